@@ -1,0 +1,40 @@
+/*
+ * error.h - error codes and the one error message of the process.
+ *
+ * Functions that can fail return 0 or a negative FP_E... code. The message
+ * is set once, where the failure is found, with fp_error_set(), and passed up
+ * unchanged; only the command line prints it (see libgit2's git_error_set).
+ */
+#ifndef FIXPROOF_ERROR_H
+#define FIXPROOF_ERROR_H
+
+#include "fixproof/buf.h"
+
+enum {
+	FP_OK = 0,
+	FP_EUSAGE = -1,    /* the command line is wrong */
+	FP_EINPUT = -2,    /* an input file is unreadable or not what it claims */
+	FP_EIO = -3,       /* writing output failed */
+	FP_ENET = -4,      /* the network failed */
+	FP_EAPI = -5,      /* the remote API answered with an error */
+	FP_ETEMPLATE = -6, /* a template does not parse */
+	FP_ELIMIT = -7     /* a stated limit was exceeded */
+};
+
+/*
+ * Records the message for the failure just found and returns `code`, so a
+ * caller can write `return fp_error_set(FP_EINPUT, "...")`. The message is
+ * one line; newlines in the formatted text are replaced by spaces.
+ */
+int fp_error_set(int code, const char *fmt, ...) FP_PRINTF(2, 3);
+
+/* The last message set, or "" when none was. Owned by the error module. */
+const char *fp_error_message(void);
+
+/* Forgets the last message. */
+void fp_error_clear(void);
+
+/* Releases the message buffer (for leak checkers at exit). */
+void fp_error_shutdown(void);
+
+#endif

@@ -1,0 +1,36 @@
+/*
+ * json.h - streaming JSON output and UTF-8 hygiene.
+ *
+ * The run and diff models are printed token by token with these helpers
+ * instead of through a cJSON tree, so printing a million tests needs no
+ * second copy of them. Strings are escaped per RFC 8259; bytes that are not
+ * valid UTF-8 become U+FFFD, so the output is always valid JSON.
+ */
+#ifndef FIXPROOF_JSON_H
+#define FIXPROOF_JSON_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "fixproof/buf.h"
+
+/* Writes `s` as a JSON string, or `null` when `s` is NULL. */
+void fp_json_str(FILE *f, const char *s);
+void fp_json_strn(FILE *f, const char *s, size_t n);
+
+/* Writes a number: integers without a fraction, others with up to 6 digits. */
+void fp_json_num(FILE *f, double v);
+
+/* Writes a fraction as {"numerator":n,"denominator":d,"value":v|null}. */
+void fp_json_fraction(FILE *f, unsigned long long num, unsigned long long den);
+
+/*
+ * Appends `s` to `out` with every invalid UTF-8 sequence replaced by U+FFFD
+ * and NUL bytes dropped. Returns the number of replacements made.
+ */
+size_t fp_utf8_clean(fp_buf *out, const char *s, size_t n);
+
+/* True when `s` (of `n` bytes) is valid UTF-8 with no NUL byte. */
+int fp_utf8_valid(const char *s, size_t n);
+
+#endif

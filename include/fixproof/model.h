@@ -1,0 +1,234 @@
+/*
+ * model.h - the run model: every test of one run (the "before" or the
+ * "after" side), what each input contributed, and the collection figures.
+ *
+ * Memory: a run owns an arena. Every string a test points at lives in it
+ * (class names and file names are interned, so a million tests of one class
+ * share one copy), so freeing the run frees everything at once and no test
+ * string is ever freed on its own. Pointers into `tests` stay valid only
+ * until the next fp_run_add_test().
+ *
+ * The JSON form (schema "fixproof.run/1") is written by fp_run_write_json,
+ * streamed test by test, so printing a run costs no second copy of it.
+ */
+#ifndef FIXPROOF_MODEL_H
+#define FIXPROOF_MODEL_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "fixproof/buf.h"
+
+/* Limits, stated in the README: longer texts are cut with a marker. */
+#define FP_MAX_MESSAGE 4096      /* bytes of a failure message kept */
+#define FP_MAX_TRACE 16384       /* bytes of a trace kept (head and tail) */
+#define FP_MAX_NAME 4096         /* bytes of a test or class name kept */
+#define FP_MAX_TESTS 20000000u   /* tests in one run */
+#define FP_MAX_WARNINGS 100      /* warnings kept per input */
+
+/* Ordered by precedence: a test's status is the worst result it has. */
+typedef enum {
+	FP_STATUS_NOT_RUN = 0, /* collected (collect-only input) but no result */
+	FP_STATUS_PASSED,
+	FP_STATUS_SKIPPED,
+	FP_STATUS_FAILED,
+	FP_STATUS_ERROR
+} fp_status;
+
+typedef enum {
+	FP_PHASE_NONE = 0,
+	FP_PHASE_COLLECTION,
+	FP_PHASE_SETUP,
+	FP_PHASE_CALL,
+	FP_PHASE_TEARDOWN
+} fp_phase;
+
+typedef enum {
+	FP_CATEGORY_NONE = 0,
+	FP_CATEGORY_INFRASTRUCTURE,
+	FP_CATEGORY_BUSINESS_LOGIC
+} fp_category;
+
+typedef enum {
+	FP_INPUT_JUNIT = 0,
+	FP_INPUT_COLLECT
+} fp_input_kind;
+
+/* Bits of fp_test.flags. */
+enum {
+	FP_TEST_FLAKY = 1 << 0,     /* results disagreed, or Surefire flaky* */
+	FP_TEST_COLLECTED = 1 << 1, /* seen in collect-only output */
+	FP_TEST_RESULT = 1 << 2,    /* has a result from a JUnit file */
+	FP_TEST_DUPLICATE = 1 << 3  /* merged from several entries */
+};
+
+typedef struct fp_test {
+	const char *nodeid;    /* pytest node id when known, else NULL */
+	const char *classname; /* JUnit classname (interned), NULL if none */
+	const char *name;      /* JUnit name, or last part of the node id */
+	const char *file;      /* interned; NULL when unknown */
+	const char *type;      /* exception type when known, else NULL */
+	const char *message;   /* first failure/error/skip message, capped */
+	const char *trace;     /* failure text, capped; NULL when none */
+	const char *cause;     /* set by classify; interned */
+	const char *rule;      /* set by classify: the rule that matched */
+	double time;           /* seconds; 0 when absent */
+	uint64_t hash;         /* hash of the join key, set by fp_run_finish */
+	uint32_t line;         /* 0 when unknown */
+	uint32_t input;        /* index into fp_run.inputs */
+	uint8_t status;        /* fp_status */
+	uint8_t phase;         /* fp_phase */
+	uint8_t category;      /* fp_category */
+	uint8_t flags;         /* FP_TEST_... bits */
+} fp_test;
+
+typedef struct fp_input {
+	const char *path;      /* as given on the command line; "-" is stdin */
+	fp_input_kind kind;
+	char sha256[65];       /* lowercase hex of the bytes read */
+	uint64_t bytes;
+	size_t tests;          /* entries this input contributed */
+	const char **warnings; /* in the arena */
+	size_t nwarnings;
+	size_t warnings_cap;
+	size_t warnings_dropped;
+	int incomplete;        /* truncated or damaged: never a clean run */
+} fp_input;
+
+typedef struct fp_collection {
+	int present;              /* a collect-only input was given */
+	uint64_t collected;       /* tests collected */
+	uint64_t errors;          /* collection errors */
+	uint64_t deselected;
+	uint64_t files;           /* test files seen */
+	uint64_t files_with_errors;
+	int interrupted;          /* "Interrupted: N errors during collection" */
+} fp_collection;
+
+typedef struct fp_summary {
+	uint64_t tests, passed, failed, errors, skipped, not_run, flaky;
+} fp_summary;
+
+typedef struct fp_arena_chunk fp_arena_chunk;
+
+/* A bump allocator: many small allocations, one free. */
+typedef struct fp_arena {
+	fp_arena_chunk *head;
+	size_t total;
+} fp_arena;
+
+/* An interning table of strings that live in an arena. */
+typedef struct fp_strset {
+	const char **slots;
+	size_t cap;
+	size_t count;
+} fp_strset;
+
+typedef struct fp_run {
+	fp_input *inputs;
+	size_t ninputs, inputs_cap;
+	fp_test *tests;
+	size_t ntests, tests_cap;
+	fp_collection collection;
+	fp_summary summary;       /* set by fp_run_finish */
+	uint64_t infrastructure;  /* failed/errored tests per category, */
+	uint64_t business_logic;  /* set by fp_run_count_categories */
+	fp_arena arena;
+	fp_strset strings;
+} fp_run;
+
+/* Arena: allocations are 8-byte aligned and live until fp_arena_free. */
+void *fp_arena_alloc(fp_arena *a, size_t n);
+char *fp_arena_strndup(fp_arena *a, const char *s, size_t n);
+void fp_arena_free(fp_arena *a);
+
+/* 64-bit FNV-1a over `n` bytes, continuing from `h` (start with FP_HASH_SEED). */
+#define FP_HASH_SEED 0xcbf29ce484222325ULL
+uint64_t fp_hash_bytes(uint64_t h, const void *p, size_t n);
+
+/* A new empty run; free it with fp_run_free. Never fails. */
+fp_run *fp_run_new(void);
+
+/* Frees the run and every string it owns. fp_run_free(NULL) does nothing. */
+void fp_run_free(fp_run *run);
+
+/*
+ * Adds an input record and returns its index. `path` is copied. The sha256,
+ * byte count and kind are filled in by the parser.
+ */
+uint32_t fp_run_add_input(fp_run *run, const char *path, fp_input_kind kind);
+
+/*
+ * Records a warning for input `input`, such as
+ * "'after.xml' line 12: premature end of data". Past FP_MAX_WARNINGS per
+ * input only a count is kept.
+ */
+void fp_run_warn(fp_run *run, uint32_t input, const char *fmt, ...) FP_PRINTF(3, 4);
+
+/*
+ * Appends a zeroed test for input `input` and returns it. The pointer is
+ * valid until the next call. Fails with FP_ELIMIT past FP_MAX_TESTS.
+ */
+int fp_run_add_test(fp_test **out, fp_run *run, uint32_t input);
+
+/* Copies a string into the run's arena; NULL stays NULL. */
+const char *fp_run_strdup(fp_run *run, const char *s);
+const char *fp_run_strndup(fp_run *run, const char *s, size_t n);
+
+/* Returns the run's single copy of `s` (of length `n`). */
+const char *fp_run_intern(fp_run *run, const char *s, size_t n);
+
+/*
+ * Copies `text` into the arena, keeping at most `cap` bytes: the head and
+ * the tail of a longer text, joined by a line saying how much was left out
+ * (traces end with the line that matters). Invalid UTF-8 is kept as is; the
+ * writers escape it.
+ */
+const char *fp_run_strcap(fp_run *run, const char *text, size_t len, size_t cap);
+
+/*
+ * Writes the join key of `t` to `out` (cleared first). A pytest node id
+ * `tests/a/test_b.py::TestC::test_d[x]` and its JUnit classname
+ * `tests.a.test_b.TestC` with name `test_d[x]` give the same key,
+ * `tests.a.test_b.TestC::test_d[x]`. A module alone (a collection error)
+ * is `tests.a.test_b` either way.
+ */
+void fp_test_key(fp_buf *out, const fp_test *t);
+
+/*
+ * Writes the id shown to people: the node id when known, else the key.
+ */
+void fp_test_id(fp_buf *out, const fp_test *t);
+
+/* The key of a node id, for matching patterns against it. */
+void fp_nodeid_key(fp_buf *out, const char *nodeid);
+
+/*
+ * Merges the entries of one test (a collect-only entry with its JUnit
+ * result, reruns, shards), sets `hash` on every test, and counts the
+ * summary. Call once after every input is parsed.
+ */
+void fp_run_finish(fp_run *run);
+
+/* Counts failed/errored tests per category (after classification). */
+void fp_run_count_categories(fp_run *run);
+
+/* Names used in the JSON documents. */
+const char *fp_status_name(fp_status s);
+const char *fp_phase_name(fp_phase p);        /* NULL for FP_PHASE_NONE */
+const char *fp_category_name(fp_category c);  /* NULL for FP_CATEGORY_NONE */
+const char *fp_input_kind_name(fp_input_kind k);
+
+/*
+ * Writes the run model as JSON (schema "fixproof.run/1") to `f`, streaming
+ * one test at a time. Returns 0, or FP_EIO when writing fails.
+ */
+int fp_run_write_json(const fp_run *run, FILE *f);
+
+/* Writes the "summary", "collection" and "categories" members (no braces). */
+void fp_summary_write_json(const fp_run *run, FILE *f);
+
+/* Writes one test as a JSON object; `scratch` is reused between calls. */
+void fp_test_write_json(const fp_run *run, const fp_test *t, fp_buf *scratch, FILE *f);
+
+#endif

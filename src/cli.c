@@ -1,0 +1,331 @@
+/*
+ * cli.c - the shared pieces of the command line (messages, exit statuses,
+ * input lists) and the `parse` and `rules` commands.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cli_args.h"
+#include "fixproof/classify.h"
+#include "fixproof/error.h"
+#include "fixproof/parse.h"
+
+static int quiet;
+
+void fp_cli_errorf(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("fixproof: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void fp_cli_warnf(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (quiet)
+		return;
+	fputs("fixproof: warning: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int fp_cli_exit_status(int code)
+{
+	switch (code) {
+	case FP_OK: return FP_EXIT_OK;
+	case FP_EUSAGE: return FP_EXIT_USAGE;
+	case FP_EINPUT: case FP_EIO: case FP_ELIMIT: case FP_ETEMPLATE: return FP_EXIT_INPUT;
+	case FP_ENET: case FP_EAPI: return FP_EXIT_NETWORK;
+	default: return FP_EXIT_INTERNAL;
+	}
+}
+
+int fp_cli_fail(int code)
+{
+	const char *msg = fp_error_message();
+
+	fp_cli_errorf("%s", msg[0] ? msg : "unknown error");
+	return fp_cli_exit_status(code);
+}
+
+int fp_cli_is_help(const char *arg)
+{
+	return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
+}
+
+void fp_cli_set_quiet(int on)
+{
+	quiet = on;
+}
+
+/* ---- argument helpers ---- */
+
+void fp_args_push(fp_args *list, const char *arg)
+{
+	if (list->n == list->cap) {
+		list->cap = list->cap ? list->cap * 2 : 8;
+		list->v = fp_xrealloc(list->v, list->cap * sizeof(*list->v));
+	}
+	list->v[list->n++] = arg;
+}
+
+void fp_args_free(fp_args *list)
+{
+	free(list->v);
+	list->v = NULL;
+	list->n = list->cap = 0;
+}
+
+int fp_args_take_list(fp_args *list, int argc, char **argv, int *i)
+{
+	int start = *i;
+
+	while (*i + 1 < argc && (argv[*i + 1][0] != '-' || strcmp(argv[*i + 1], "-") == 0))
+		fp_args_push(list, argv[++*i]);
+	return *i > start;
+}
+
+const char *fp_args_value(int argc, char **argv, int *i, const char *opt)
+{
+	const char *eq = strchr(argv[*i], '=');
+
+	if (eq && strncmp(argv[*i], opt, (size_t)(eq - argv[*i])) == 0)
+		return eq + 1;
+	if (*i + 1 >= argc) {
+		fp_error_set(FP_EUSAGE, "option '%s' needs a value", opt);
+		return NULL;
+	}
+	return argv[++*i];
+}
+
+int fp_args_is(const char *arg, const char *opt)
+{
+	size_t n = strlen(opt);
+
+	return strncmp(arg, opt, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
+}
+
+void fp_cli_progress(void *ctx, const char *path, size_t done, size_t total)
+{
+	(void)ctx;
+	if (total > 1 && !quiet && getenv("FIXPROOF_PROGRESS"))
+		fprintf(stderr, "fixproof: reading %s (%zu/%zu)\n", path, done + 1, total);
+}
+
+int fp_cli_load_rules(fp_rules **out, const char *rules_path)
+{
+	fp_rules *rules = NULL;
+	int err;
+
+	if ((err = fp_rules_default(&rules)) < 0)
+		return err;
+	if (rules_path && (err = fp_rules_load_file(rules, rules_path)) < 0) {
+		fp_rules_free(rules);
+		return err;
+	}
+	*out = rules;
+	return 0;
+}
+
+void fp_cli_report_warnings(const fp_run *run)
+{
+	size_t i, j;
+
+	for (i = 0; i < run->ninputs; i++)
+		for (j = 0; j < run->inputs[i].nwarnings; j++)
+			fp_cli_warnf("%s", run->inputs[i].warnings[j]);
+}
+
+int fp_cli_read_run(fp_run **out, const fp_args *inputs, const fp_rules *rules)
+{
+	fp_run *run = NULL;
+	int err;
+
+	if ((err = fp_parse_inputs(&run, inputs->v, inputs->n, fp_cli_progress, NULL)) < 0)
+		return err;
+	fp_classify_run(run, rules);
+	fp_cli_report_warnings(run);
+	*out = run;
+	return 0;
+}
+
+/* ---- parse ---- */
+
+static const char parse_usage[] =
+	"usage: fixproof parse [--rules FILE] [-o FILE] [--quiet] INPUT...\n"
+	"\n"
+	"Reads JUnit XML and `pytest --collect-only` output and prints the run\n"
+	"model (schema fixproof.run/1) as JSON: every test with its status, phase,\n"
+	"failure category (infrastructure or business_logic), cause and the rule\n"
+	"that decided it, plus each input's sha256.\n"
+	"\n"
+	"  INPUT          a file, a directory (searched recursively), or - for stdin\n"
+	"  --rules FILE   classification rules (JSON) that come before the defaults\n"
+	"  -o FILE        write to FILE instead of standard output\n"
+	"  -q, --quiet    no warnings on standard error\n";
+
+int fp_cli_parse(int argc, char **argv)
+{
+	fp_args inputs = FP_ARGS_INIT;
+	const char *rules_path = NULL, *output = NULL;
+	fp_rules *rules = NULL;
+	fp_run *run = NULL;
+	fp_output out = FP_OUTPUT_INIT;
+	int i, err = 0, status;
+
+	for (i = 1; i < argc && err == 0; i++) {
+		const char *a = argv[i];
+
+		if (fp_cli_is_help(a)) {
+			fputs(parse_usage, stdout);
+			fp_args_free(&inputs);
+			return FP_EXIT_OK;
+		} else if (fp_args_is(a, "--rules")) {
+			if (!(rules_path = fp_args_value(argc, argv, &i, "--rules")))
+				err = FP_EUSAGE;
+		} else if (fp_args_is(a, "-o") || fp_args_is(a, "--output")) {
+			if (!(output = fp_args_value(argc, argv, &i, "-o")))
+				err = FP_EUSAGE;
+		} else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+			fp_cli_set_quiet(1);
+		} else if (a[0] == '-' && a[1] != '\0') {
+			err = fp_error_set(FP_EUSAGE, "parse: unknown option '%s'; see 'fixproof parse --help'", a);
+		} else {
+			fp_args_push(&inputs, a);
+		}
+	}
+	if (err == 0 && inputs.n == 0)
+		err = fp_error_set(FP_EUSAGE, "parse: no INPUT given; see 'fixproof parse --help'");
+	if (err == 0)
+		err = fp_cli_load_rules(&rules, rules_path);
+	if (err == 0)
+		err = fp_cli_read_run(&run, &inputs, rules);
+	if (err == 0)
+		err = fp_output_open(&out, output);
+	if (err == 0)
+		err = fp_run_write_json(run, out.f);
+	if (err == 0)
+		err = fp_output_commit(&out);
+	fp_output_abort(&out);
+	status = err < 0 ? fp_cli_fail(err) : FP_EXIT_OK;
+	fp_run_free(run);
+	fp_rules_free(rules);
+	fp_args_free(&inputs);
+	return status;
+}
+
+/* ---- rules ---- */
+
+static const char rules_usage[] =
+	"usage: fixproof rules [--rules FILE]\n"
+	"\n"
+	"Prints the effective classification rules, in the order they are tried,\n"
+	"as JSON: the rules from --rules FILE first, then the built-in defaults.\n";
+
+int fp_cli_rules(int argc, char **argv)
+{
+	const char *rules_path = NULL;
+	fp_rules *rules = NULL;
+	int i, err = 0, status;
+
+	for (i = 1; i < argc && err == 0; i++) {
+		if (fp_cli_is_help(argv[i])) {
+			fputs(rules_usage, stdout);
+			return FP_EXIT_OK;
+		} else if (fp_args_is(argv[i], "--rules")) {
+			if (!(rules_path = fp_args_value(argc, argv, &i, "--rules")))
+				err = FP_EUSAGE;
+		} else {
+			err = fp_error_set(FP_EUSAGE, "rules: unexpected argument '%s'; see 'fixproof rules --help'", argv[i]);
+		}
+	}
+	if (err == 0)
+		err = fp_cli_load_rules(&rules, rules_path);
+	if (err == 0)
+		err = fp_rules_write_json(rules, stdout);
+	status = err < 0 ? fp_cli_fail(err) : FP_EXIT_OK;
+	fp_rules_free(rules);
+	return status;
+}
+
+/* ---- output files ---- */
+
+int fp_output_open(fp_output *out, const char *path)
+{
+	fp_buf tmp = FP_BUF_INIT;
+	int fd;
+
+	if (!path || strcmp(path, "-") == 0) {
+		out->f = stdout;
+		return 0;
+	}
+	fp_buf_printf(&tmp, "%s.tmp-XXXXXX", path);
+	fd = mkstemp(tmp.ptr);
+	if (fd < 0) {
+		int e = fp_error_set(FP_EIO, "cannot write '%s': %s", path, strerror(errno));
+
+		fp_buf_free(&tmp);
+		return e;
+	}
+	out->f = fdopen(fd, "w");
+	if (!out->f) {
+		close(fd);
+		unlink(tmp.ptr);
+		fp_buf_free(&tmp);
+		return fp_error_set(FP_EIO, "cannot write '%s': %s", path, strerror(errno));
+	}
+	out->tmp = fp_buf_detach(&tmp, NULL);
+	out->path = fp_xstrdup(path);
+	return 0;
+}
+
+int fp_output_commit(fp_output *out)
+{
+	int err = 0;
+
+	if (!out->f)
+		return 0;
+	if (out->f == stdout) {
+		if (fflush(stdout) != 0 || ferror(stdout))
+			err = fp_error_set(FP_EIO, "cannot write to standard output: %s", strerror(errno));
+		out->f = NULL;
+		return err;
+	}
+	if (fflush(out->f) != 0 || ferror(out->f) || fsync(fileno(out->f)) != 0)
+		err = fp_error_set(FP_EIO, "cannot write '%s': %s", out->path, strerror(errno));
+	if (fclose(out->f) != 0 && err == 0)
+		err = fp_error_set(FP_EIO, "cannot write '%s': %s", out->path, strerror(errno));
+	out->f = NULL;
+	if (err == 0 && rename(out->tmp, out->path) != 0)
+		err = fp_error_set(FP_EIO, "cannot write '%s': %s", out->path, strerror(errno));
+	if (err < 0)
+		unlink(out->tmp);
+	free(out->tmp);
+	free(out->path);
+	out->tmp = out->path = NULL;
+	return err;
+}
+
+void fp_output_abort(fp_output *out)
+{
+	if (out->f && out->f != stdout)
+		fclose(out->f);
+	if (out->tmp)
+		unlink(out->tmp);
+	free(out->tmp);
+	free(out->path);
+	out->f = NULL;
+	out->tmp = out->path = NULL;
+}

@@ -1,0 +1,43 @@
+/*
+ * cli.h - what the command-line modules share: the subcommands, the one
+ * function that prints messages, and the mapping from error codes to exit
+ * statuses. Only the CLI prints; library code sets messages (error.h).
+ */
+#ifndef FIXPROOF_CLI_H
+#define FIXPROOF_CLI_H
+
+#include "fixproof/buf.h"
+
+/* Exit statuses (DESIGN.md). */
+enum {
+	FP_EXIT_OK = 0,
+	FP_EXIT_VERDICT = 1,
+	FP_EXIT_USAGE = 2,
+	FP_EXIT_INPUT = 3,
+	FP_EXIT_NETWORK = 4,
+	FP_EXIT_INTERNAL = 70
+};
+
+/* Prints "fixproof: MESSAGE" (or "fixproof CMD: ...") to stderr. */
+void fp_cli_errorf(const char *fmt, ...) FP_PRINTF(1, 2);
+
+/* Prints a warning line "fixproof: warning: ..." unless --quiet. */
+void fp_cli_warnf(const char *fmt, ...) FP_PRINTF(1, 2);
+
+/* Prints the current error message and returns the exit status for `code`. */
+int fp_cli_fail(int code);
+
+/* The exit status for an FP_E... code. */
+int fp_cli_exit_status(int code);
+
+/* Each subcommand: argv[0] is the subcommand's name. Returns the exit status. */
+int fp_cli_parse(int argc, char **argv);
+int fp_cli_diff(int argc, char **argv);
+int fp_cli_report(int argc, char **argv);
+int fp_cli_post(int argc, char **argv);
+int fp_cli_rules(int argc, char **argv);
+
+/* True when `arg` is "-h" or "--help". */
+int fp_cli_is_help(const char *arg);
+
+#endif

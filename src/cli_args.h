@@ -1,0 +1,60 @@
+/*
+ * cli_args.h - helpers the subcommands share: repeated INPUT lists,
+ * option values, loading rules and inputs, and output files that appear
+ * only when complete (written to a temporary file, then renamed).
+ */
+#ifndef FIXPROOF_CLI_ARGS_H
+#define FIXPROOF_CLI_ARGS_H
+
+#include <stdio.h>
+
+#include "fixproof/buf.h"
+#include "fixproof/classify.h"
+#include "fixproof/model.h"
+
+typedef struct fp_args {
+	const char **v;
+	size_t n, cap;
+} fp_args;
+#define FP_ARGS_INIT { NULL, 0, 0 }
+
+void fp_args_push(fp_args *list, const char *arg);
+void fp_args_free(fp_args *list);
+
+/* Takes the arguments after argv[*i] up to the next option ("-" counts as
+ * an argument) into `list`; returns whether any was taken. */
+int fp_args_take_list(fp_args *list, int argc, char **argv, int *i);
+
+/* The value of option argv[*i] ("--opt VALUE" or "--opt=VALUE"), or NULL
+ * with the message set. */
+const char *fp_args_value(int argc, char **argv, int *i, const char *opt);
+
+/* True when `arg` is `opt` or starts with "opt=". */
+int fp_args_is(const char *arg, const char *opt);
+
+void fp_cli_set_quiet(int on);
+void fp_cli_progress(void *ctx, const char *path, size_t done, size_t total);
+void fp_cli_report_warnings(const fp_run *run);
+
+/* The default rules plus those in `rules_path` (may be NULL). */
+int fp_cli_load_rules(fp_rules **out, const char *rules_path);
+
+/* Parses, merges and classifies the inputs of one side; prints warnings. */
+int fp_cli_read_run(fp_run **out, const fp_args *inputs, const fp_rules *rules);
+
+/* An output that is standard output, or a file that appears only once it
+ * is complete. */
+typedef struct fp_output {
+	FILE *f;
+	char *path;
+	char *tmp;
+} fp_output;
+#define FP_OUTPUT_INIT { NULL, NULL, NULL }
+
+int fp_output_open(fp_output *out, const char *path);
+/* Flushes, checks for write errors, and renames the file into place. */
+int fp_output_commit(fp_output *out);
+/* Removes an uncommitted temporary file; harmless after commit. */
+void fp_output_abort(fp_output *out);
+
+#endif

@@ -1,0 +1,324 @@
+/*
+ * parse_input.c - finding result files, telling their formats apart and
+ * reading them through a hashing source; see parse.h.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fixproof/error.h"
+#include "fixproof/parse.h"
+
+#define SNIFF_BYTES 4096
+#define MAX_DIR_DEPTH 64
+#define MAX_DIR_FILES 1000000
+
+void fp_source_memory(fp_source *src, const char *path, const void *data, size_t len)
+{
+	memset(src, 0, sizeof(*src));
+	src->path = path;
+	src->fd = -1;
+	src->mem = data;
+	src->memlen = len;
+	fp_sha256_init(&src->sha);
+}
+
+static void source_fd(fp_source *src, const char *path, int fd)
+{
+	memset(src, 0, sizeof(*src));
+	src->path = path;
+	src->fd = fd;
+	fp_sha256_init(&src->sha);
+}
+
+/* Reads from the underlying fd or memory, without hashing. */
+static ssize_t raw_read(fp_source *src, void *buf, size_t n)
+{
+	ssize_t got;
+
+	if (src->fd < 0) {
+		size_t left = src->memlen - src->mempos;
+
+		if (n > left)
+			n = left;
+		memcpy(buf, src->mem + src->mempos, n);
+		src->mempos += n;
+		return (ssize_t)n;
+	}
+	do
+		got = read(src->fd, buf, n);
+	while (got < 0 && errno == EINTR);
+	if (got < 0) {
+		src->failed = 1;
+		fp_error_set(FP_EINPUT, "cannot read '%s': %s", src->path, strerror(errno));
+	}
+	return got;
+}
+
+ssize_t fp_source_read(fp_source *src, void *buf, size_t n)
+{
+	ssize_t got;
+
+	if (src->failed)
+		return -1;
+	if (src->headpos < src->headlen) {
+		size_t left = src->headlen - src->headpos;
+
+		if (n > left)
+			n = left;
+		memcpy(buf, src->head + src->headpos, n);
+		src->headpos += n;
+		got = (ssize_t)n;
+	} else {
+		got = raw_read(src, buf, n);
+		if (got <= 0)
+			return got;
+	}
+	fp_sha256_update(&src->sha, buf, (size_t)got);
+	src->bytes += (uint64_t)got;
+	return got;
+}
+
+void fp_source_close(fp_source *src)
+{
+	free(src->head);
+	src->head = NULL;
+	src->headlen = src->headpos = 0;
+}
+
+/* Reads the first bytes ahead so the format can be told; they are replayed. */
+static int source_peek(fp_source *src)
+{
+	src->head = fp_xmalloc(SNIFF_BYTES);
+	while (src->headlen < SNIFF_BYTES) {
+		ssize_t got = raw_read(src, src->head + src->headlen, SNIFF_BYTES - src->headlen);
+
+		if (got < 0)
+			return FP_EINPUT;
+		if (got == 0)
+			break;
+		src->headlen += (size_t)got;
+	}
+	return 0;
+}
+
+static int has_prefix(const unsigned char *p, size_t n, const char *prefix)
+{
+	size_t k = strlen(prefix);
+
+	return n >= k && memcmp(p, prefix, k) == 0;
+}
+
+static const unsigned char *memfind(const unsigned char *p, size_t n, const char *needle)
+{
+	size_t k = strlen(needle), i;
+
+	for (i = 0; i + k <= n; i++)
+		if (p[i] == (unsigned char)needle[0] && memcmp(p + i, needle, k) == 0)
+			return p + i;
+	return NULL;
+}
+
+fp_sniff fp_sniff_bytes(const unsigned char *p, size_t n)
+{
+	size_t i = 0;
+
+	if (has_prefix(p, n, "\xef\xbb\xbf"))
+		i = 3;
+	while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
+		i++;
+	p += i;
+	n -= i;
+	if (n == 0)
+		return FP_SNIFF_UNKNOWN;
+	if (has_prefix(p, n, "<?xml") || has_prefix(p, n, "<testsuite") ||
+	    has_prefix(p, n, "<!DOCTYPE") || has_prefix(p, n, "<!--"))
+		return FP_SNIFF_JUNIT;
+	/* UTF-16 XML starts with a byte-order mark or "<\0". */
+	if (has_prefix(p, n, "\xff\xfe") || has_prefix(p, n, "\xfe\xff") ||
+	    (n >= 2 && p[0] == '<' && p[1] == 0))
+		return FP_SNIFF_JUNIT;
+	if (memfind(p, n, "<testsuite") || memfind(p, n, "<testcase"))
+		return p[0] == '<' ? FP_SNIFF_JUNIT : FP_SNIFF_COLLECT;
+	if (p[0] == '<' && !(has_prefix(p, n, "<Module") || has_prefix(p, n, "<Dir") ||
+			     has_prefix(p, n, "<Package") || has_prefix(p, n, "<Class") ||
+			     has_prefix(p, n, "<Function") || has_prefix(p, n, "<UnitTestCase") ||
+			     has_prefix(p, n, "<TestCaseFunction")))
+		return FP_SNIFF_JUNIT;
+	return FP_SNIFF_COLLECT;
+}
+
+/* Drains what the parser left unread, so the hash covers the whole file. */
+static int source_drain(fp_source *src)
+{
+	unsigned char buf[65536];
+	ssize_t got;
+
+	while ((got = fp_source_read(src, buf, sizeof(buf))) > 0)
+		;
+	return got < 0 ? FP_EINPUT : 0;
+}
+
+/* Parses one opened source as input of `run`. `from_dir` files that look
+ * like neither format are passed over instead of failing. */
+static int parse_source(fp_run *run, fp_source *src, int from_dir, int xml_name)
+{
+	fp_sniff kind;
+	uint32_t input;
+	int err;
+
+	if ((err = source_peek(src)) < 0)
+		return err;
+	kind = fp_sniff_bytes(src->head, src->headlen);
+	if (kind == FP_SNIFF_UNKNOWN) {
+		if (from_dir)
+			return 0;
+		return fp_error_set(FP_EINPUT, "cannot parse '%s': the file is empty", src->path);
+	}
+	if (from_dir && kind == FP_SNIFF_COLLECT && !xml_name &&
+	    !memfind(src->head, src->headlen, "collected") &&
+	    !memfind(src->head, src->headlen, "<Module") &&
+	    !memfind(src->head, src->headlen, "::") &&
+	    !memfind(src->head, src->headlen, ".py: "))
+		return 0;
+	input = fp_run_add_input(run, src->path,
+				 kind == FP_SNIFF_JUNIT ? FP_INPUT_JUNIT : FP_INPUT_COLLECT);
+	if (kind == FP_SNIFF_JUNIT)
+		err = fp_junit_parse(run, input, src);
+	else
+		err = fp_collect_parse(run, input, src);
+	if (err < 0)
+		return err;
+	if ((err = source_drain(src)) < 0)
+		return err;
+	fp_sha256_final_hex(&src->sha, run->inputs[input].sha256);
+	run->inputs[input].bytes = src->bytes;
+	return 0;
+}
+
+static int parse_file(fp_run *run, const char *path, int from_dir)
+{
+	fp_source src;
+	struct stat st;
+	size_t len = strlen(path);
+	int fd, err;
+
+	fd = open(path, O_RDONLY | O_NONBLOCK);
+	if (fd < 0)
+		return fp_error_set(FP_EINPUT, "cannot open '%s': %s", path, strerror(errno));
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		int is_fifo = S_ISFIFO(st.st_mode);
+
+		if (!is_fifo || from_dir) {
+			close(fd);
+			if (from_dir)
+				return 0;
+			return fp_error_set(FP_EINPUT, "cannot read '%s': not a regular file, FIFO or directory", path);
+		}
+	}
+	/* The fd was opened non-blocking so a FIFO cannot hang open(); reads
+	 * must block. */
+	(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	source_fd(&src, path, fd);
+	err = parse_source(run, &src, from_dir,
+			   len > 4 && strcmp(path + len - 4, ".xml") == 0);
+	fp_source_close(&src);
+	close(fd);
+	return err;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int parse_dir(fp_run *run, const char *path, int depth, size_t *files)
+{
+	DIR *dir = NULL;
+	struct dirent *de;
+	char **names = NULL;
+	size_t n = 0, cap = 0, i;
+	int err = 0;
+
+	if (depth > MAX_DIR_DEPTH)
+		return fp_error_set(FP_EINPUT, "cannot read '%s': directories nested deeper than %d",
+				    path, MAX_DIR_DEPTH);
+	if (!(dir = opendir(path)))
+		return fp_error_set(FP_EINPUT, "cannot open directory '%s': %s", path, strerror(errno));
+	while ((de = readdir(dir)) != NULL) {
+		fp_buf child = FP_BUF_INIT;
+
+		if (de->d_name[0] == '.')
+			continue; /* ., .., and hidden files such as .pytest_cache */
+		fp_buf_printf(&child, "%s%s%s", path,
+			      path[strlen(path) - 1] == '/' ? "" : "/", de->d_name);
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			names = fp_xrealloc(names, cap * sizeof(*names));
+		}
+		names[n++] = fp_buf_detach(&child, NULL);
+	}
+	closedir(dir);
+	qsort(names, n, sizeof(*names), cmp_names);
+	for (i = 0; i < n && err == 0; i++) {
+		struct stat st;
+
+		if (lstat(names[i], &st) != 0 || S_ISLNK(st.st_mode))
+			continue; /* links could loop; result files are plain files */
+		if (S_ISDIR(st.st_mode)) {
+			err = parse_dir(run, names[i], depth + 1, files);
+		} else if (S_ISREG(st.st_mode)) {
+			if (++*files > MAX_DIR_FILES)
+				err = fp_error_set(FP_ELIMIT, "cannot read '%s': more than %d files",
+						   path, MAX_DIR_FILES);
+			else
+				err = parse_file(run, names[i], 1);
+		}
+	}
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return err;
+}
+
+int fp_parse_inputs(fp_run **out, const char *const *paths, size_t npaths,
+		    fp_progress_fn progress, void *progress_ctx)
+{
+	fp_run *run = fp_run_new();
+	size_t i;
+	int err = 0;
+
+	for (i = 0; i < npaths && err == 0; i++) {
+		const char *path = paths[i];
+		struct stat st;
+
+		if (progress)
+			progress(progress_ctx, path, i, npaths);
+		if (strcmp(path, "-") == 0) {
+			fp_source src;
+
+			source_fd(&src, "-", 0);
+			err = parse_source(run, &src, 0, 0);
+			fp_source_close(&src);
+		} else if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+			size_t files = 0, before = run->ninputs;
+
+			err = parse_dir(run, path, 0, &files);
+			if (err == 0 && run->ninputs == before)
+				err = fp_error_set(FP_EINPUT, "no result files in directory '%s'", path);
+		} else {
+			err = parse_file(run, path, 0);
+		}
+	}
+	if (err < 0) {
+		fp_run_free(run);
+		return err;
+	}
+	fp_run_finish(run);
+	*out = run;
+	return 0;
+}

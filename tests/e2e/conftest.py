@@ -1,0 +1,88 @@
+"""Shared fixtures for the end-to-end tests: they run the real binary.
+
+The binary is $FIXPROOF (the Makefile sets it: build/fixproof, or the
+sanitizer build). Inputs come from samples/ (real pytest runs) and from
+../shared/corpus/ (JUnit files written by other tools), which is skipped,
+saying why, where it is absent.
+"""
+import json
+import os
+import pathlib
+import subprocess
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+SAMPLES = ROOT / "samples"
+SHARED = pathlib.Path(os.environ.get("FIXPROOF_SHARED", ROOT.parent / "shared"))
+CORPUS = SHARED / "corpus" / "junit"
+DATA = ROOT / "tests" / "data"
+
+
+def binary():
+    path = os.environ.get("FIXPROOF", str(ROOT / "build" / "fixproof"))
+    if not os.path.exists(path):
+        pytest.skip(f"no fixproof binary at {path}; run 'make' first")
+    return path
+
+
+class Result:
+    def __init__(self, proc):
+        self.returncode = proc.returncode
+        self.stdout = proc.stdout
+        self.stderr = proc.stderr
+
+    @property
+    def out(self):
+        return self.stdout.decode("utf-8")
+
+    @property
+    def err(self):
+        return self.stderr.decode("utf-8", "replace")
+
+    def json(self):
+        return json.loads(self.stdout)
+
+    def __repr__(self):
+        return f"<exit {self.returncode}: {self.err.strip()[:500]}>"
+
+
+def run(*args, stdin=None, env=None, timeout=120, cwd=None):
+    """Runs fixproof with `args`; returns a Result (never raises on exit status)."""
+    full_env = dict(os.environ)
+    full_env.pop("GITHUB_TOKEN", None)
+    full_env.pop("GH_TOKEN", None)
+    if env:
+        full_env.update(env)
+    proc = subprocess.run([binary(), *map(str, args)], input=stdin,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          env=full_env, timeout=timeout, cwd=cwd)
+    res = Result(proc)
+    # A sanitizer report means a memory error even when the exit code is 0.
+    assert b"ERROR: AddressSanitizer" not in proc.stderr, res.err
+    assert b"ERROR: LeakSanitizer" not in proc.stderr, res.err
+    assert b"runtime error:" not in proc.stderr, res.err
+    return res
+
+
+def sanitized():
+    return os.environ.get("FIXPROOF_SANITIZED") == "1"
+
+
+@pytest.fixture
+def fixproof():
+    return run
+
+
+@pytest.fixture
+def corpus():
+    if not CORPUS.is_dir():
+        pytest.skip(f"the shared JUnit corpus is absent ({CORPUS})")
+    return CORPUS
+
+
+@pytest.fixture
+def samples():
+    if not (SAMPLES / "before").is_dir():
+        pytest.skip("samples/ has not been generated (make samples)")
+    return SAMPLES
