@@ -12,6 +12,8 @@
 # command) and records the flags; make then restarts with them.
 
 PREFIX ?= /usr/local
+# V=1 shows the full compiler command lines.
+Q := $(if $(filter 1,$(V)),,@)
 DESTDIR ?=
 BUILD ?= build
 # Debian's own interpreter: the one python3-pytest is installed for.
@@ -80,16 +82,19 @@ endef
 # ---- the program ----
 
 $(BUILD)/fixproof: $(BUILD)/obj/main.o $(BUILD)/libfixproof.a
-	$(CC) $(OPT) -o $@ $^ $(DEP_LIBS) -lm
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(OPT) -o $@ $^ $(DEP_LIBS) -lm
 
 # Everything but main(), for the program, the unit tests and the fuzzers.
 $(BUILD)/libfixproof.a: $(LIB_OBJS)
 	@rm -f $@
-	ar rcs $@ $^
+	@echo "  AR      $@"
+	$(Q)ar rcs $@ $^
 
 $(BUILD)/obj/%.o: src/%.c $(wildcard include/fixproof/*.h) src/cli.h | $(BUILD)/config.mk
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(OPT) $(WARN) $(WERROR) $(DEP_CFLAGS) -c -o $@ $<
+	@echo "  CC      $@"
+	$(Q)$(CC) $(CPPFLAGS) $(OPT) $(WARN) $(WERROR) $(DEP_CFLAGS) -c -o $@ $<
 
 # Built-in templates and default rules, compiled in as byte arrays.
 $(BUILD)/gen/embedded.c: $(TEMPLATES) src/default-rules.json Makefile
@@ -99,27 +104,29 @@ $(BUILD)/gen/embedded.c: $(TEMPLATES) src/default-rules.json Makefile
 	   echo '#include "fixproof/embedded.h"'; \
 	   for f in $(TEMPLATES) src/default-rules.json; do \
 	     n=$$(echo "$$f" | sed 's/[^A-Za-z0-9]/_/g'); \
-	     echo "static const char $$n[] = {"; \
+	     echo "static const unsigned char $$n[] = {"; \
 	     od -An -v -tx1 "$$f" | sed 's/ *\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
 	     echo '0};'; \
 	   done; \
 	   echo 'const fp_embedded_file fp_embedded_files[] = {'; \
 	   for f in $(TEMPLATES) src/default-rules.json; do \
 	     n=$$(echo "$$f" | sed 's/[^A-Za-z0-9]/_/g'); \
-	     echo "  {\"$$f\", $$n, sizeof($$n) - 1},"; \
+	     echo "  {\"$$f\", (const char *)$$n, sizeof($$n) - 1},"; \
 	   done; \
 	   echo '  {NULL, NULL, 0}};'; } > $@.tmp
 	@mv $@.tmp $@
 
 $(BUILD)/obj/embedded.o: $(BUILD)/gen/embedded.c include/fixproof/embedded.h
-	$(CC) $(CPPFLAGS) $(OPT) $(WARN) $(WERROR) -c -o $@ $<
+	@echo "  CC      $@"
+	$(Q)$(CC) $(CPPFLAGS) $(OPT) $(WARN) $(WERROR) -c -o $@ $<
 
 # ---- tests ----
 
 # Each unit test is one program linked against the library.
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libfixproof.a $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(OPT) $(WARN) $(WERROR) $(DEP_CFLAGS) -Itests/unit -o $@ $< \
+	@echo "  CC      $@"
+	$(Q)$(CC) $(CPPFLAGS) $(OPT) $(WARN) $(WERROR) $(DEP_CFLAGS) -Itests/unit -o $@ $< \
 		$(BUILD)/libfixproof.a $(DEP_LIBS) $(TEST_LIBS) -lm
 
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))

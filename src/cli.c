@@ -117,11 +117,31 @@ int fp_args_is(const char *arg, const char *opt)
 	return strncmp(arg, opt, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
 }
 
+/* Progress goes to a terminal, or anywhere when FIXPROOF_PROGRESS=1; never
+ * with --quiet, so CI logs and pipes stay clean. */
+static int progress_wanted(void)
+{
+	const char *env = getenv("FIXPROOF_PROGRESS");
+
+	if (quiet)
+		return 0;
+	if (env && *env)
+		return strcmp(env, "0") != 0;
+	return isatty(2);
+}
+
 void fp_cli_progress(void *ctx, const char *path, size_t done, size_t total)
 {
 	(void)ctx;
-	if (total > 1 && !quiet && getenv("FIXPROOF_PROGRESS"))
+	if (progress_wanted())
 		fprintf(stderr, "fixproof: reading %s (%zu/%zu)\n", path, done + 1, total);
+}
+
+void fp_cli_progress_side(const char *side, size_t ninputs)
+{
+	if (progress_wanted())
+		fprintf(stderr, "fixproof: reading the run %s the fix (%zu %s)\n", side, ninputs,
+			ninputs == 1 ? "input" : "inputs");
 }
 
 int fp_cli_load_rules(fp_rules **out, const char *rules_path)

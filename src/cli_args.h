@@ -34,6 +34,8 @@ int fp_args_is(const char *arg, const char *opt);
 
 void fp_cli_set_quiet(int on);
 void fp_cli_progress(void *ctx, const char *path, size_t done, size_t total);
+/* "reading the run before the fix (3 inputs)" on a terminal. */
+void fp_cli_progress_side(const char *side, size_t ninputs);
 void fp_cli_report_warnings(const fp_run *run);
 
 /* The default rules plus those in `rules_path` (may be NULL). */

@@ -461,7 +461,7 @@ const char *fp_input_kind_name(fp_input_kind k)
 
 /* ---- JSON ---- */
 
-static void write_inputs(const fp_run *run, FILE *f)
+void fp_run_write_inputs_json(const fp_run *run, FILE *f)
 {
 	size_t i, j;
 
@@ -556,7 +556,7 @@ int fp_run_write_json(const fp_run *run, FILE *f)
 	size_t i;
 
 	fputs("{\"schema\":\"fixproof.run/1\",\n", f);
-	write_inputs(run, f);
+	fp_run_write_inputs_json(run, f);
 	fp_summary_write_json(run, f);
 	fputs(",\n\"tests\":[", f);
 	for (i = 0; i < run->ntests; i++) {

@@ -225,6 +225,10 @@ const char *fp_input_kind_name(fp_input_kind k);
  */
 int fp_run_write_json(const fp_run *run, FILE *f);
 
+/* Writes the "inputs" member and a comma (no braces): path, kind, sha256, tests,
+ * whether complete, warnings. */
+void fp_run_write_inputs_json(const fp_run *run, FILE *f);
+
 /* Writes the "summary", "collection" and "categories" members (no braces). */
 void fp_summary_write_json(const fp_run *run, FILE *f);
 
