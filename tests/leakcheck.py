@@ -1,0 +1,99 @@
+#!/usr/bin/env python3
+"""Runs fixproof under valgrind on the samples and the shared corpus, for every
+command and output format, and fails on any memory error or leak.
+
+Usage: FIXPROOF=build/fixproof tests/leakcheck.py [--quick]
+"""
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+import tempfile
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "samples"
+SHARED = pathlib.Path(os.environ.get("FIXPROOF_SHARED", ROOT.parent / "shared"))
+CORPUS = SHARED / "corpus" / "junit"
+HOSTILE = ROOT / "tests" / "data" / "hostile"
+
+VALGRIND = ["valgrind", "-q", "--error-exitcode=99", "--leak-check=full",
+            "--show-leak-kinds=definite,indirect,possible", "--errors-for-leak-kinds=definite,indirect,possible",
+            "--track-fds=no"]
+
+
+def cases(binary, tmp):
+    """(name, argv, stdin) for every command path worth checking."""
+    out = []
+    if (SAMPLES / "before").is_dir():
+        states = sorted(p.name for p in SAMPLES.iterdir()
+                        if p.is_dir() and (p / "junit.xml").exists())
+        for s in states:
+            out.append((f"parse {s}", ["parse", SAMPLES / s], None))
+        for s in states:
+            if s == "before":
+                continue
+            out.append((f"diff before {s}", ["diff", "--before", SAMPLES / "before",
+                                             "--after", SAMPLES / s], None))
+        for fmt in ("markdown", "html", "json"):
+            out.append((f"report {fmt}", ["report", "--before", SAMPLES / "before", "--after",
+                                          SAMPLES / "after", "--format", fmt], None))
+        for tmpl in ("pr-summary", "executive"):
+            out.append((f"report {tmpl}", ["report", "--before", SAMPLES / "before", "--after",
+                                           SAMPLES / "after", "--template", tmpl], None))
+        out.append(("report --max-chars", ["report", "--before", SAMPLES / "before", "--after",
+                                           SAMPLES / "after", "--max-chars", "3000"], None))
+        out.append(("report -o", ["report", "--before", SAMPLES / "before", "--after",
+                                  SAMPLES / "after", "-o", tmp / "r.md"], None))
+        variants = SAMPLES / "variants"
+        if variants.is_dir():
+            for f in sorted(variants.rglob("*")):
+                if f.is_file():
+                    out.append((f"parse {f.relative_to(SAMPLES)}", ["parse", f], None))
+        body = (SAMPLES / "before" / "junit.xml").read_bytes()[:2000]
+        out.append(("parse stdin", ["parse", "-"], body))
+    else:
+        print("leakcheck: samples/ is absent; only the corpus and the command line are checked")
+    if CORPUS.is_dir():
+        for f in sorted(CORPUS.glob("*.xml")):
+            out.append((f"parse corpus/{f.name}", ["parse", f], None))
+    else:
+        print(f"leakcheck: the shared corpus is absent ({CORPUS}); skipped")
+    if HOSTILE.is_dir():
+        for f in sorted(HOSTILE.iterdir()):
+            if f.is_file():
+                out.append((f"parse hostile/{f.name}", ["parse", f], None))
+    out += [
+        ("rules", ["rules"], None),
+        ("help", ["--help"], None),
+        ("parse --help", ["parse", "--help"], None),
+        ("bad option", ["parse", "--nope"], None),
+        ("missing file", ["parse", tmp / "missing.xml"], None),
+        ("post --dry-run", ["post", "--dry-run", "--repo", "o/r", "--issue", "1",
+                            "--marker", "leak", "-"], b"# report\n"),
+    ]
+    return out
+
+
+def main():
+    binary = os.environ.get("FIXPROOF", str(ROOT / "build" / "fixproof"))
+    if not shutil.which("valgrind"):
+        print("leakcheck: valgrind is not installed", file=sys.stderr)
+        return 1
+    failures = 0
+    with tempfile.TemporaryDirectory() as tmpdir:
+        tmp = pathlib.Path(tmpdir)
+        all_cases = cases(binary, tmp)
+        for name, argv, stdin in all_cases:
+            proc = subprocess.run(VALGRIND + [binary] + [str(a) for a in argv], input=stdin,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                  env={**os.environ, "GITHUB_TOKEN": ""}, timeout=600)
+            if proc.returncode == 99:
+                failures += 1
+                print(f"leakcheck: FAIL {name}\n{proc.stderr.decode('utf-8', 'replace')}")
+        print(f"leakcheck: {len(all_cases) - failures}/{len(all_cases)} runs clean under valgrind")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
