@@ -41,7 +41,7 @@ UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 
 LIB_OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS)) $(BUILD)/obj/embedded.o
 
-.PHONY: all demo check unit e2e spec asan asan-e2e leakcheck bench fuzz fuzz-smoke \
+.PHONY: all demo check unit e2e asan asan-e2e leakcheck bench fuzz fuzz-build fuzz-smoke \
 	install clean deps samples
 all: $(BUILD)/fixproof
 
@@ -154,7 +154,7 @@ asan-e2e: asan
 leakcheck: $(BUILD)/fixproof
 	FIXPROOF=$(abspath $(BUILD)/fixproof) $(PYTHON) tests/leakcheck.py
 
-check: all unit e2e asan-e2e leakcheck
+check: all unit e2e asan-e2e leakcheck $(if $(FUZZ_NAMES),fuzz-smoke)
 	@echo "make check: all passed"
 
 demo: $(BUILD)/fixproof
@@ -169,6 +169,39 @@ demo: $(BUILD)/fixproof
 
 samples:
 	$(PYTHON) tests/make_samples.py
+
+# ---- fuzzing (libFuzzer, clang) ----
+#
+# Each tests/fuzz/fuzz_NAME.c is a libFuzzer target linked against a clang
+# build of the library with ASan+UBSan. Seeds come from tests/fuzz/seeds/NAME/,
+# samples/ and ../shared/corpus/ (see tests/fuzz/run.sh); what a run finds is
+# kept under build/fuzz/corpus/NAME/ and crashes under build/fuzz/crashes/.
+
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(FUZZ_SRCS))
+FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+
+fuzz-build:
+	$(MAKE) --no-print-directory BUILD=$(BUILD)/fuzz CC=clang OPT="$(FUZZ_FLAGS)" \
+		$(patsubst %,$(BUILD)/fuzz/bin/fuzz_%,$(FUZZ_NAMES))
+
+$(BUILD)/bin/fuzz_%: tests/fuzz/fuzz_%.c $(BUILD)/libfixproof.a
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	$(Q)$(CC) $(CPPFLAGS) $(WARN) $(WERROR) $(DEP_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined \
+		-o $@ $< $(BUILD)/libfixproof.a $(DEP_LIBS) -lm
+
+# make fuzz: every target for FUZZ_SECONDS; fuzz-smoke: a few seconds each.
+fuzz: fuzz-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) BUILD=$(BUILD) sh tests/fuzz/run.sh $(FUZZ_NAMES)
+
+fuzz-smoke: fuzz-build
+	FUZZ_SECONDS=3 FUZZ_SMOKE=1 BUILD=$(BUILD) sh tests/fuzz/run.sh $(FUZZ_NAMES)
+
+# ---- benchmark (not part of check: timings on a shared machine are noise) ----
+
+bench: $(BUILD)/fixproof
+	FIXPROOF=$(abspath $(BUILD)/fixproof) $(PYTHON) tests/bench/bench.py --out $(BUILD)/bench
 
 # ---- install ----
 
