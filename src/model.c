@@ -268,10 +268,11 @@ static void add_dotted_path(fp_buf *out, const char *path, size_t n)
 
 void fp_nodeid_key(fp_buf *out, const char *nodeid)
 {
-	const char *bracket = strchr(nodeid, '[');
+	const char *sep = strstr(nodeid, "::");
+	/* The parametrization comes after the path, which may hold '[' too. */
+	const char *bracket = strchr(sep ? sep : nodeid, '[');
 	const char *end = nodeid + strlen(nodeid);
 	const char *plain_end = bracket ? bracket : end;
-	const char *sep = strstr(nodeid, "::");
 	const char *last = NULL, *p;
 
 	fp_buf_clear(out);

@@ -1,0 +1,241 @@
+"""`fixproof parse` on real `pytest --collect-only` outputs (tests/data/collect/).
+
+The *.txt files there were made with Debian's pytest 7.2.1 by make.py, except
+pytest6.* and pytest8.*, written by hand after those versions' sources.
+"""
+import hashlib
+
+import pytest
+
+from conftest import DATA, run
+
+COLLECT = DATA / "collect"
+
+SHOP_TESTS = [
+    "tests/test_ledger.py::TestLedger::test_balance",
+    "tests/test_ledger.py::TestLedger::test_post",
+    "tests/api/test_orders.py::TestOrders::test_create_order",
+    "tests/api/test_orders.py::TestOrders::test_cancel_order[card]",
+    "tests/api/test_orders.py::TestOrders::test_cancel_order[cash]",
+    "tests/api/test_orders.py::TestOrders::TestRefunds::test_partial",
+    "tests/api/test_orders.py::test_codes[a b]",
+    "tests/api/test_orders.py::test_codes[x::y]",
+    "tests/api/test_orders.py::test_codes[p>q]",
+    "tests/api/test_orders.py::test_codes[[1]]",
+]
+SHOP_ERROR = "tests/api/test_payments.py"
+SHOP_COLLECTION = {"collected": 10, "errors": 1, "deselected": 0, "files": 3,
+                   "files_with_errors": 1, "interrupted": True}
+
+
+def parse(*names, stdin=None):
+    res = run("parse", *[COLLECT / n if n != "-" else n for n in names], stdin=stdin)
+    assert res.returncode == 0, res
+    return res.json()
+
+
+def ids(doc):
+    return [t["id"] for t in doc["tests"]]
+
+
+@pytest.mark.parametrize("name", ["shop.tree.txt", "shop.q.txt", "shop.color.txt",
+                                  "shop.tb-no.txt", "pytest6.shop.tree.txt"])
+def test_shop_listings_give_the_node_ids(name):
+    doc = parse(name)
+    assert ids(doc) == SHOP_TESTS + [SHOP_ERROR]
+    assert doc["collection"] == SHOP_COLLECTION
+    assert doc["summary"] == {"tests": 11, "passed": 0, "failed": 0, "errors": 1,
+                              "skipped": 0, "not_run": 10, "flaky": 0}
+    assert all(t["status"] == "not_run" and t["phase"] is None for t in doc["tests"][:10])
+    assert doc["inputs"][0]["warnings"] == []
+
+
+def test_pytest8_tree_gives_the_same_node_ids():
+    doc = parse("pytest8.shop.tree.txt")
+    # pytest 8 lists folders before files; the ids are the same.
+    assert ids(doc) == SHOP_TESTS[2:] + SHOP_TESTS[:2] + [SHOP_ERROR]
+    assert doc["collection"] == SHOP_COLLECTION
+
+
+def test_collection_error_entry():
+    doc = parse("shop.tree.txt")
+    err = doc["tests"][-1]
+    assert err["status"] == "error"
+    assert err["phase"] == "collection"
+    assert err["file"] == SHOP_ERROR
+    assert err["type"] == "ModuleNotFoundError"
+    assert err["message"] == "ModuleNotFoundError: No module named 'shop'"
+    assert err["trace"].startswith(
+        "ImportError while importing test module "
+        "'/tmp/fixproof-collect/shop/tests/api/test_payments.py'.\n"
+        "Hint: make sure your test modules/packages have valid Python names.\n")
+    assert err["trace"].endswith("    from shop.gateway import Gateway\n"
+                                 "E   ModuleNotFoundError: No module named 'shop'")
+    # With --tb=no only the short summary names the error: no message.
+    short = parse("shop.tb-no.txt")["tests"][-1]
+    assert (short["id"], short["status"], short["message"], short["trace"]) == \
+        (SHOP_ERROR, "error", None, None)
+
+
+def test_per_file_counts():
+    doc = parse("shop.qq.txt")
+    assert ids(doc) == [SHOP_ERROR]
+    assert doc["collection"] == SHOP_COLLECTION
+
+
+@pytest.mark.parametrize("name", ["shop.k.tree.txt", "shop.k.q.txt"])
+def test_deselected(name):
+    doc = parse(name)
+    assert ids(doc) == SHOP_TESTS[3:5]
+    assert doc["collection"] == {"collected": 2, "errors": 0, "deselected": 8, "files": 1,
+                                 "files_with_errors": 0, "interrupted": False}
+
+
+PKGS_COLLECTION = {"collected": 7, "errors": 2, "deselected": 0, "files": 6,
+                   "files_with_errors": 1, "interrupted": True}
+
+
+def test_packages_doctests_and_plugin_items():
+    doc = parse("pkgs.q.txt")
+    assert ids(doc) == [
+        "test_guide.txt::test_guide.txt",
+        "checkout/test_cart.py::test_empty_cart",
+        "checkout/test_cart.py::TestCart::test_one_item",
+        "checkout/util.py::checkout.util.add",
+        "checkout/payments/test_card.py::test_card_declined",
+        "specs/test_prices.yaml::discount applies",
+        "specs/test_prices.yaml::no discount",
+        "checkout/test_broken.py",
+    ]
+    # pytest reported the broken module twice (Module and DoctestModule).
+    assert doc["collection"] == PKGS_COLLECTION
+    err = doc["tests"][-1]
+    assert (err["type"], err["message"]) == ("SyntaxError", "SyntaxError: invalid syntax")
+    assert err["trace"].endswith('E     File "/tmp/fixproof-collect/pkgs/checkout/'
+                                 'test_broken.py", line 1\n'
+                                 "E       def test_broken(:\n"
+                                 "E                       ^\n"
+                                 "E   SyntaxError: invalid syntax")
+
+
+def test_pytest7_tree_with_packages_warns():
+    doc = parse("pkgs.v.txt")
+    got = ids(doc)
+    # pytest 7 prints <Package payments> without its parent folder.
+    assert got[4] == "payments/test_card.py::test_card_declined"
+    assert got[:4] + got[5:] == [
+        "test_guide.txt::test_guide.txt",
+        "checkout/test_cart.py::test_empty_cart",
+        "checkout/test_cart.py::TestCart::test_one_item",
+        "checkout/util.py::checkout.util.add",
+        "specs/test_prices.yaml::discount applies",
+        "specs/test_prices.yaml::no discount",
+        "checkout/test_broken.py",
+    ]
+    assert doc["collection"] == PKGS_COLLECTION
+    path = str(COLLECT / "pkgs.v.txt")
+    assert doc["inputs"][0]["warnings"] == [
+        f"'{path}' line 9: pytest before 8 shows packages without the folders above them, "
+        "so node ids under <Package checkout> and later packages may lack those folders; "
+        "collect with -q for exact node ids"]
+
+
+def test_pytest8_tree_with_packages():
+    doc = parse("pytest8.pkgs.v.txt")
+    assert ids(doc) == [
+        "checkout/payments/test_card.py::test_card_declined",
+        "checkout/test_cart.py::test_empty_cart",
+        "checkout/test_cart.py::TestCart::test_one_item",
+        "specs/test_prices.yaml::discount applies",
+        "specs/test_prices.yaml::no discount",
+        "test_guide.txt::test_guide.txt",
+        "checkout/test_broken.py",
+    ]
+    assert doc["collection"] == {"collected": 6, "errors": 1, "deselected": 0, "files": 5,
+                                 "files_with_errors": 1, "interrupted": True}
+    assert doc["inputs"][0]["warnings"] == []
+
+
+def test_pytest6_packages_and_deselection():
+    doc = parse("pytest6.pkgs.k.tree.txt")
+    assert ids(doc) == ["checkout/test_cart.py::TestCart::test_one_item",
+                        "payments/test_card.py::test_card_declined"]
+    assert doc["collection"] == {"collected": 2, "errors": 0, "deselected": 2, "files": 2,
+                                 "files_with_errors": 0, "interrupted": False}
+    assert len(doc["inputs"][0]["warnings"]) == 1
+
+
+@pytest.mark.parametrize("name,tests,collection", [
+    ("single.q.txt", ["test_one.py::test_only"], (1, 0, 0, 1, 0, False)),
+    ("single.error.txt", ["broken/test_import.py"], (0, 1, 0, 1, 1, True)),
+    ("single.deselect-all.txt", [], (0, 0, 1, 0, 0, False)),
+    ("empty.tree.txt", [], (0, 0, 0, 0, 0, False)),
+])
+def test_small_outputs(name, tests, collection):
+    doc = parse(name)
+    assert ids(doc) == tests
+    keys = ("collected", "errors", "deselected", "files", "files_with_errors", "interrupted")
+    assert doc["collection"] == dict(zip(keys, collection))
+
+
+def test_input_record_hashes_every_byte():
+    path = COLLECT / "shop.color.txt"
+    data = path.read_bytes()
+    doc = parse("shop.color.txt")
+    assert doc["inputs"] == [{"path": str(path), "kind": "collect-only",
+                              "sha256": hashlib.sha256(data).hexdigest(),
+                              "bytes": len(data), "tests": 11, "complete": True,
+                              "warnings": []}]
+
+
+def test_stdin():
+    data = (COLLECT / "shop.q.txt").read_bytes()
+    doc = parse("-", stdin=data)
+    assert ids(doc) == SHOP_TESTS + [SHOP_ERROR]
+    assert doc["inputs"][0]["path"] == "-"
+    assert doc["inputs"][0]["sha256"] == hashlib.sha256(data).hexdigest()
+
+
+@pytest.mark.parametrize("eol", [b"\r\n", b"\r"])
+def test_line_ends(tmp_path, eol):
+    data = (COLLECT / "shop.tree.txt").read_bytes().replace(b"\n", eol)
+    path = tmp_path / "tree.txt"
+    path.write_bytes(data.rstrip(eol))
+    res = run("parse", path)
+    assert res.returncode == 0, res
+    doc = res.json()
+    assert ids(doc) == SHOP_TESTS + [SHOP_ERROR]
+    assert doc["collection"] == SHOP_COLLECTION
+    assert doc["tests"][-1]["message"] == "ModuleNotFoundError: No module named 'shop'"
+
+
+def test_not_collect_output(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_bytes(b"\n\x00hello \xff world\nstd::vector<int> v;\n")
+    res = run("parse", path)
+    assert res.returncode == 3
+    assert res.err == (f"fixproof: cannot parse '{path}': not pytest --collect-only output "
+                       "(line 2: hello \ufffd world)\n")
+
+
+def test_tree_and_ids_of_one_run_merge():
+    doc = parse("shop.tree.txt", "shop.q.txt")
+    assert ids(doc) == SHOP_TESTS + [SHOP_ERROR]
+    assert [i["tests"] for i in doc["inputs"]] == [11, 11]
+
+
+def test_collect_and_junit_of_one_run_merge():
+    res = run("parse", COLLECT / "shop.q.txt", COLLECT / "shop.junit.xml")
+    if res.returncode != 0 and "not built yet" in res.err:
+        pytest.skip("the JUnit reader is not built in this tree yet")
+    assert res.returncode == 0, res
+    doc = res.json()
+    assert sorted(ids(doc)) == sorted(SHOP_TESTS + [SHOP_ERROR])
+    status = {t["id"]: t["status"] for t in doc["tests"]}
+    assert status.pop("tests/api/test_orders.py::TestOrders::TestRefunds::test_partial") == \
+        "failed"
+    assert status.pop(SHOP_ERROR) == "error"
+    assert set(status.values()) == {"passed"}
+    assert doc["summary"]["tests"] == 11
+    assert doc["summary"]["not_run"] == 0
+    assert doc["collection"] == SHOP_COLLECTION
