@@ -181,6 +181,17 @@ const char *fp_run_intern(fp_run *run, const char *s, size_t n)
 
 	if (!s)
 		return NULL;
+	if (!fp_utf8_valid(s, n)) {
+		/* Intern the cleaned text, which is what the table holds, so
+		 * the same bad bytes find their earlier copy. */
+		fp_buf clean = FP_BUF_INIT;
+		const char *copy;
+
+		fp_utf8_clean(&clean, s, n);
+		copy = fp_run_intern(run, clean.ptr, clean.len);
+		fp_buf_free(&clean);
+		return copy;
+	}
 	if ((set->count + 1) * 2 > set->cap)
 		strset_grow(set);
 	j = fp_hash_bytes(FP_HASH_SEED, s, n) & (set->cap - 1);

@@ -123,6 +123,27 @@ static const unsigned char *memfind(const unsigned char *p, size_t n, const char
 	return NULL;
 }
 
+/* A collect-only tree node: "<" then a capitalised name (Module, Dir,
+ * Function, or a plugin's YamlItem, DoctestTextfile...), a space, and a
+ * ">" closing the line. XML has no such element with a space before a
+ * closing ">" on the first line while also lacking "=" (attributes). */
+static int looks_like_collect_node(const unsigned char *p, size_t n)
+{
+	size_t i = 1;
+
+	if (n < 3 || !(p[1] >= 'A' && p[1] <= 'Z'))
+		return 0;
+	while (i < n && ((p[i] >= 'A' && p[i] <= 'Z') || (p[i] >= 'a' && p[i] <= 'z') ||
+			 (p[i] >= '0' && p[i] <= '9') || p[i] == '_'))
+		i++;
+	if (i >= n || p[i] != ' ')
+		return 0;
+	for (; i < n && p[i] != '\n'; i++)
+		if (p[i] == '=' || p[i] == '"')
+			return 0;
+	return i > 0 && p[i - 1 - (p[i - 1] == '\r')] == '>';
+}
+
 fp_sniff fp_sniff_bytes(const unsigned char *p, size_t n)
 {
 	size_t i = 0;
@@ -144,10 +165,7 @@ fp_sniff fp_sniff_bytes(const unsigned char *p, size_t n)
 		return FP_SNIFF_JUNIT;
 	if (memfind(p, n, "<testsuite") || memfind(p, n, "<testcase"))
 		return p[0] == '<' ? FP_SNIFF_JUNIT : FP_SNIFF_COLLECT;
-	if (p[0] == '<' && !(has_prefix(p, n, "<Module") || has_prefix(p, n, "<Dir") ||
-			     has_prefix(p, n, "<Package") || has_prefix(p, n, "<Class") ||
-			     has_prefix(p, n, "<Function") || has_prefix(p, n, "<UnitTestCase") ||
-			     has_prefix(p, n, "<TestCaseFunction")))
+	if (p[0] == '<' && !looks_like_collect_node(p, n))
 		return FP_SNIFF_JUNIT;
 	return FP_SNIFF_COLLECT;
 }
