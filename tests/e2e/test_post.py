@@ -4,17 +4,13 @@ Every run goes through `post()`, which also checks that the token never
 shows up in standard output or standard error, whatever the options.
 """
 import json
-import pathlib
 import socket
-import sys
 import time
 
 import pytest
 
 from conftest import run
-
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from fake_github import FakeGitHub  # noqa: E402
+from fake_github import FakeGitHub
 
 TOKEN = "ghp_fixproofE2eSecretToken0123456789abcdefXYZ"
 ACTIONS_TOKEN = "ghs_fixproofActionsInstallationToken987654321"
