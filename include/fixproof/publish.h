@@ -5,6 +5,12 @@
  * "<!-- fixproof:KEY -->"; a later run updates the newest such comment that
  * the same account wrote, on any page of the thread, instead of adding one.
  * The token comes from the environment only and never appears in output.
+ *
+ * The client itself (publish_github.c) is the only place libcurl is used.
+ * The decisions it makes - which URL comes next, whether a comment is ours,
+ * how long a rate limit asks us to wait - are pure functions declared in the
+ * second half of this header (publish_policy.c), so they can be tested
+ * without a network.
  */
 #ifndef FIXPROOF_PUBLISH_H
 #define FIXPROOF_PUBLISH_H
@@ -14,7 +20,13 @@
 
 #include "fixproof/buf.h"
 
-#define FP_GITHUB_MAX_BODY 65536 /* bytes; GitHub counts characters */
+#define FP_GITHUB_MAX_BODY 65536               /* bytes; GitHub counts characters */
+#define FP_GITHUB_MAX_REPLY (16u * 1024 * 1024) /* bytes of one reply body we read */
+#define FP_GITHUB_MAX_HEADERS (256u * 1024)     /* bytes of one reply's headers */
+#define FP_GITHUB_MAX_ATTEMPTS 5
+#define FP_GITHUB_DEFAULT_URL "https://api.github.com"
+#define FP_GITHUB_API_VERSION "2022-11-28"
+#define FP_GITHUB_ACTIONS_LOGIN "github-actions[bot]"
 
 typedef enum {
 	FP_POST_UPDATE = 0, /* update our marked comment, else create one */
@@ -27,22 +39,120 @@ typedef struct fp_github_opts {
 	const char *repo;      /* "OWNER/NAME" */
 	unsigned long issue;   /* issue or pull request number */
 	const char *marker;    /* KEY of the hidden marker, or NULL for none */
-	const char *token;     /* never printed */
+	const char *token;     /* never printed; may be NULL only with dry_run */
 	const char *author;    /* login to treat as ours when /user is forbidden */
 	fp_post_mode mode;
-	int dry_run;           /* print the requests instead of sending them */
+	int dry_run;           /* print the writes instead of sending them */
 	int verbose;           /* log each request (method, URL, status) */
+	int quiet;             /* no progress lines while waiting */
 	double max_wait;       /* seconds we may wait for a rate limit to reset */
 	unsigned max_attempts; /* per request, for retryable failures; 0 means 5 */
-	FILE *log;             /* where verbose and dry-run lines go (stderr if NULL) */
+	unsigned retry_base_ms;/* first backoff delay; 0 means 1000 */
+	FILE *log;             /* where verbose and progress lines go (stderr if NULL) */
+	FILE *plan;            /* where dry-run lines go (stdout if NULL) */
 } fp_github_opts;
 
 /*
  * Posts `body` (`len` bytes) as described by `opts` and appends the
- * comment's html_url to `url_out` (in dry-run mode, nothing). Returns 0,
- * FP_EUSAGE (bad options, body too long: nothing is sent), FP_ENET (network)
- * or FP_EAPI (GitHub said no; the message carries GitHub's own text).
+ * comment's html_url to `url_out` (in dry-run mode, nothing). Invalid UTF-8
+ * in `body` is replaced by U+FFFD, since GitHub only takes UTF-8 JSON.
+ * Returns 0, FP_EUSAGE (bad options, or the body with its marker line is
+ * over FP_GITHUB_MAX_BODY bytes: nothing is sent), FP_ENET (network) or
+ * FP_EAPI (GitHub said no; the message carries GitHub's own text).
  */
 int fp_github_post(fp_buf *url_out, const fp_github_opts *opts, const char *body, size_t len);
+
+/* ---- the pure parts, exposed for tests ---- */
+
+/*
+ * What the client keeps of one HTTP reply. `body` is capped at
+ * FP_GITHUB_MAX_REPLY; numeric headers are -1 when absent or not a number.
+ * Initialise with FP_GITHUB_REPLY_INIT, release with fp_github_reply_free.
+ */
+typedef struct fp_github_reply {
+	long status;             /* HTTP status; 0 when no reply arrived */
+	fp_buf body;
+	fp_buf link;             /* the Link header ("" when absent) */
+	long long retry_after;   /* seconds */
+	long long rl_remaining;  /* x-ratelimit-remaining */
+	long long rl_reset;      /* x-ratelimit-reset, epoch seconds */
+} fp_github_reply;
+#define FP_GITHUB_REPLY_INIT { 0, FP_BUF_INIT, FP_BUF_INIT, -1, -1, -1 }
+
+/* Empties `r` for the next reply, keeping its buffers' memory. */
+void fp_github_reply_reset(fp_github_reply *r);
+void fp_github_reply_free(fp_github_reply *r);
+
+typedef enum {
+	FP_RATE_NONE = 0, /* not a rate limit: judge the status on its own */
+	FP_RATE_WAIT,     /* a rate limit: wait *wait_out seconds, then retry */
+	FP_RATE_GIVE_UP   /* a rate limit that lasts longer than max_wait */
+} fp_rate_action;
+
+/*
+ * Reads a 403 or 429 reply as GitHub documents its rate limits, at time
+ * `now` (epoch seconds). A secondary limit (the JSON message contains
+ * "secondary rate limit") waits Retry-After seconds, else until the reset
+ * when nothing remains, else 60 s. A primary limit (remaining 0) waits until
+ * the reset. A 429 with only Retry-After waits that long. Sets *wait_out to
+ * the seconds to wait (at least 1) for FP_RATE_WAIT and FP_RATE_GIVE_UP;
+ * FP_RATE_GIVE_UP when that is more than `max_wait`.
+ */
+fp_rate_action fp_github_rate_decide(double *wait_out, const fp_github_reply *r,
+				     long long now, double max_wait);
+
+/*
+ * Checks an API base URL and appends its normal form (no trailing '/') to
+ * `out`. Only https, or http to a loopback host (127.0.0.0/8, ::1,
+ * localhost), is accepted; user names, queries and fragments are refused so
+ * the host cannot be disguised. Returns 0 or FP_EUSAGE (message set).
+ */
+int fp_github_api_base(fp_buf *out, const char *api_url);
+
+/* True when the http URL `url` names a loopback host. */
+int fp_github_is_loopback(const char *url);
+
+/* Appends `base` + `path` to `out` with exactly one '/' between them. */
+void fp_github_url_join(fp_buf *out, const char *base, const char *path);
+
+/*
+ * True when `url` has the same scheme, host and port as `base`, so the
+ * token may be sent to it (pagination links, redirects).
+ */
+int fp_github_same_origin(const char *base, const char *url);
+
+/*
+ * Finds the rel="next" target in an RFC 8288 Link header value and appends
+ * it to `out`. Tolerates odd spacing, unquoted or several space-separated
+ * rels, other parameters, and commas inside the URL. Returns 1 when found,
+ * 0 when there is no next link (or the header is empty or malformed).
+ */
+int fp_github_link_next(fp_buf *out, const char *link);
+
+/* True when `key` is a valid marker KEY: [A-Za-z0-9._-]{1,64}. */
+int fp_github_marker_valid(const char *key);
+
+/* True when `repo` looks like OWNER/NAME as GitHub allows them. */
+int fp_github_repo_valid(const char *repo);
+
+/* Appends the hidden marker line "<!-- fixproof:KEY -->" (no newline). */
+void fp_github_marker_line(fp_buf *out, const char *key);
+
+/*
+ * True when one line of `body` (CRLF or LF endings) is exactly the marker
+ * line of `key`: another key that merely starts the same, or the marker
+ * quoted inside other text, does not count.
+ */
+int fp_github_has_marker(const char *body, const char *key);
+
+/*
+ * Appends GitHub's explanation from a JSON error body to `out`: its
+ * `message`, then each `errors[]` entry's message (or code and field),
+ * joined with "; ", control characters replaced and capped in length. A
+ * body that is not JSON (GitHub's front end answers some errors in plain
+ * text) gives its first line instead, unless it is HTML. Returns whether
+ * anything was appended.
+ */
+int fp_github_error_text(fp_buf *out, const char *body, size_t len);
 
 #endif

@@ -1,0 +1,484 @@
+/*
+ * publish_policy.c - the decisions of the GitHub client that need no
+ * network: URL checks, pagination links, markers, error texts and rate
+ * limits; see publish.h. libcurl stays in publish_github.c.
+ */
+#include "fixproof/publish.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <cjson/cJSON.h>
+
+#include "fixproof/error.h"
+#include "fixproof/json.h"
+
+#define ERROR_TEXT_CAP 300 /* bytes of one GitHub explanation we quote */
+#define ERROR_ITEMS_CAP 5  /* errors[] entries we quote */
+
+void fp_github_reply_reset(fp_github_reply *r)
+{
+	r->status = 0;
+	fp_buf_clear(&r->body);
+	fp_buf_clear(&r->link);
+	r->retry_after = r->rl_remaining = r->rl_reset = -1;
+}
+
+void fp_github_reply_free(fp_github_reply *r)
+{
+	if (!r)
+		return;
+	fp_buf_free(&r->body);
+	fp_buf_free(&r->link);
+	r->status = 0;
+	r->retry_after = r->rl_remaining = r->rl_reset = -1;
+}
+
+/* ---- text helpers ---- */
+
+/* Finds `needle` in `hay` ignoring ASCII case. */
+static const char *find_nocase(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; *hay; hay++)
+		if (strncasecmp(hay, needle, n) == 0)
+			return hay;
+	return NULL;
+}
+
+/*
+ * Appends at most `cap` bytes of `s` to `out`, cut on a character boundary,
+ * with invalid UTF-8 replaced and control characters turned into spaces, so
+ * a quoted server text can neither break our one-line messages nor run on.
+ */
+static void append_clean(fp_buf *out, const char *s, size_t n, size_t cap)
+{
+	fp_buf tmp = FP_BUF_INIT;
+	size_t i, cut = n;
+
+	if (cut > cap) {
+		cut = cap;
+		while (cut > 0 && ((unsigned char)s[cut] & 0xc0) == 0x80)
+			cut--;
+	}
+	fp_utf8_clean(&tmp, s, cut);
+	for (i = 0; i < tmp.len; i++)
+		if ((unsigned char)tmp.ptr[i] < 0x20 || tmp.ptr[i] == 0x7f)
+			tmp.ptr[i] = ' ';
+	fp_buf_add(out, tmp.ptr, tmp.len);
+	if (cut < n)
+		fp_buf_puts(out, "...");
+	fp_buf_free(&tmp);
+}
+
+/* ---- URLs ---- */
+
+/*
+ * Splits "scheme://authority/..." into the length of "scheme://authority"
+ * and the host inside the authority (without port or IPv6 brackets).
+ * Returns 0 when the URL has no such shape.
+ */
+static int split_url(const char *url, size_t *origin_len, const char **host, size_t *host_len)
+{
+	const char *sep = strstr(url, "://"), *auth, *end, *h, *hend;
+
+	if (!sep || sep == url)
+		return 0;
+	auth = sep + 3;
+	end = auth + strcspn(auth, "/?#");
+	if (end == auth)
+		return 0;
+	if (*auth == '[') {
+		h = auth + 1;
+		hend = memchr(h, ']', (size_t)(end - h));
+		/* Only a port may follow the brackets: "[::1].example" is no host. */
+		if (!hend || (hend + 1 < end && hend[1] != ':'))
+			return 0;
+	} else {
+		h = auth;
+		hend = memchr(h, ':', (size_t)(end - h));
+		if (!hend)
+			hend = end;
+	}
+	*origin_len = (size_t)(end - url);
+	*host = h;
+	*host_len = (size_t)(hend - h);
+	return 1;
+}
+
+/* True when host[0..n) is a dotted quad whose first number is 127. */
+static int is_loopback_ipv4(const char *host, size_t n)
+{
+	unsigned part = 0, parts = 0, digits = 0, first = 0;
+	size_t i;
+
+	for (i = 0; i <= n; i++) {
+		if (i == n || host[i] == '.') {
+			if (digits == 0 || part > 255)
+				return 0;
+			if (parts++ == 0)
+				first = part;
+			part = digits = 0;
+		} else if (isdigit((unsigned char)host[i]) && digits < 3) {
+			part = part * 10 + (unsigned)(host[i] - '0');
+			digits++;
+		} else {
+			return 0;
+		}
+	}
+	return parts == 4 && first == 127;
+}
+
+int fp_github_is_loopback(const char *url)
+{
+	size_t origin_len, n;
+	const char *host;
+
+	if (!split_url(url, &origin_len, &host, &n))
+		return 0;
+	if (n == 9 && strncasecmp(host, "localhost", 9) == 0)
+		return 1;
+	if (n == 3 && memcmp(host, "::1", 3) == 0 && host[-1] == '[')
+		return 1;
+	return is_loopback_ipv4(host, n);
+}
+
+int fp_github_api_base(fp_buf *out, const char *api_url)
+{
+	size_t origin_len, host_len, i, n = strlen(api_url);
+	const char *host, *auth;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)api_url[i] <= 0x20 || api_url[i] == 0x7f)
+			return fp_error_set(FP_EUSAGE, "API URL '%s' contains a space or control character", api_url);
+	if (strncasecmp(api_url, "https://", 8) != 0 && strncasecmp(api_url, "http://", 7) != 0)
+		return fp_error_set(FP_EUSAGE, "API URL '%s' is not an http(s) URL", api_url);
+	if (!split_url(api_url, &origin_len, &host, &host_len) || host_len == 0)
+		return fp_error_set(FP_EUSAGE, "API URL '%s' has no host", api_url);
+	auth = strstr(api_url, "://") + 3;
+	if (memchr(auth, '@', origin_len - (size_t)(auth - api_url)))
+		return fp_error_set(FP_EUSAGE, "API URL '%s' must not contain a user name", api_url);
+	if (strpbrk(api_url, "?#"))
+		return fp_error_set(FP_EUSAGE, "API URL '%s' must not contain a query or fragment", api_url);
+	if (strncasecmp(api_url, "http://", 7) == 0 && !fp_github_is_loopback(api_url))
+		return fp_error_set(FP_EUSAGE, "API URL '%s' uses plain http: the token would travel unencrypted; use https (http is allowed only to 127.0.0.1, ::1 or localhost)", api_url);
+	while (n > origin_len && api_url[n - 1] == '/')
+		n--;
+	fp_buf_add(out, api_url, n);
+	return 0;
+}
+
+void fp_github_url_join(fp_buf *out, const char *base, const char *path)
+{
+	size_t n = strlen(base);
+
+	while (n > 0 && base[n - 1] == '/')
+		n--;
+	while (*path == '/')
+		path++;
+	fp_buf_add(out, base, n);
+	fp_buf_putc(out, '/');
+	fp_buf_puts(out, path);
+}
+
+int fp_github_same_origin(const char *base, const char *url)
+{
+	size_t blen, ulen, hn;
+	const char *h;
+
+	if (!split_url(base, &blen, &h, &hn) || !split_url(url, &ulen, &h, &hn))
+		return 0;
+	return blen == ulen && strncasecmp(base, url, blen) == 0;
+}
+
+/* ---- Link header ---- */
+
+static const char *skip_ws(const char *p)
+{
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return p;
+}
+
+/* True when the space-separated list value[0..n) holds "next". */
+static int rel_has_next(const char *value, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		size_t start;
+
+		while (i < n && (value[i] == ' ' || value[i] == '\t'))
+			i++;
+		start = i;
+		while (i < n && value[i] != ' ' && value[i] != '\t')
+			i++;
+		if (i - start == 4 && strncasecmp(value + start, "next", 4) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Reads one ";name=value" parameter at `p` (after the ';'); sets *is_next
+ * when it is a rel that holds "next". Returns where it ended: at ';', ',' or
+ * the end of the header.
+ */
+static const char *link_param(const char *p, int *is_next)
+{
+	const char *name = skip_ws(p), *name_end;
+	fp_buf value = FP_BUF_INIT;
+
+	name_end = name;
+	while (*name_end && !strchr("=;, \t", *name_end))
+		name_end++;
+	p = skip_ws(name_end);
+	if (*p == '=') {
+		p = skip_ws(p + 1);
+		if (*p == '"') {
+			for (p++; *p && *p != '"'; p++) {
+				if (*p == '\\' && p[1])
+					p++;
+				fp_buf_putc(&value, *p);
+			}
+			if (*p == '"')
+				p++;
+		} else {
+			const char *v = p;
+
+			while (*p && !strchr(";, \t", *p))
+				p++;
+			fp_buf_add(&value, v, (size_t)(p - v));
+		}
+	}
+	if (name_end - name == 3 && strncasecmp(name, "rel", 3) == 0 &&
+	    rel_has_next(value.ptr, value.len))
+		*is_next = 1;
+	fp_buf_free(&value);
+	/* Whatever junk follows the value belongs to no parameter: skip it. */
+	while (*p && *p != ';' && *p != ',')
+		p++;
+	return p;
+}
+
+int fp_github_link_next(fp_buf *out, const char *link)
+{
+	const char *p = link;
+
+	while (*p) {
+		const char *url, *url_end;
+		int is_next = 0;
+
+		p = skip_ws(p);
+		if (*p == ',') {
+			p++;
+			continue;
+		}
+		if (*p != '<') {
+			/* Not a link-value: resynchronise at the next comma. */
+			p += strcspn(p, ",");
+			continue;
+		}
+		url = p + 1;
+		url_end = strchr(url, '>');
+		if (!url_end)
+			return 0;
+		p = url_end + 1;
+		while (*p && *p != ',') {
+			if (*p == ';')
+				p = link_param(p + 1, &is_next);
+			else
+				p++;
+		}
+		if (is_next && url_end > url) {
+			fp_buf_add(out, url, (size_t)(url_end - url));
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* ---- names and markers ---- */
+
+static int all_of(const char *s, size_t n, const char *extra)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && !strchr(extra, s[i]))
+			return 0;
+	return 1;
+}
+
+int fp_github_marker_valid(const char *key)
+{
+	size_t n = key ? strlen(key) : 0;
+
+	return n >= 1 && n <= 64 && all_of(key, n, "._-");
+}
+
+int fp_github_repo_valid(const char *repo)
+{
+	const char *slash = strchr(repo, '/');
+	size_t owner, name;
+
+	if (!slash)
+		return 0;
+	owner = (size_t)(slash - repo);
+	name = strlen(slash + 1);
+	if (owner < 1 || owner > 39 || !all_of(repo, owner, "-"))
+		return 0;
+	if (name < 1 || name > 100 || !all_of(slash + 1, name, "._-"))
+		return 0;
+	return strcmp(slash + 1, ".") != 0 && strcmp(slash + 1, "..") != 0;
+}
+
+void fp_github_marker_line(fp_buf *out, const char *key)
+{
+	fp_buf_printf(out, "<!-- fixproof:%s -->", key);
+}
+
+int fp_github_has_marker(const char *body, const char *key)
+{
+	fp_buf line = FP_BUF_INIT;
+	const char *p = body;
+	int found = 0;
+
+	fp_github_marker_line(&line, key);
+	while (*p && !found) {
+		size_t n = strcspn(p, "\n");
+		size_t m = n;
+
+		if (m > 0 && p[m - 1] == '\r')
+			m--;
+		found = m == line.len && memcmp(p, line.ptr, m) == 0;
+		p += n;
+		if (*p == '\n')
+			p++;
+	}
+	fp_buf_free(&line);
+	return found;
+}
+
+/* ---- error texts ---- */
+
+static void add_item(fp_buf *out, const char *s, int *any)
+{
+	if (!s || !*s)
+		return;
+	if (*any)
+		fp_buf_puts(out, "; ");
+	append_clean(out, s, strlen(s), ERROR_TEXT_CAP);
+	*any = 1;
+}
+
+/* One errors[] entry: a string, or an object with message, else code/field. */
+static void add_error_item(fp_buf *out, const cJSON *e, int *any)
+{
+	const cJSON *msg, *code, *field;
+	fp_buf tmp = FP_BUF_INIT;
+
+	if (cJSON_IsString(e)) {
+		add_item(out, e->valuestring, any);
+		return;
+	}
+	msg = cJSON_GetObjectItemCaseSensitive(e, "message");
+	if (cJSON_IsString(msg)) {
+		add_item(out, msg->valuestring, any);
+		return;
+	}
+	code = cJSON_GetObjectItemCaseSensitive(e, "code");
+	field = cJSON_GetObjectItemCaseSensitive(e, "field");
+	if (cJSON_IsString(field))
+		fp_buf_printf(&tmp, "%s ", field->valuestring);
+	if (cJSON_IsString(code))
+		fp_buf_puts(&tmp, code->valuestring);
+	add_item(out, tmp.ptr, any);
+	fp_buf_free(&tmp);
+}
+
+int fp_github_error_text(fp_buf *out, const char *body, size_t len)
+{
+	cJSON *root = cJSON_ParseWithLength(body, len);
+	const cJSON *msg, *errors, *e;
+	int any = 0, count = 0;
+
+	if (!cJSON_IsObject(root)) {
+		const char *p = body, *end = body + len;
+		size_t n;
+
+		cJSON_Delete(root);
+		while (p < end && isspace((unsigned char)*p))
+			p++;
+		if (p == end || *p == '<' || *p == '{' || *p == '[')
+			return 0;
+		n = (size_t)(end - p);
+		if (memchr(p, '\n', n))
+			n = (size_t)((const char *)memchr(p, '\n', n) - p);
+		append_clean(out, p, n, ERROR_TEXT_CAP);
+		return 1;
+	}
+	msg = cJSON_GetObjectItemCaseSensitive(root, "message");
+	if (cJSON_IsString(msg))
+		add_item(out, msg->valuestring, &any);
+	errors = cJSON_GetObjectItemCaseSensitive(root, "errors");
+	cJSON_ArrayForEach(e, errors) {
+		if (count++ == ERROR_ITEMS_CAP) {
+			fp_buf_puts(out, "; ...");
+			break;
+		}
+		add_error_item(out, e, &any);
+	}
+	cJSON_Delete(root);
+	return any;
+}
+
+/* ---- rate limits ---- */
+
+/* The `message` of a JSON error body, as an allocated string, or NULL. */
+static char *reply_message(const fp_github_reply *r)
+{
+	cJSON *root = cJSON_ParseWithLength(r->body.ptr, r->body.len);
+	const cJSON *msg = cJSON_GetObjectItemCaseSensitive(root, "message");
+	char *s = cJSON_IsString(msg) ? fp_xstrdup(msg->valuestring) : NULL;
+
+	cJSON_Delete(root);
+	return s;
+}
+
+fp_rate_action fp_github_rate_decide(double *wait_out, const fp_github_reply *r,
+				     long long now, double max_wait)
+{
+	char *msg;
+	int secondary;
+	double wait;
+
+	if (r->status != 403 && r->status != 429)
+		return FP_RATE_NONE;
+	/* The docs URL also names secondary limits; only the message counts. */
+	msg = reply_message(r);
+	secondary = msg && find_nocase(msg, "secondary rate limit");
+	free(msg);
+	if (secondary) {
+		if (r->retry_after >= 0)
+			wait = (double)r->retry_after;
+		else if (r->rl_remaining == 0 && r->rl_reset >= 0)
+			wait = (double)(r->rl_reset - now);
+		else
+			wait = 60;
+	} else if (r->rl_remaining == 0) {
+		wait = r->rl_reset >= 0 ? (double)(r->rl_reset - now) : 60;
+	} else if (r->retry_after >= 0) {
+		wait = (double)r->retry_after;
+	} else {
+		return FP_RATE_NONE;
+	}
+	/* A reset already past (clock skew) still gets a breath before retrying. */
+	if (wait < 1)
+		wait = 1;
+	*wait_out = wait;
+	return wait > max_wait ? FP_RATE_GIVE_UP : FP_RATE_WAIT;
+}

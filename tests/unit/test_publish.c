@@ -1,0 +1,421 @@
+/*
+ * test_publish.c - the GitHub client's decisions, without a network: Link
+ * headers, markers, rate limits, URLs and GitHub's error texts.
+ */
+#include "unit.h"
+
+#include "fixproof/buf.h"
+#include "fixproof/error.h"
+#include "fixproof/publish.h"
+
+/* ---- Link headers ---- */
+
+/*
+ * Checks what a function that appends to a buffer did: with `want`, it
+ * succeeded and appended exactly that; without, it failed and appended
+ * nothing. Frees the buffer.
+ */
+static void expect_output(int ok, fp_buf *b, const char *want)
+{
+	assert_int_equal(ok, want != NULL);
+	assert_string_equal(b->ptr, want ? want : "");
+	fp_buf_free(b);
+}
+
+/* Asserts the rel="next" of `link`, or that there is none (want NULL). */
+static void next_of(const char *link, const char *want)
+{
+	fp_buf b = FP_BUF_INIT;
+	int found = fp_github_link_next(&b, link);
+
+	assert_true(found == 0 || found == 1);
+	expect_output(found, &b, want);
+}
+
+static void test_link_github_form(void **state)
+{
+	(void)state;
+	/* As GitHub sends it: the URL rewritten to /repositories/ID. */
+	next_of("<https://api.github.com/repositories/1000/issues/5/comments?per_page=100&page=2>; rel=\"next\", "
+		"<https://api.github.com/repositories/1000/issues/5/comments?per_page=100&page=3>; rel=\"last\"",
+		"https://api.github.com/repositories/1000/issues/5/comments?per_page=100&page=2");
+	/* On a middle page next comes after prev. */
+	next_of("<https://x/c?page=1>; rel=\"prev\", <https://x/c?page=3>; rel=\"next\", "
+		"<https://x/c?page=9>; rel=\"last\", <https://x/c?page=1>; rel=\"first\"",
+		"https://x/c?page=3");
+	/* rel="last" may be missing. */
+	next_of("<https://x/c?page=2>; rel=\"next\"", "https://x/c?page=2");
+}
+
+static void test_link_odd_spacing(void **state)
+{
+	(void)state;
+	next_of("  <u1>;rel=next ,<u2> ;  rel = \"last\"", "u1");
+	next_of("<u0>;rel=prev,<u2>\t;\trel=\"next\"", "u2");
+	next_of(",, <u3>; rel=\"next\",", "u3");
+}
+
+static void test_link_several_rels_and_params(void **state)
+{
+	(void)state;
+	next_of("<u>; rel=\"last next\"", "u");
+	next_of("<u>; REL=\"NEXT\"", "u");
+	next_of("<u>; type=\"text/html\"; rel=next; title=x", "u");
+	/* A quoted parameter may hold commas, semicolons and "rel=next". */
+	next_of("<a>; title=\"x, y; rel=next\"; rel=\"prev\", <b>; rel=\"next\"", "b");
+	next_of("<a>; title=\"say \\\"rel=next\\\"\"; rel=prev", NULL);
+	/* A comma inside the URL is part of it. */
+	next_of("<https://x/c?ids=1,2>; rel=\"next\"", "https://x/c?ids=1,2");
+	/* "nextpage" and "next-page" are other relations. */
+	next_of("<u>; rel=\"nextpage\", <v>; rel=next-page", NULL);
+}
+
+static void test_link_missing_or_broken(void **state)
+{
+	(void)state;
+	next_of("", NULL);
+	next_of("<https://x/c?page=1>; rel=\"first\", <https://x/c?page=1>; rel=\"prev\"", NULL);
+	next_of("<u>", NULL);
+	next_of("<u; rel=next", NULL);
+	next_of("<>; rel=next", NULL);
+	/* Junk before a good link-value is skipped. */
+	next_of("garbage; rel=next, <u>; rel=next", "u");
+}
+
+/* ---- markers ---- */
+
+/* A table row: two strings and whether the pair should match. */
+typedef struct pair_case {
+	const char *a, *b;
+	int want;
+} pair_case;
+#define NCASES(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Asserts fn(a, b) == want for each row. */
+static void check_pairs(const pair_case *cases, size_t n, int (*fn)(const char *, const char *))
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		assert_int_equal(fn(cases[i].a, cases[i].b), cases[i].want);
+}
+
+static void test_marker_exact_line(void **state)
+{
+	static const pair_case cases[] = {
+		{ "<!-- fixproof:ci -->\n## Proof", "ci", 1 },
+		{ "intro\r\n<!-- fixproof:ci -->\r\nrest", "ci", 1 },
+		{ "text\n<!-- fixproof:ci -->", "ci", 1 },
+		{ "<!-- fixproof:ci.v2_x-y -->\n", "ci.v2_x-y", 1 },
+		/* Not a substring of another key, in either direction. */
+		{ "<!-- fixproof:ci-2 -->\nbody", "ci", 0 },
+		{ "<!-- fixproof:ci -->\nbody", "ci-2", 0 },
+		{ "<!-- fixproof:CI -->\nbody", "ci", 0 },
+		/* Quoted or inline markers are not ours. */
+		{ "> <!-- fixproof:ci -->\nquoted", "ci", 0 },
+		{ "see <!-- fixproof:ci --> here", "ci", 0 },
+		{ "`<!-- fixproof:ci -->`", "ci", 0 },
+		{ " <!-- fixproof:ci -->", "ci", 0 },
+		{ "", "ci", 0 },
+	};
+
+	(void)state;
+	check_pairs(cases, NCASES(cases), fp_github_has_marker);
+}
+
+static void test_marker_line_and_keys(void **state)
+{
+	fp_buf b = FP_BUF_INIT;
+	char long_key[70];
+
+	(void)state;
+	fp_github_marker_line(&b, "ci");
+	assert_string_equal(b.ptr, "<!-- fixproof:ci -->");
+	fp_buf_free(&b);
+	assert_true(fp_github_marker_valid("ci"));
+	assert_true(fp_github_marker_valid("a.b_c-D9"));
+	memset(long_key, 'k', 64);
+	long_key[64] = '\0';
+	assert_true(fp_github_marker_valid(long_key));
+	long_key[64] = 'k';
+	long_key[65] = '\0';
+	assert_false(fp_github_marker_valid(long_key));
+	assert_false(fp_github_marker_valid(""));
+	assert_false(fp_github_marker_valid(NULL));
+	assert_false(fp_github_marker_valid("a b"));
+	assert_false(fp_github_marker_valid("ci -->"));
+	assert_false(fp_github_marker_valid("a/b"));
+	assert_false(fp_github_marker_valid("caf\xc3\xa9"));
+}
+
+static void test_repo_names(void **state)
+{
+	(void)state;
+	assert_true(fp_github_repo_valid("octo/proof"));
+	assert_true(fp_github_repo_valid("my-org/repo.name_2"));
+	assert_false(fp_github_repo_valid("octo"));
+	assert_false(fp_github_repo_valid("/proof"));
+	assert_false(fp_github_repo_valid("octo/"));
+	assert_false(fp_github_repo_valid("octo/proof/issues"));
+	assert_false(fp_github_repo_valid("octo/.."));
+	assert_false(fp_github_repo_valid("oc.to/proof"));
+	assert_false(fp_github_repo_valid("octo/pro?of"));
+	assert_false(fp_github_repo_valid("octo/pro of"));
+}
+
+/* ---- rate limits ---- */
+
+#define NOW 1700000000LL
+
+static const char secondary_body[] =
+	"{\"message\":\"You have exceeded a secondary rate limit. Please wait a few minutes before you "
+	"try again.\",\"documentation_url\":\"https://docs.github.com/rest/overview/"
+	"rate-limits-for-the-rest-api#about-secondary-rate-limits\"}";
+static const char primary_body[] =
+	"{\"message\":\"API rate limit exceeded for user ID 1.\",\"documentation_url\":"
+	"\"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api\"}";
+static const char permission_body[] =
+	"{\"message\":\"Resource not accessible by integration\",\"documentation_url\":"
+	"\"https://docs.github.com/rest/issues/comments#create-an-issue-comment\"}";
+
+/* Runs the decision on a reply made of these parts. */
+static fp_rate_action decide(double *wait, long status, const char *body, long long retry_after,
+			     long long remaining, long long reset, double max_wait)
+{
+	fp_github_reply r = FP_GITHUB_REPLY_INIT;
+	fp_rate_action a;
+
+	r.status = status;
+	fp_buf_puts(&r.body, body);
+	r.retry_after = retry_after;
+	r.rl_remaining = remaining;
+	r.rl_reset = reset;
+	*wait = -1;
+	a = fp_github_rate_decide(wait, &r, NOW, max_wait);
+	fp_github_reply_free(&r);
+	return a;
+}
+
+static void test_rate_not_a_limit(void **state)
+{
+	double w;
+
+	(void)state;
+	assert_int_equal(decide(&w, 200, "[]", -1, 4999, NOW + 3600, 60), FP_RATE_NONE);
+	/* A 200 with nothing left is still a success. */
+	assert_int_equal(decide(&w, 200, "[]", -1, 0, NOW + 3600, 60), FP_RATE_NONE);
+	assert_int_equal(decide(&w, 403, permission_body, -1, 4999, NOW + 3600, 60), FP_RATE_NONE);
+	assert_int_equal(decide(&w, 404, "{\"message\":\"Not Found\"}", -1, 0, NOW + 9, 60), FP_RATE_NONE);
+	assert_int_equal(decide(&w, 502, "", 5, 0, NOW + 9, 60), FP_RATE_NONE);
+	/* The docs URL naming secondary limits is not the message. */
+	assert_int_equal(decide(&w, 403, "{\"message\":\"Forbidden\",\"documentation_url\":"
+				"\"https://docs.github.com/rest#secondary rate limit\"}", -1, 10, NOW + 60, 60),
+			 FP_RATE_NONE);
+	/* A 429 without any hint is left to the backoff. */
+	assert_int_equal(decide(&w, 429, "", -1, -1, -1, 60), FP_RATE_NONE);
+	assert_true(w < 0);
+}
+
+static void test_rate_secondary(void **state)
+{
+	double w;
+
+	(void)state;
+	assert_int_equal(decide(&w, 403, secondary_body, 1, 4000, NOW + 3600, 60), FP_RATE_WAIT);
+	assert_true(w == 1.0);
+	assert_int_equal(decide(&w, 429, secondary_body, 7, -1, -1, 60), FP_RATE_WAIT);
+	assert_true(w == 7.0);
+	/* No Retry-After: until the reset when nothing remains... */
+	assert_int_equal(decide(&w, 403, secondary_body, -1, 0, NOW + 30, 60), FP_RATE_WAIT);
+	assert_true(w == 30.0);
+	/* ...else at least a minute. */
+	assert_int_equal(decide(&w, 403, secondary_body, -1, 12, NOW + 30, 60), FP_RATE_WAIT);
+	assert_true(w == 60.0);
+	assert_int_equal(decide(&w, 403, secondary_body, -1, -1, -1, 10), FP_RATE_GIVE_UP);
+	assert_true(w == 60.0);
+	/* Retry-After: 0 still waits a second. */
+	assert_int_equal(decide(&w, 403, secondary_body, 0, 4000, NOW + 3600, 60), FP_RATE_WAIT);
+	assert_true(w == 1.0);
+	assert_int_equal(decide(&w, 403, "{\"message\":\"Secondary Rate Limit hit\"}", 2, -1, -1, 60),
+			 FP_RATE_WAIT);
+	assert_true(w == 2.0);
+}
+
+static void test_rate_primary(void **state)
+{
+	double w;
+
+	(void)state;
+	assert_int_equal(decide(&w, 403, primary_body, -1, 0, NOW + 2, 60), FP_RATE_WAIT);
+	assert_true(w == 2.0);
+	assert_int_equal(decide(&w, 429, primary_body, -1, 0, NOW + 45, 60), FP_RATE_WAIT);
+	assert_true(w == 45.0);
+	assert_int_equal(decide(&w, 403, primary_body, -1, 0, NOW + 3600, 60), FP_RATE_GIVE_UP);
+	assert_true(w == 3600.0);
+	/* A reset already past (clock skew) waits one second, not a negative time. */
+	assert_int_equal(decide(&w, 403, primary_body, -1, 0, NOW - 5, 60), FP_RATE_WAIT);
+	assert_true(w == 1.0);
+	/* max_wait 0 never waits. */
+	assert_int_equal(decide(&w, 403, primary_body, -1, 0, NOW + 2, 0), FP_RATE_GIVE_UP);
+	/* Remaining 0 without a reset time: a minute. */
+	assert_int_equal(decide(&w, 403, primary_body, -1, 0, -1, 60), FP_RATE_WAIT);
+	assert_true(w == 60.0);
+	/* A 429 with Retry-After only. */
+	assert_int_equal(decide(&w, 429, "", 5, -1, -1, 60), FP_RATE_WAIT);
+	assert_true(w == 5.0);
+}
+
+/* ---- URLs ---- */
+
+static void join(const char *base, const char *path, const char *want)
+{
+	fp_buf b = FP_BUF_INIT;
+
+	fp_github_url_join(&b, base, path);
+	assert_string_equal(b.ptr, want);
+	fp_buf_free(&b);
+}
+
+static void test_url_join(void **state)
+{
+	(void)state;
+	join("https://api.github.com", "/user", "https://api.github.com/user");
+	join("https://api.github.com/", "/user", "https://api.github.com/user");
+	join("https://ghe.example.com/api/v3", "/repos/o/r", "https://ghe.example.com/api/v3/repos/o/r");
+	join("https://ghe.example.com/api/v3//", "repos/o/r", "https://ghe.example.com/api/v3/repos/o/r");
+}
+
+/* Asserts that `url` is accepted with normal form `want`, or refused (NULL). */
+static void base_of(const char *url, const char *want)
+{
+	fp_buf b = FP_BUF_INIT;
+	int err = fp_github_api_base(&b, url);
+
+	assert_true(err == 0 || err == FP_EUSAGE);
+	if (err)
+		assert_non_null(strstr(fp_error_message(), "API URL"));
+	expect_output(err == 0, &b, want);
+}
+
+static void test_api_base(void **state)
+{
+	(void)state;
+	base_of("https://api.github.com", "https://api.github.com");
+	base_of("https://api.github.com/", "https://api.github.com");
+	base_of("https://ghe.example.com/api/v3/", "https://ghe.example.com/api/v3");
+	base_of("http://127.0.0.1:8080", "http://127.0.0.1:8080");
+	base_of("http://127.1.2.3/api/v3", "http://127.1.2.3/api/v3");
+	base_of("http://localhost:9", "http://localhost:9");
+	base_of("http://[::1]:9/api/v3", "http://[::1]:9/api/v3");
+	/* Plain http elsewhere would send the token in clear. */
+	base_of("http://api.github.com", NULL);
+	base_of("http://10.0.0.1", NULL);
+	base_of("http://127.0.0.1.evil.example", NULL);
+	base_of("http://1270.0.0.1", NULL);
+	base_of("http://127.0.0", NULL);
+	base_of("http://[::1].evil.example/", NULL);
+	base_of("http://localhost.evil.example", NULL);
+	/* A user part could hide the real host. */
+	base_of("http://127.0.0.1@evil.example", NULL);
+	base_of("https://user:pw@api.github.com", NULL);
+	base_of("ftp://api.github.com", NULL);
+	base_of("api.github.com", NULL);
+	base_of("https://", NULL);
+	base_of("https://api.github.com/?x=1", NULL);
+	base_of("https://api.github.com/ x", NULL);
+}
+
+static void test_same_origin(void **state)
+{
+	static const pair_case cases[] = {
+		{ "https://api.github.com", "https://api.github.com/repositories/1000/issues/5/comments?page=2", 1 },
+		{ "https://ghe.example.com/api/v3", "https://GHE.example.com/api/v3/repositories/1/issues/5/comments", 1 },
+		{ "http://127.0.0.1:5000", "http://127.0.0.1:5000/x", 1 },
+		{ "https://api.github.com", "https://api.github.com.evil.example/x", 0 },
+		{ "https://api.github.com", "http://api.github.com/x", 0 },
+		{ "https://api.github.com", "https://api.github.com:8443/x", 0 },
+		{ "http://127.0.0.1:5000", "http://127.0.0.1:50001/x", 0 },
+		{ "https://api.github.com", "/relative/path", 0 },
+	};
+
+	(void)state;
+	check_pairs(cases, NCASES(cases), fp_github_same_origin);
+}
+
+/* ---- GitHub's error texts ---- */
+
+static void text_of(const char *body, const char *want)
+{
+	fp_buf b = FP_BUF_INIT;
+
+	expect_output(fp_github_error_text(&b, body, strlen(body)), &b, want);
+}
+
+static void test_error_text(void **state)
+{
+	(void)state;
+	/* The two real forms of "body too long". */
+	text_of("{\"message\":\"Validation Failed\",\"errors\":[{\"resource\":\"IssueComment\","
+		"\"code\":\"unprocessable\",\"field\":\"data\",\"message\":\"Body is too long "
+		"(maximum is 65536 characters)\"}],\"documentation_url\":\"https://docs.github.com/rest\"}",
+		"Validation Failed; Body is too long (maximum is 65536 characters)");
+	text_of("{\"message\":\"Validation Failed\",\"errors\":[{\"resource\":\"IssueComment\","
+		"\"code\":\"custom\",\"field\":\"body\",\"message\":\"body is too long (maximum is "
+		"65536 characters)\"}]}",
+		"Validation Failed; body is too long (maximum is 65536 characters)");
+	text_of("{\"message\":\"Validation Failed\",\"errors\":[{\"resource\":\"Issue\","
+		"\"code\":\"missing_field\",\"field\":\"body\"}, \"plain text\"]}",
+		"Validation Failed; body missing_field; plain text");
+	text_of("{\"message\":\"Invalid request.\\n\\n\\\"body\\\" wasn't supplied.\"}",
+		"Invalid request.  \"body\" wasn't supplied.");
+	text_of("Request forbidden by administrative rules. Please make sure your request has a "
+		"User-Agent header\nmore",
+		"Request forbidden by administrative rules. Please make sure your request has a User-Agent header");
+	text_of("<html><body>502 Bad Gateway</body></html>", NULL);
+	text_of("", NULL);
+	text_of("{\"documentation_url\":\"https://docs.github.com/rest\"}", NULL);
+}
+
+static void test_error_text_is_capped(void **state)
+{
+	fp_buf body = FP_BUF_INIT, out = FP_BUF_INIT;
+	int i;
+
+	(void)state;
+	fp_buf_puts(&body, "{\"message\":\"");
+	for (i = 0; i < 2000; i++)
+		fp_buf_puts(&body, "\xc3\xa9");
+	fp_buf_puts(&body, "\"}");
+	assert_int_equal(fp_github_error_text(&out, body.ptr, body.len), 1);
+	assert_true(out.len <= 303);
+	assert_string_equal(out.ptr + out.len - 3, "...");
+	/* Cut between characters, never inside one. */
+	assert_memory_equal(out.ptr + out.len - 5, "\xc3\xa9", 2);
+	fp_buf_free(&body);
+	fp_buf_free(&out);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_link_github_form),
+		cmocka_unit_test(test_link_odd_spacing),
+		cmocka_unit_test(test_link_several_rels_and_params),
+		cmocka_unit_test(test_link_missing_or_broken),
+		cmocka_unit_test(test_marker_exact_line),
+		cmocka_unit_test(test_marker_line_and_keys),
+		cmocka_unit_test(test_repo_names),
+		cmocka_unit_test(test_rate_not_a_limit),
+		cmocka_unit_test(test_rate_secondary),
+		cmocka_unit_test(test_rate_primary),
+		cmocka_unit_test(test_url_join),
+		cmocka_unit_test(test_api_base),
+		cmocka_unit_test(test_same_origin),
+		cmocka_unit_test(test_error_text),
+		cmocka_unit_test(test_error_text_is_capped),
+	};
+	int failed = cmocka_run_group_tests(tests, NULL, NULL);
+
+	fp_error_shutdown();
+	return failed;
+}
