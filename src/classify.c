@@ -369,11 +369,15 @@ static unsigned long pattern_expansion(const char *p, const char *end, int depth
 		{
 			const char *q = read_quantifiers(p, end, &min, &max);
 
-			if (q) {
-				p = q;
-				size *= max ? max : (min > 1 ? min : 1);
-			}
+			/* A count over 255 (glibc allows 32767) or one that does not
+			 * parse is refused rather than measured. */
+			if (!q)
+				return MAX_EXPANSION + 1;
+			p = q;
+			size *= max ? max : (min > 1 ? min : 1);
 		}
+		if (size > MAX_EXPANSION)
+			return MAX_EXPANSION + 1;
 		total += size;
 	}
 	return total;
@@ -435,7 +439,7 @@ static int pattern_compile(pattern *pt, const char *src, int icase, int newline,
 		return -1;
 	}
 	if (pattern_expansion(src, src + len, 0, &backref) > MAX_EXPANSION) {
-		fp_buf_puts(why, "repetition counts expand it too far");
+		fp_buf_puts(why, "a repetition count is malformed, over 255, or expands it too far");
 		return -1;
 	}
 	if (backref) {
