@@ -848,7 +848,9 @@ int fp_rules_load_json(fp_rules *rules, const char *origin, const char *json, si
 		ld.index = 0;
 		return load_error(&ld, "more than %d rules in all", FP_RULES_MAX * 2);
 	}
-	/* User rules go first: the first rule that matches wins. */
+	/* User rules go first: the first rule that matches wins. Rules move
+	 * by value: a regex_t only points at its compiled form (glibc, musl
+	 * and the BSDs alike), so copying it is safe. */
 	all = fp_xmalloc((rules->n + n + 1) * sizeof(*all));
 	memcpy(all, v, n * sizeof(*all));
 	if (rules->n)
