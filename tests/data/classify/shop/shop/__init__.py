@@ -1,0 +1,1 @@
+"""A tiny shop: just enough product code for failures of every kind."""

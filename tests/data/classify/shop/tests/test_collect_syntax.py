@@ -1,0 +1,3 @@
+# collection_error: the test module itself does not compile.
+def test_broken(:
+    pass
