@@ -518,6 +518,7 @@ typedef struct rule {
 	uint8_t phase;     /* bits (1 << fp_phase); 0: any */
 	uint8_t category;  /* fp_category */
 	uint8_t icase;
+	uint8_t set_phase; /* a phase rule: moves the test to this fp_phase, 0: none */
 	pattern type, message, trace;
 } rule;
 
@@ -646,7 +647,7 @@ static int check_members(const loader *ld, const cJSON *obj)
 {
 	static const char *const keys[] = { "name", "description", "status", "phase", "type",
 					    "message", "trace", "flags", "category", "cause",
-					    "origin" };
+					    "origin", "set_phase" };
 	const size_t nkeys = sizeof(keys) / sizeof(keys[0]);
 	unsigned seen = 0;
 	const cJSON *m;
@@ -683,6 +684,32 @@ static int load_pattern(const loader *ld, pattern *pt, const cJSON *obj, const c
 	return err;
 }
 
+/*
+ * A rule with "set_phase" and no category or cause is a phase rule: where it
+ * matches, the test's phase becomes the one named and the following rules
+ * see that. pytest runs a unittest setUp inside the call phase, and JUnit
+ * reports a failed @BeforeEach as the test's own failure; phase rules say
+ * where such a failure really happened, before any rule says why.
+ */
+static int load_set_phase(const loader *ld, rule *r, const cJSON *obj)
+{
+	const char *v = string_member(obj, "set_phase");
+	size_t i;
+
+	if (!v)
+		return 0;
+	for (i = 0; i < 4; i++)
+		if (strcmp(v, phase_names[i]) == 0)
+			r->set_phase = phase_values[i];
+	if (!r->set_phase)
+		return load_error(ld, "'set_phase' must be collection, setup, call or teardown, not '%.*s'",
+				  MAX_NAME, v);
+	if (string_member(obj, "category") || string_member(obj, "cause"))
+		return load_error(ld, "a rule with 'set_phase' moves a test to a phase and classifies "
+				  "nothing: give it no 'category' or 'cause'");
+	return 0;
+}
+
 /* Fills `r` from one rule object. On failure `r` holds what was loaded so
  * far; the caller frees it. */
 static int load_rule(loader *ld, rule *r, const cJSON *obj)
@@ -705,7 +732,11 @@ static int load_rule(loader *ld, rule *r, const cJSON *obj)
 	r->origin = fp_xstrdup(ld->origin);
 	if ((description = string_member(obj, "description")))
 		r->description = fp_xstrdup(description);
+	if ((err = load_set_phase(ld, r, obj)) < 0)
+		return err;
 	category = string_member(obj, "category");
+	if (r->set_phase && !category && !string_member(obj, "cause"))
+		goto conditions; /* a phase rule: it moves the test, it does not classify */
 	if (!category)
 		return load_error(ld, "missing 'category'");
 	if (strcmp(category, "infrastructure") == 0)
@@ -722,6 +753,7 @@ static int load_rule(loader *ld, rule *r, const cJSON *obj)
 		return load_error(ld, "'cause' must be a word of a-z, 0-9 and '_', not '%.*s'",
 				  MAX_NAME, cause);
 	r->cause = fp_xstrdup(cause);
+conditions:
 	if ((flags = string_member(obj, "flags"))) {
 		if (strcmp(flags, "i") != 0 && flags[0] != '\0')
 			return load_error(ld, "'flags' must be \"i\" or \"\", not '%.*s'", MAX_NAME, flags);
@@ -963,6 +995,10 @@ int fp_rules_write_json(const fp_rules *rules, FILE *f)
 		write_pattern(f, "trace", &r->trace);
 		if (r->icase)
 			fputs(",\"flags\":\"i\"", f);
+		if (r->set_phase) {
+			fprintf(f, ",\"set_phase\":\"%s\"}", fp_phase_name((fp_phase)r->set_phase));
+			continue;
+		}
 		fprintf(f, ",\"category\":\"%s\",\"cause\":",
 			fp_category_name((fp_category)r->category));
 		fp_json_str(f, r->cause);
@@ -1241,6 +1277,10 @@ static void classify_test(ctx *c, fp_test *t)
 
 		if (!rule_matches(c, r, t))
 			continue;
+		if (r->set_phase) {
+			t->phase = r->set_phase;
+			continue;
+		}
 		if (!c->names[i]) {
 			c->names[i] = fp_run_intern(c->run, r->name, strlen(r->name));
 			c->causes[i] = fp_run_intern(c->run, r->cause, strlen(r->cause));

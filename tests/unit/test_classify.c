@@ -474,7 +474,7 @@ static void test_user_rules_come_first(void **state)
 				    "\"status\":[\"failed\"],\"type\":\"^AssertionError$\","
 				    "\"message\":\"LEDGER\",\"flags\":\"i\","
 				    "\"category\":\"infrastructure\",\"cause\":\"known_flaky\"},\n"
-				    "  {\"name\":\"import-error\",\"origin\":\"default\""));
+				    "  {\"name\":\"unittest-setup-phase\",\"origin\":\"default\""));
 	free(out);
 	fp_rules_free(rules);
 }
@@ -744,10 +744,47 @@ static void test_speed(void **state)
 		classify_many(2000, 0);
 }
 
+/* Phase rules move a failure to where it happened before rules say why. */
+static void test_phase_rules(void **state)
+{
+	static const char setup_trace[] =
+		"self = <test_ledger.TestLedger testMethod=test_post>\n\n    def setUp(self):\n"
+		">       self.store = self.make_store()\n"
+		"E       AttributeError: 'TestLedger' object has no attribute 'make_store'\n\n"
+		"tests/test_ledger.py:4: AttributeError";
+	static const char teardown_trace[] =
+		"self = <t.TestX testMethod=test_y>\n\n    def tearDown(self):\n"
+		">       raise RuntimeError('lock held')\nE       RuntimeError: lock held\n\n"
+		"tests/t.py:9: RuntimeError";
+	static const char body_trace[] =
+		"    def test_post(self):\n>       self.make_store()\n"
+		"E       AttributeError: 'TestLedger' object has no attribute 'make_store'\n";
+	fp_run *run;
+
+	(void)state;
+	run = classify_one(NULL, FP_STATUS_FAILED, FP_PHASE_CALL, NULL,
+			   "AttributeError: 'TestLedger' object has no attribute 'make_store'", setup_trace);
+	assert_int_equal(run->tests[0].phase, FP_PHASE_SETUP);
+	assert_string_equal(run->tests[0].cause, "missing_attribute");
+	fp_run_free(run);
+	run = classify_one(NULL, FP_STATUS_FAILED, FP_PHASE_CALL, NULL, "RuntimeError: lock held",
+			   teardown_trace);
+	assert_int_equal(run->tests[0].phase, FP_PHASE_TEARDOWN);
+	assert_string_equal(run->tests[0].rule, "unittest-teardown");
+	fp_run_free(run);
+	/* The same AttributeError in the test body stays in the call phase. */
+	run = classify_one(NULL, FP_STATUS_FAILED, FP_PHASE_CALL, NULL,
+			   "AttributeError: 'TestLedger' object has no attribute 'make_store'", body_trace);
+	assert_int_equal(run->tests[0].phase, FP_PHASE_CALL);
+	assert_string_equal(run->tests[0].cause, "missing_attribute");
+	fp_run_free(run);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_real_failures_of_every_runner),
+		cmocka_unit_test(test_phase_rules),
 		cmocka_unit_test(test_corpus_failures),
 		cmocka_unit_test(test_collect_only_entries),
 		cmocka_unit_test(test_type_reading),
