@@ -46,20 +46,27 @@ def test_rules_lists_the_defaults():
     assert doc["schema"] == "fixproof.rules/1"
     rules = doc["rules"]
     names = [r["name"] for r in rules]
-    assert len(rules) == 28
+    assert len(rules) == 32
     assert len(set(names)) == len(names)
-    assert names[0] == "import-error"
+    # Phase rules come first: they say where a failure happened, not why.
+    assert names[:4] == ["unittest-setup-phase", "unittest-teardown-phase",
+                         "junit-before-phase", "junit-after-phase"]
+    assert [r["set_phase"] for r in rules[:4]] == ["setup", "teardown", "setup", "teardown"]
+    assert names[4] == "import-error"
     assert names[-1] == "default-exception"
     for r in rules:
         assert r["origin"] == "default"
-        assert r["category"] in (INFRA, LOGIC)
         assert r["description"]
+        if "set_phase" in r:
+            assert "category" not in r and "cause" not in r
+            continue
+        assert r["category"] in (INFRA, LOGIC)
         assert set(r) <= {"name", "origin", "description", "status", "phase", "type",
                           "message", "trace", "flags", "category", "cause"}
     # The catch-all has no condition at all.
     assert set(rules[-1]) == {"name", "origin", "description", "category", "cause"}
     assert (rules[-1]["category"], rules[-1]["cause"]) == (LOGIC, "exception")
-    causes = {r["cause"] for r in rules}
+    causes = {r["cause"] for r in rules if "cause" in r}
     assert causes == {"collection_error", "import_error", "missing_fixture", "setup_error",
                       "teardown_error", "missing_attribute", "connection", "timeout",
                       "configuration", "assertion", "exception"}
@@ -87,12 +94,12 @@ def test_user_rule_comes_first(tmp_path):
     res = run("rules", "--rules", user)
     assert res.returncode == 0, res
     rules = res.json()["rules"]
-    assert len(rules) == 29
+    assert len(rules) == 33
     assert rules[0] == {"name": "ledger-db", "origin": str(user),
                         "description": "the ledger database is down",
                         "phase": ["setup", "call"], "message": "ledger.*unavailable",
                         "flags": "i", "category": "infrastructure", "cause": "connection"}
-    assert rules[1]["name"] == "import-error"
+    assert rules[1]["name"] == "unittest-setup-phase"
 
 
 def test_rules_output_can_be_fed_back(tmp_path):
@@ -100,9 +107,9 @@ def test_rules_output_can_be_fed_back(tmp_path):
     res = run("rules", "--rules", out)
     assert res.returncode == 0, res
     rules = res.json()["rules"]
-    assert len(rules) == 56
-    assert [r["origin"] for r in rules[:28]] == [str(out)] * 28
-    assert rules[:28] == [dict(r, origin=str(out)) for r in rules[28:]]
+    assert len(rules) == 64
+    assert [r["origin"] for r in rules[:32]] == [str(out)] * 32
+    assert rules[:32] == [dict(r, origin=str(out)) for r in rules[32:]]
 
 
 BAD_RULES = [
