@@ -34,19 +34,48 @@ typedef struct fp_mustache_opts {
 	fp_escape escape;
 	fp_partial_fn partial; /* may be NULL: no partials */
 	void *partial_ctx;
-	size_t max_depth;      /* partial/section nesting limit; 0 means 64 */
+	size_t max_depth;      /* partial/section/block nesting limit; 0 means 64 */
 	size_t max_output;     /* stop with FP_ELIMIT past this; 0 means 256 MiB */
+	size_t max_steps;      /* nodes and section items rendered; 0 means 100 million */
 } fp_mustache_opts;
 
 /*
  * Renders the template `tmpl` (`len` bytes; `name` is used in messages) with
- * `data` as the context, appending to `out`. Returns 0, or FP_ETEMPLATE with
- * a message naming the template, line and column ("template 'proof.md'
- * line 3 column 5: unclosed section 'tests'"), or FP_ELIMIT. On failure
- * `out` may hold part of the output.
+ * `data` as the context, appending to `out`. `opts` may be NULL (HTML
+ * escaping, no partials, default limits). Returns 0, or FP_ETEMPLATE with a
+ * message naming the template, line and column ("template 'proof.md' line 3
+ * column 5: unclosed section 'tests'"), or FP_ELIMIT when a limit of `opts`
+ * is exceeded (a recursive partial hits max_depth). On failure `out` may
+ * hold part of the output.
+ *
+ * Partials and parents are looked up through opts->partial once per name
+ * and call, and compiled once. `{{>*name}}` and `{{<*name}}` take the name
+ * from the context (the spec's dynamic names); `{{<parent}}` with
+ * `{{$block}}` overrides is the spec's inheritance. Lambdas are not
+ * supported. Interpolated numbers print without a fraction when they are
+ * integers and otherwise in the shortest form that reads back exactly
+ * (1.21); true and false print as words; null, objects and arrays print
+ * nothing. Falsy for sections: missing, null, false, empty array.
  */
 int fp_mustache_render(fp_buf *out, const char *tmpl, size_t len, const char *name,
 		       const cJSON *data, const fp_mustache_opts *opts);
+
+/* A compiled template, for rendering one template many times. */
+typedef struct fp_mustache_template fp_mustache_template;
+
+/*
+ * Compiles `tmpl` (`len` bytes, copied) into `*out`, which the caller frees
+ * with fp_mustache_template_free(). Returns 0 or FP_ETEMPLATE as above.
+ */
+int fp_mustache_compile(fp_mustache_template **out, const char *tmpl, size_t len,
+			const char *name);
+
+/* Renders a compiled template; the same as fp_mustache_render otherwise. */
+int fp_mustache_render_template(fp_buf *out, const fp_mustache_template *t, const cJSON *data,
+				const fp_mustache_opts *opts);
+
+/* Frees a compiled template; NULL is a no-op. */
+void fp_mustache_template_free(fp_mustache_template *t);
 
 /* ---- Markdown safety ---- */
 
@@ -72,5 +101,18 @@ void fp_markdown_code_span(fp_buf *out, const char *s, size_t n);
 
 /* Appends `s` escaped for HTML text and attribute values (& < > " '). */
 void fp_html_escape(fp_buf *out, const char *s, size_t n);
+
+/* ---- HTML ---- */
+
+/*
+ * Appends a standalone HTML5 page: `markdown` (`len` bytes) rendered with
+ * cmark-gfm as GitHub does (tables, strikethrough, autolinks, task lists,
+ * tag filter), under `title` (escaped; NULL or "" means "fixproof report"),
+ * with a small embedded stylesheet and no external resources. Raw HTML
+ * other than <details>, <summary>, <br> (and their closing tags) and the
+ * "<!-- fixproof:KEY -->" marker shows as text. Returns 0, or FP_EIO when
+ * cmark-gfm lacks an extension.
+ */
+int fp_html_page(fp_buf *out, const char *markdown, size_t len, const char *title);
 
 #endif
