@@ -18,9 +18,14 @@
 
 #include "fixproof/error.h"
 
-/* Exactly these, in any letter case, without attributes. */
-static const char *const allowed_tags[] = {
-	"<details>", "</details>", "<summary>", "</summary>", "<br>", "<br/>", "<br />", NULL
+/*
+ * Exactly these, in any letter case, without attributes; each is written
+ * in the second form, so that the page stays well-formed XML as well.
+ */
+static const char *const allowed_tags[][2] = {
+	{ "<details>", "<details>" }, { "</details>", "</details>" },
+	{ "<summary>", "<summary>" }, { "</summary>", "</summary>" },
+	{ "<br>", "<br />" }, { "<br/>", "<br />" }, { "<br />", "<br />" }, { NULL, NULL }
 };
 
 static const char *const extensions[] = {
@@ -74,15 +79,22 @@ static int starts_nocase(const char *s, size_t n, const char *prefix)
 	return 1;
 }
 
-/* The length of the allowed tag or marker comment at `s`, or 0. */
-static size_t allowed_at(const char *s, size_t n)
+/*
+ * The length of the allowed tag or marker comment at `s`, or 0; `*emit` is
+ * set to what to write for it (NULL: the text itself).
+ */
+static size_t allowed_at(const char *s, size_t n, const char **emit)
 {
 	static const char marker[] = "<!-- fixproof:";
 	size_t i;
 
-	for (i = 0; allowed_tags[i]; i++)
-		if (starts_nocase(s, n, allowed_tags[i]))
-			return strlen(allowed_tags[i]);
+	*emit = NULL;
+	for (i = 0; allowed_tags[i][0]; i++) {
+		if (starts_nocase(s, n, allowed_tags[i][0])) {
+			*emit = allowed_tags[i][1];
+			return strlen(allowed_tags[i][0]);
+		}
+	}
 	if (n > sizeof(marker) - 1 && memcmp(s, marker, sizeof(marker) - 1) == 0) {
 		size_t k = sizeof(marker) - 1, start = k;
 
@@ -119,11 +131,15 @@ static size_t reference_at(const char *s, size_t n)
 /* Rewrites raw HTML so that only the allowed tags remain markup. */
 static void sanitize(fp_buf *out, const char *s, size_t n)
 {
+	const char *emit;
 	size_t i = 0, k;
 
 	while (i < n) {
-		if (s[i] == '<' && (k = allowed_at(s + i, n - i)) != 0) {
-			fp_buf_add(out, s + i, k);
+		if (s[i] == '<' && (k = allowed_at(s + i, n - i, &emit)) != 0) {
+			if (emit)
+				fp_buf_puts(out, emit);
+			else
+				fp_buf_add(out, s + i, k);
 			i += k;
 		} else if (s[i] == '&' && (k = reference_at(s + i, n - i)) != 0) {
 			fp_buf_add(out, s + i, k);
@@ -165,7 +181,7 @@ static void sanitize_tree(cmark_node *doc)
 
 int fp_html_page(fp_buf *out, const char *markdown, size_t len, const char *title)
 {
-	const int options = CMARK_OPT_UNSAFE | CMARK_OPT_GITHUB_PRE_LANG;
+	const int options = CMARK_OPT_UNSAFE | CMARK_OPT_GITHUB_PRE_LANG | CMARK_OPT_VALIDATE_UTF8;
 	cmark_mem *mem = cmark_get_default_mem_allocator();
 	cmark_parser *parser = NULL;
 	cmark_node *doc = NULL;
@@ -190,8 +206,8 @@ int fp_html_page(fp_buf *out, const char *markdown, size_t len, const char *titl
 	sanitize_tree(doc);
 	html = cmark_render_html_with_mem(doc, options, cmark_parser_get_syntax_extensions(parser),
 					  mem);
-	fp_buf_puts(out, "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-		    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+	fp_buf_puts(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\" />\n"
+		    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\" />\n"
 		    "<title>");
 	title = title && *title ? title : "fixproof report";
 	fp_html_escape(out, title, strlen(title));

@@ -128,19 +128,41 @@ static const char *always_escaped(char c)
 	}
 }
 
+/* True for the characters escape_normalized() may have to change. */
+static int is_special(char c)
+{
+	switch (c) {
+	case '\\': case '`': case '*': case '[': case '|': case '~': case '$': case '<':
+	case '>': case '&': case '_': case '#': case '@': case '-': case '+': case '=':
+	case '.': case ')': case ':': case 'w': case 'W': case ' ':
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 static void escape_normalized(fp_buf *out, const char *t, size_t m)
 {
-	size_t lead = 0, i;
+	size_t lead = 0, i = 0;
 
 	while (lead < m && t[lead] == ' ')
 		lead++;
-	for (i = 0; i < m; i++) {
-		char c = t[i];
-		char next = i + 1 < m ? t[i + 1] : '\0';
-		const char *e = always_escaped(c);
+	fp_buf_grow(out, m);
+	while (i < m) {
+		size_t start = i;
+		char c, next;
+		const char *e;
 
-		if (e) {
+		while (i < m && !is_special(t[i]))
+			i++;
+		fp_buf_add(out, t + start, i - start);
+		if (i == m)
+			break;
+		c = t[i];
+		next = i + 1 < m ? t[i + 1] : '\0';
+		if ((e = always_escaped(c)) != NULL) {
 			fp_buf_puts(out, e);
+			i++;
 			continue;
 		}
 		switch (c) {
@@ -184,7 +206,7 @@ static void escape_normalized(fp_buf *out, const char *t, size_t m)
 			else
 				fp_buf_putc(out, ':');
 			break;
-		case 'w': case 'W':
+		default: /* 'w' or 'W' */
 			if (i + 3 < m && lower(t[i + 1]) == 'w' && lower(t[i + 2]) == 'w' &&
 			    t[i + 3] == '.') {
 				fp_buf_add(out, t + i, 3);
@@ -193,17 +215,31 @@ static void escape_normalized(fp_buf *out, const char *t, size_t m)
 			} else {
 				fp_buf_putc(out, c);
 			}
-			break;
-		default:
-			fp_buf_putc(out, c);
 		}
+		i++;
 	}
+}
+
+/* True when normalize(..., 1) would copy `s` unchanged. */
+static int is_normal(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] < 0x20 || p[i] == 0x7f || (p[i] == 0xc2 && i + 1 < n && p[i + 1] < 0xa0))
+			return 0;
+	return fp_utf8_valid(s, n);
 }
 
 void fp_markdown_escape(fp_buf *out, const char *s, size_t n)
 {
 	fp_buf t = FP_BUF_INIT;
 
+	if (is_normal(s, n)) {
+		escape_normalized(out, s, n);
+		return;
+	}
 	normalize(&t, s, n, 1);
 	escape_normalized(out, t.ptr, t.len);
 	fp_buf_free(&t);

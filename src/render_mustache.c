@@ -28,6 +28,7 @@
 #include "fixproof/render.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -182,15 +183,30 @@ static void locate(compiler *c, size_t off, uint32_t *line, uint32_t *col)
 	*col = (uint32_t)(cols > UINT32_MAX ? UINT32_MAX : cols);
 }
 
+/*
+ * Sets the message "template 'NAME' line L column C: ..." and returns
+ * `code`. Quoted subjects are printed with "%.*s" and capped by the caller.
+ */
 static int errat(const fp_mustache_template *t, int code, uint32_t line, uint32_t col,
-		 const char *what, mstr subject)
+		 const char *fmt, ...) FP_PRINTF(5, 6);
+
+static int errat(const fp_mustache_template *t, int code, uint32_t line, uint32_t col,
+		 const char *fmt, ...)
 {
-	if (subject.p)
-		return fp_error_set(code, "template '%s' line %u column %u: %s '%.*s'", t->name,
-				    line, col, what, (int)(subject.n > 200 ? 200 : subject.n),
-				    subject.p);
-	return fp_error_set(code, "template '%s' line %u column %u: %s", t->name, line, col, what);
+	fp_buf msg = FP_BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	fp_buf_vprintf(&msg, fmt, ap);
+	va_end(ap);
+	code = fp_error_set(code, "template '%s' line %u column %u: %s", t->name, line, col,
+			    msg.ptr);
+	fp_buf_free(&msg);
+	return code;
 }
+
+/* Quoted subjects in messages are cut to this many bytes. */
+#define SUBJ(s) (int)((s).n > 100 ? 100 : (s).n), (s).p
 
 static rtok *add_tok(compiler *c, char type, size_t a, size_t b)
 {
@@ -263,13 +279,13 @@ static int tag_name(compiler *c, rtok *k)
 		k->name = trim(k->raw.p + 1, k->raw.n - 1);
 	}
 	if (!k->name.n)
-		return errat(c->t, FP_ETEMPLATE, k->line, k->col, "empty tag", k->raw);
+		return errat(c->t, FP_ETEMPLATE, k->line, k->col, "empty tag");
 	for (i = 0; i < k->name.n; i++)
 		if (is_space(k->name.p[i]))
 			return errat(c->t, FP_ETEMPLATE, k->line, k->col,
-				     "whitespace inside the tag name", k->raw);
+				     "whitespace inside the tag name '%.*s'", SUBJ(k->raw));
 	if ((k->dynamic || !strchr("></$", k->type)) && !valid_dotted(k->name))
-		return errat(c->t, FP_ETEMPLATE, k->line, k->col, "bad name", k->raw);
+		return errat(c->t, FP_ETEMPLATE, k->line, k->col, "bad name '%.*s'", SUBJ(k->raw));
 	return 0;
 }
 
@@ -306,14 +322,16 @@ static int tokenize(compiler *c)
 		k = add_tok(c, type, ts, end ? (size_t)(end - s) + seq.len : len);
 		locate(c, ts, &k->line, &k->col);
 		if (!end) {
-			rc = errat(c->t, FP_ETEMPLATE, k->line, k->col, "unclosed tag",
-				   trim(s + ts, len - ts > 40 ? 40 : len - ts));
+			mstr head = trim(s + ts, len - ts > 20 ? 20 : len - ts);
+
+			rc = errat(c->t, FP_ETEMPLATE, k->line, k->col, "unclosed tag '%.*s'",
+				   SUBJ(head));
 			goto out;
 		}
 		k->raw = trim(s + q, (size_t)(end - (s + q)));
 		if (type == '=' && parse_delims(k->raw, &open, &close) < 0) {
-			rc = errat(c->t, FP_ETEMPLATE, k->line, k->col, "bad delimiter change",
-				   k->raw);
+			rc = errat(c->t, FP_ETEMPLATE, k->line, k->col,
+				   "bad delimiter change '%.*s'", SUBJ(k->raw));
 			goto out;
 		}
 		if ((rc = tag_name(c, k)) < 0)
@@ -612,10 +630,10 @@ static void finish_block(compiler *c, size_t bi)
 static const char *kind_word(int kind)
 {
 	switch (kind) {
-	case N_SECTION: return "unclosed section";
-	case N_INVERTED: return "unclosed inverted section";
-	case N_PARENT: return "unclosed parent";
-	default: return "unclosed block";
+	case N_SECTION: return "section";
+	case N_INVERTED: return "inverted section";
+	case N_PARENT: return "parent";
+	default: return "block";
 	}
 }
 
@@ -626,19 +644,16 @@ static int close_tag(compiler *c, const rtok *k)
 	size_t oi;
 
 	if (!c->nstack)
-		return errat(t, FP_ETEMPLATE, k->line, k->col, "closing tag without an open section",
-			     k->raw);
+		return errat(t, FP_ETEMPLATE, k->line, k->col, "closing tag '%.*s' has no open "
+			     "section", SUBJ(k->raw));
 	oi = c->stack[--c->nstack];
 	open = &t->nodes[oi];
 	if (!mstr_eq(c->tok[open->key].raw, k->raw)) {
 		const rtok *ok = &c->tok[open->key];
 
-		return fp_error_set(FP_ETEMPLATE,
-				    "template '%s' line %u column %u: closing tag '%.*s' does not "
-				    "match '%.*s' opened at line %u column %u", t->name, k->line,
-				    k->col, (int)(k->raw.n > 200 ? 200 : k->raw.n), k->raw.p,
-				    (int)(ok->raw.n > 200 ? 200 : ok->raw.n), ok->raw.p, ok->line,
-				    ok->col);
+		return errat(t, FP_ETEMPLATE, k->line, k->col, "closing tag '%.*s' does not match "
+			     "'%.*s' opened at line %u column %u", SUBJ(k->raw), SUBJ(ok->raw),
+			     ok->line, ok->col);
 	}
 	open->next = t->n;
 	if (open->kind == N_PARENT && c->tok[open->key].standalone)
@@ -685,8 +700,8 @@ static int build(compiler *c)
 			break;
 		default:
 			if (zone && k->type != '$')
-				return errat(t, FP_ETEMPLATE, k->line, k->col,
-					     "only blocks can be given inside a parent tag; found", k->raw);
+				return errat(t, FP_ETEMPLATE, k->line, k->col, "tag '%.*s' inside a "
+					     "parent tag is not a block", SUBJ(k->raw));
 			ni = add_node(c, k->type == '#' ? N_SECTION : k->type == '^' ? N_INVERTED :
 				      k->type == '<' ? N_PARENT : N_BLOCK, k);
 			if (k->type == '<')
@@ -701,8 +716,8 @@ static int build(compiler *c)
 	if (c->nstack) {
 		const mnode *m = &t->nodes[c->stack[c->nstack - 1]];
 
-		return errat(t, FP_ETEMPLATE, m->line, m->col, kind_word(m->kind),
-			     c->tok[m->key].raw);
+		return errat(t, FP_ETEMPLATE, m->line, m->col, "unclosed %s '%.*s'",
+			     kind_word(m->kind), SUBJ(c->tok[m->key].raw));
 	}
 	return 0;
 }
@@ -830,12 +845,22 @@ static const cJSON *lookup(const renderer *r, const fp_mustache_template *t, con
 	return v;
 }
 
+/*
+ * The spec leaves truthiness to the host language ("!!data"); the data is
+ * JSON, so JavaScript's rule applies: missing, null, false, 0 and "" are
+ * falsy, and so is an empty list. A count of zero hides a section, which is
+ * what report templates want ({{#changes.regressed}}...).
+ */
 static int truthy(const cJSON *v)
 {
 	if (!v || cJSON_IsNull(v) || cJSON_IsFalse(v) || cJSON_IsInvalid(v))
 		return 0;
 	if (cJSON_IsArray(v))
 		return v->child != NULL;
+	if (cJSON_IsNumber(v))
+		return v->valuedouble != 0;
+	if (cJSON_IsString(v))
+		return v->valuestring && v->valuestring[0];
 	return 1;
 }
 
@@ -887,9 +912,8 @@ static int interpolate(renderer *r, const fp_mustache_template *t, const mnode *
 static int enter(renderer *r, const fp_mustache_template *t, const mnode *m)
 {
 	if (++r->depth > r->max_depth)
-		return errat(t, FP_ELIMIT, m->line, m->col,
-			     "sections, partials and blocks nested too deeply (the limit is set by "
-			     "max_depth), at", m->text);
+		return errat(t, FP_ELIMIT, m->line, m->col, "'%.*s' is nested deeper than %zu "
+			     "sections, partials and blocks", SUBJ(m->text), r->max_depth);
 	return 0;
 }
 

@@ -55,7 +55,8 @@ typedef struct fp_mustache_opts {
  * supported. Interpolated numbers print without a fraction when they are
  * integers and otherwise in the shortest form that reads back exactly
  * (1.21); true and false print as words; null, objects and arrays print
- * nothing. Falsy for sections: missing, null, false, empty array.
+ * nothing. Sections treat as falsy what JavaScript does (the spec's
+ * "!!data"): missing, null, false, 0, "" and the empty list.
  */
 int fp_mustache_render(fp_buf *out, const char *tmpl, size_t len, const char *name,
 		       const cJSON *data, const fp_mustache_opts *opts);
