@@ -580,8 +580,10 @@ static void unindent(mstr *s, mstr pre)
 
 	while (k < s->n && k < pre.n && s->p[k] == pre.p[k])
 		k++;
-	s->p += k;
-	s->n -= k;
+	if (k) {
+		s->p += k;
+		s->n -= k;
+	}
 }
 
 /*

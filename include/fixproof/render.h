@@ -82,25 +82,48 @@ void fp_mustache_template_free(fp_mustache_template *t);
 
 /*
  * Appends `s` so that GitHub-flavoured Markdown shows it literally as
- * inline text, in a paragraph or a table cell: it cannot break a table row,
- * start a block (list, heading, quote, code), emphasise, link, mention a
- * user (@name), reference an issue (#123) or pass HTML through, and it
- * cannot form the hidden "<!-- fixproof:" marker. Newlines become spaces;
- * invalid UTF-8 becomes U+FFFD.
+ * inline text, in a paragraph, a table cell or a list item, and also inside
+ * a raw HTML block such as <summary>: it cannot break a table row, start a
+ * block (list, heading, quote, code), emphasise, strike, link, pass HTML
+ * through or form the hidden "<!-- fixproof:" marker. Characters Markdown
+ * could act on are written as character references ("&#124;" for '|',
+ * "&lt;" for '<'), which read the same in Markdown and in HTML; ordinary
+ * names need few ("test_a_b" stays as it is).
+ *
+ * GitHub links @mentions, #12, GH-12, owner/repo#12, bare URLs and :emoji:
+ * after Markdown, in the text, so the output inserts U+2060 WORD JOINER
+ * (invisible) to break them: after '@' or '#' before a letter or digit,
+ * after "GH-" before a digit, before "://", after "www" in "www.", and
+ * after the first ':' of ":name:". Newlines, CR and tabs become spaces;
+ * other control characters and NUL are dropped; invalid UTF-8 becomes
+ * U+FFFD. Leading and trailing spaces are kept (as "&#32;").
  */
 void fp_markdown_escape(fp_buf *out, const char *s, size_t n);
 
 /*
- * Appends `s` as a fenced code block: the fence is longer than any run of
- * backticks in `s`, the "<!-- fixproof:" marker is broken up, invalid UTF-8
- * becomes U+FFFD. `info` (may be NULL) is the language tag, e.g. "text".
+ * Appends `s` as a fenced code block, from the start of a line to the end
+ * of its closing fence line. The fence is longer than any run of backticks
+ * in `s` (at least three); the text is kept verbatim except that invalid
+ * UTF-8 becomes U+FFFD, NUL is dropped and every "<!--" is followed by
+ * U+2060, so a trace cannot forge the hidden marker. `info` (may be NULL)
+ * is the language tag, e.g. "python"; only its first word is used.
  */
 void fp_markdown_code_block(fp_buf *out, const char *s, size_t n, const char *info);
 
-/* Appends `s` as an inline code span with a long enough backtick run. */
+/*
+ * Appends `s` as an inline code span for a table cell: the backtick run is
+ * longer than any in `s`, padding spaces are added when CommonMark would
+ * otherwise strip or join them, line ends become spaces, '|' is written as
+ * "\|" (which GFM reads as '|' inside a table cell, but which shows as
+ * "\|" in a paragraph), and "<!--" is broken as in code blocks. Appends
+ * nothing for empty text.
+ */
 void fp_markdown_code_span(fp_buf *out, const char *s, size_t n);
 
-/* Appends `s` escaped for HTML text and attribute values (& < > " '). */
+/*
+ * Appends `s` escaped for HTML text and attribute values (& < > " '), with
+ * invalid UTF-8 replaced by U+FFFD.
+ */
 void fp_html_escape(fp_buf *out, const char *s, size_t n);
 
 /* ---- HTML ---- */
