@@ -1,6 +1,369 @@
-/* render_markdown.c - placeholder until the Markdown escaper lands. */
+/*
+ * render_markdown.c - untrusted text made safe for GitHub-flavoured
+ * Markdown, and for HTML; see render.h.
+ *
+ * fp_markdown_escape writes characters that Markdown could act on as
+ * numeric character references (&#42; for '*'). A reference is never
+ * markup, it cannot split a table row (the row is split before inline
+ * parsing, and "&#124;" holds no '|'), and unlike a backslash escape it
+ * also reads correctly inside GitHub's raw HTML blocks such as <summary>.
+ * Ordinary test names need few of them: an underscore between two letters
+ * or digits cannot start emphasis and is left alone, and the characters
+ * that only start blocks (- + = and "1.") are escaped at the start only.
+ *
+ * Some of what GitHub does happens after Markdown, on the text: @mentions,
+ * issue references (#12, GH-12, owner/repo#12), :emoji: and bare URLs.
+ * Escaping cannot stop those, since the text is the same once decoded;
+ * the escaper breaks them by inserting U+2060 WORD JOINER, which is
+ * invisible and never a word character:
+ *   - after '@' or '#' followed by a letter or digit ("@\u2060user",
+ *     "#\u206012"; this also breaks e-mail autolinks);
+ *   - after "GH-" followed by a digit;
+ *   - before ':' in "://" (scheme autolinks) and after "www" in "www.";
+ *   - after the first ':' of ":name:" where name is [a-z0-9_+-]+ (emoji).
+ * A reader copying such a name gets the joiner too; the places are few.
+ */
 #include "fixproof/render.h"
-void fp_markdown_escape(fp_buf *out, const char *s, size_t n) { fp_buf_add(out, s, n); }
-void fp_markdown_code_span(fp_buf *out, const char *s, size_t n) { fp_buf_putc(out, '`'); fp_buf_add(out, s, n); fp_buf_putc(out, '`'); }
-void fp_markdown_code_block(fp_buf *out, const char *s, size_t n, const char *info) { (void)info; fp_buf_puts(out, "```\n"); fp_buf_add(out, s, n); fp_buf_puts(out, "\n```\n"); }
-void fp_html_escape(fp_buf *out, const char *s, size_t n) { fp_buf_add(out, s, n); }
+
+#include <string.h>
+
+#include "fixproof/json.h"
+
+#define WJ "\xe2\x81\xa0"
+
+static int is_alnum(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static int is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int is_emoji_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || is_digit(c) || c == '_' || c == '+' || c == '-';
+}
+
+static int lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+/*
+ * Appends `s` with invalid UTF-8 replaced by U+FFFD and NUL bytes dropped.
+ * When `flatten` is set, line ends (CR, LF, CRLF) and tabs become one space
+ * and other control characters (C0, DEL, C1) are dropped.
+ */
+static void normalize(fp_buf *out, const char *s, size_t n, int flatten)
+{
+	fp_buf clean = FP_BUF_INIT;
+	const unsigned char *p;
+	size_t i;
+
+	if (!fp_utf8_valid(s, n)) {
+		fp_utf8_clean(&clean, s, n);
+		s = clean.ptr;
+		n = clean.len;
+	}
+	if (!flatten) {
+		fp_buf_add(out, s, n);
+		goto out;
+	}
+	p = (const unsigned char *)s;
+	fp_buf_grow(out, n);
+	for (i = 0; i < n; i++) {
+		if (p[i] == '\r' && i + 1 < n && p[i + 1] == '\n')
+			continue;
+		if (p[i] == '\n' || p[i] == '\r' || p[i] == '\t')
+			fp_buf_putc(out, ' ');
+		else if (p[i] == 0xc2 && i + 1 < n && p[i + 1] >= 0x80 && p[i + 1] <= 0x9f)
+			i++;
+		else if (p[i] >= 0x20 && p[i] != 0x7f)
+			fp_buf_putc(out, (char)p[i]);
+	}
+out:
+	fp_buf_free(&clean);
+}
+
+/* True when t[i..] is ":name:" with an emoji-like name. */
+static int emoji_at(const char *t, size_t m, size_t i)
+{
+	size_t j = i + 1;
+
+	while (j < m && is_emoji_char(t[j]))
+		j++;
+	return j > i + 1 && j < m && t[j] == ':';
+}
+
+/* True when t[lead..i) is a list number, so that t[i] ('.' or ')') ends it. */
+static int list_number_before(const char *t, size_t m, size_t lead, size_t i)
+{
+	size_t j;
+
+	if (i == lead || i - lead > 9 || (i + 1 < m && t[i + 1] != ' '))
+		return 0;
+	for (j = lead; j < i; j++)
+		if (!is_digit(t[j]))
+			return 0;
+	return 1;
+}
+
+/* The reference for a character Markdown could act on anywhere, or NULL. */
+static const char *always_escaped(char c)
+{
+	switch (c) {
+	case '\\': return "&#92;";
+	case '`': return "&#96;";
+	case '*': return "&#42;";
+	case '[': return "&#91;";
+	case '|': return "&#124;";
+	case '~': return "&#126;";
+	case '$': return "&#36;";
+	case '<': return "&lt;";
+	case '>': return "&gt;";
+	case '&': return "&amp;";
+	default: return NULL;
+	}
+}
+
+/* True for the characters escape_normalized() may have to change. */
+static int is_special(char c)
+{
+	switch (c) {
+	case '\\': case '`': case '*': case '[': case '|': case '~': case '$': case '<':
+	case '>': case '&': case '_': case '#': case '@': case '-': case '+': case '=':
+	case '.': case ')': case ':': case 'w': case 'W': case ' ':
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static void escape_normalized(fp_buf *out, const char *t, size_t m)
+{
+	size_t lead = 0, i = 0;
+
+	while (lead < m && t[lead] == ' ')
+		lead++;
+	fp_buf_grow(out, m);
+	while (i < m) {
+		size_t start = i;
+		char c, next;
+		const char *e;
+
+		while (i < m && !is_special(t[i]))
+			i++;
+		fp_buf_add(out, t + start, i - start);
+		if (i == m)
+			break;
+		c = t[i];
+		next = i + 1 < m ? t[i + 1] : '\0';
+		if ((e = always_escaped(c)) != NULL) {
+			fp_buf_puts(out, e);
+			i++;
+			continue;
+		}
+		switch (c) {
+		case ' ':
+			/* Kept as references, outer spaces are neither trimmed nor
+			 * read as indentation or as a hard line break. */
+			fp_buf_puts(out, i == 0 || i == m - 1 ? "&#32;" : " ");
+			break;
+		case '_':
+			if (i > 0 && is_alnum(t[i - 1]) && is_alnum(next))
+				fp_buf_putc(out, '_');
+			else
+				fp_buf_puts(out, "&#95;");
+			break;
+		case '#':
+			fp_buf_puts(out, is_alnum(next) ? "&#35;" WJ : "&#35;");
+			break;
+		case '@':
+			fp_buf_puts(out, is_alnum(next) ? "@" WJ : "@");
+			break;
+		case '-': case '+': case '=':
+			if (i == lead)
+				fp_buf_puts(out, c == '-' ? "&#45;" : c == '+' ? "&#43;" : "&#61;");
+			else if (c == '-' && i >= 2 && lower(t[i - 1]) == 'h' && lower(t[i - 2]) == 'g' &&
+				 is_digit(next))
+				fp_buf_puts(out, "-" WJ);
+			else
+				fp_buf_putc(out, c);
+			break;
+		case '.': case ')':
+			if (list_number_before(t, m, lead, i))
+				fp_buf_puts(out, c == '.' ? "&#46;" : "&#41;");
+			else
+				fp_buf_putc(out, c);
+			break;
+		case ':':
+			if (next == '/' && i + 2 < m && t[i + 2] == '/')
+				fp_buf_puts(out, WJ ":");
+			else if (emoji_at(t, m, i))
+				fp_buf_puts(out, ":" WJ);
+			else
+				fp_buf_putc(out, ':');
+			break;
+		default: /* 'w' or 'W' */
+			if (i + 3 < m && lower(t[i + 1]) == 'w' && lower(t[i + 2]) == 'w' &&
+			    t[i + 3] == '.') {
+				fp_buf_add(out, t + i, 3);
+				fp_buf_puts(out, WJ);
+				i += 2;
+			} else {
+				fp_buf_putc(out, c);
+			}
+		}
+		i++;
+	}
+}
+
+/* True when normalize(..., 1) would copy `s` unchanged. */
+static int is_normal(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] < 0x20 || p[i] == 0x7f || (p[i] == 0xc2 && i + 1 < n && p[i + 1] < 0xa0))
+			return 0;
+	return fp_utf8_valid(s, n);
+}
+
+void fp_markdown_escape(fp_buf *out, const char *s, size_t n)
+{
+	fp_buf t = FP_BUF_INIT;
+
+	if (is_normal(s, n)) {
+		escape_normalized(out, s, n);
+		return;
+	}
+	normalize(&t, s, n, 1);
+	escape_normalized(out, t.ptr, t.len);
+	fp_buf_free(&t);
+}
+
+static size_t longest_backtick_run(const char *t, size_t m)
+{
+	size_t i, run = 0, best = 0;
+
+	for (i = 0; i < m; i++) {
+		run = t[i] == '`' ? run + 1 : 0;
+		if (run > best)
+			best = run;
+	}
+	return best;
+}
+
+static void put_ticks(fp_buf *out, size_t k)
+{
+	while (k--)
+		fp_buf_putc(out, '`');
+}
+
+/* True when t[i..] starts "<!--", the opening of the hidden marker. */
+static int comment_at(const char *t, size_t m, size_t i)
+{
+	return i + 4 <= m && memcmp(t + i, "<!--", 4) == 0;
+}
+
+void fp_markdown_code_block(fp_buf *out, const char *s, size_t n, const char *info)
+{
+	fp_buf t = FP_BUF_INIT;
+	size_t fence, i;
+
+	normalize(&t, s, n, 0);
+	fence = longest_backtick_run(t.ptr, t.len) + 1;
+	put_ticks(out, fence < 3 ? 3 : fence);
+	/* The info string is one word; a backtick would end the fence. */
+	for (; info && *info && *info != ' '; info++)
+		if (is_alnum(*info) || strchr("_+.#-", *info))
+			fp_buf_putc(out, *info);
+	fp_buf_putc(out, '\n');
+	for (i = 0; i < t.len; i++) {
+		if (comment_at(t.ptr, t.len, i)) {
+			fp_buf_puts(out, "<!--" WJ);
+			i += 3;
+		} else {
+			fp_buf_putc(out, t.ptr[i]);
+		}
+	}
+	if (t.len && t.ptr[t.len - 1] != '\n')
+		fp_buf_putc(out, '\n');
+	put_ticks(out, fence < 3 ? 3 : fence);
+	fp_buf_putc(out, '\n');
+	fp_buf_free(&t);
+}
+
+void fp_markdown_code_span(fp_buf *out, const char *s, size_t n)
+{
+	fp_buf t = FP_BUF_INIT;
+	size_t ticks, i, spaces = 0;
+	int pad;
+
+	normalize(&t, s, n, 1);
+	if (!t.len)
+		goto out;
+	while (spaces < t.len && t.ptr[spaces] == ' ')
+		spaces++;
+	ticks = longest_backtick_run(t.ptr, t.len) + 1;
+	/* CommonMark strips one space from each end when both ends have one,
+	 * and a backtick at an end would join the delimiter. */
+	pad = t.ptr[0] == '`' || t.ptr[t.len - 1] == '`' ||
+	      (t.ptr[0] == ' ' && t.ptr[t.len - 1] == ' ' && spaces < t.len);
+	put_ticks(out, ticks);
+	if (pad)
+		fp_buf_putc(out, ' ');
+	for (i = 0; i < t.len; i++) {
+		char c = t.ptr[i];
+
+		if (c == '|') {
+			/* GFM splits table rows at '|' even inside code spans, but
+			 * not at "\|", which the cell then shows as '|'. A backslash
+			 * before it would pair with ours, so a joiner separates them. */
+			fp_buf_puts(out, i > 0 && t.ptr[i - 1] == '\\' ? WJ "\\|" : "\\|");
+		} else if (comment_at(t.ptr, t.len, i)) {
+			fp_buf_puts(out, "<!--" WJ);
+			i += 3;
+		} else {
+			fp_buf_putc(out, c);
+		}
+	}
+	if (pad)
+		fp_buf_putc(out, ' ');
+	put_ticks(out, ticks);
+out:
+	fp_buf_free(&t);
+}
+
+void fp_html_escape(fp_buf *out, const char *s, size_t n)
+{
+	fp_buf t = FP_BUF_INIT;
+	size_t i, start = 0;
+
+	if (!fp_utf8_valid(s, n)) {
+		normalize(&t, s, n, 0);
+		s = t.ptr;
+		n = t.len;
+	}
+	fp_buf_grow(out, n);
+	for (i = 0; i < n; i++) {
+		const char *e;
+
+		switch (s[i]) {
+		case '&': e = "&amp;"; break;
+		case '<': e = "&lt;"; break;
+		case '>': e = "&gt;"; break;
+		case '"': e = "&quot;"; break;
+		case '\'': e = "&#39;"; break;
+		default: continue;
+		}
+		fp_buf_add(out, s + start, i - start);
+		fp_buf_puts(out, e);
+		start = i + 1;
+	}
+	fp_buf_add(out, s + start, n - start);
+	fp_buf_free(&t);
+}

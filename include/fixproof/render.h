@@ -35,53 +35,111 @@ typedef struct fp_mustache_opts {
 	fp_escape escape;
 	fp_partial_fn partial; /* may be NULL: no partials */
 	void *partial_ctx;
-	size_t max_depth;      /* partial/section nesting limit; 0 means 64 */
+	size_t max_depth;      /* partial/section/block nesting limit; 0 means 64 */
 	size_t max_output;     /* stop with FP_ELIMIT past this; 0 means 256 MiB */
+	size_t max_steps;      /* nodes and section items rendered; 0 means 100 million */
 } fp_mustache_opts;
 
 /*
  * Renders the template `tmpl` (`len` bytes; `name` is used in messages) with
- * `data` as the context, appending to `out`. Returns 0, or FP_ETEMPLATE with
- * a message naming the template, line and column ("template 'proof.md'
- * line 3 column 5: unclosed section 'tests'"), or FP_ELIMIT. On failure
- * `out` may hold part of the output.
+ * `data` as the context, appending to `out`. `opts` may be NULL (HTML
+ * escaping, no partials, default limits). Returns 0, or FP_ETEMPLATE with a
+ * message naming the template, line and column ("template 'proof.md' line 3
+ * column 5: unclosed section 'tests'"), or FP_ELIMIT when a limit of `opts`
+ * is exceeded (a recursive partial hits max_depth). On failure `out` may
+ * hold part of the output.
+ *
+ * Partials and parents are looked up through opts->partial once per name
+ * and call, and compiled once. `{{>*name}}` and `{{<*name}}` take the name
+ * from the context (the spec's dynamic names); `{{<parent}}` with
+ * `{{$block}}` overrides is the spec's inheritance. Lambdas are not
+ * supported. Interpolated numbers print without a fraction when they are
+ * integers and otherwise in the shortest form that reads back exactly
+ * (1.21); true and false print as words; null, objects and arrays print
+ * nothing. Sections treat as falsy what JavaScript does (the spec's
+ * "!!data"): missing, null, false, 0, "" and the empty list.
  */
 int fp_mustache_render(fp_buf *out, const char *tmpl, size_t len, const char *name,
 		       const cJSON *data, const fp_mustache_opts *opts);
+
+/* A compiled template, for rendering one template many times. */
+typedef struct fp_mustache_template fp_mustache_template;
+
+/*
+ * Compiles `tmpl` (`len` bytes, copied) into `*out`, which the caller frees
+ * with fp_mustache_template_free(). Returns 0 or FP_ETEMPLATE as above.
+ */
+int fp_mustache_compile(fp_mustache_template **out, const char *tmpl, size_t len,
+			const char *name);
+
+/* Renders a compiled template; the same as fp_mustache_render otherwise. */
+int fp_mustache_render_template(fp_buf *out, const fp_mustache_template *t, const cJSON *data,
+				const fp_mustache_opts *opts);
+
+/* Frees a compiled template; NULL is a no-op. */
+void fp_mustache_template_free(fp_mustache_template *t);
 
 /* ---- Markdown safety ---- */
 
 /*
  * Appends `s` so that GitHub-flavoured Markdown shows it literally as
- * inline text, in a paragraph or a table cell: it cannot break a table row,
- * start a block (list, heading, quote, code), emphasise, link, mention a
- * user (@name), reference an issue (#123) or pass HTML through, and it
- * cannot form the hidden "<!-- fixproof:" marker. Newlines become spaces;
- * invalid UTF-8 becomes U+FFFD.
+ * inline text, in a paragraph, a table cell or a list item, and also inside
+ * a raw HTML block such as <summary>: it cannot break a table row, start a
+ * block (list, heading, quote, code), emphasise, strike, link, pass HTML
+ * through or form the hidden "<!-- fixproof:" marker. Characters Markdown
+ * could act on are written as character references ("&#124;" for '|',
+ * "&lt;" for '<'), which read the same in Markdown and in HTML; ordinary
+ * names need few ("test_a_b" stays as it is).
+ *
+ * GitHub links @mentions, #12, GH-12, owner/repo#12, bare URLs and :emoji:
+ * after Markdown, in the text, so the output inserts U+2060 WORD JOINER
+ * (invisible) to break them: after '@' or '#' before a letter or digit,
+ * after "GH-" before a digit, before "://", after "www" in "www.", and
+ * after the first ':' of ":name:". Newlines, CR and tabs become spaces;
+ * other control characters and NUL are dropped; invalid UTF-8 becomes
+ * U+FFFD. Leading and trailing spaces are kept (as "&#32;").
  */
 void fp_markdown_escape(fp_buf *out, const char *s, size_t n);
 
 /*
- * Appends `s` as a fenced code block: the fence is longer than any run of
- * backticks in `s`, the "<!-- fixproof:" marker is broken up, invalid UTF-8
- * becomes U+FFFD. `info` (may be NULL) is the language tag, e.g. "text".
+ * Appends `s` as a fenced code block, from the start of a line to the end
+ * of its closing fence line. The fence is longer than any run of backticks
+ * in `s` (at least three); the text is kept verbatim except that invalid
+ * UTF-8 becomes U+FFFD, NUL is dropped and every "<!--" is followed by
+ * U+2060, so a trace cannot forge the hidden marker. `info` (may be NULL)
+ * is the language tag, e.g. "python"; only its first word is used.
  */
 void fp_markdown_code_block(fp_buf *out, const char *s, size_t n, const char *info);
 
-/* Appends `s` as an inline code span with a long enough backtick run. */
+/*
+ * Appends `s` as an inline code span for a table cell: the backtick run is
+ * longer than any in `s`, padding spaces are added when CommonMark would
+ * otherwise strip or join them, line ends become spaces, '|' is written as
+ * "\|" (which GFM reads as '|' inside a table cell, but which shows as
+ * "\|" in a paragraph), and "<!--" is broken as in code blocks. Appends
+ * nothing for empty text.
+ */
 void fp_markdown_code_span(fp_buf *out, const char *s, size_t n);
 
-/* Appends `s` escaped for HTML text and attribute values (& < > " '). */
+/*
+ * Appends `s` escaped for HTML text and attribute values (& < > " '), with
+ * invalid UTF-8 replaced by U+FFFD.
+ */
 void fp_html_escape(fp_buf *out, const char *s, size_t n);
 
 /* ---- HTML ---- */
 
 /*
- * Renders `markdown` with cmark-gfm into one standalone HTML page titled
- * `title`, appended to `out`. Only the few HTML tags the built-in templates
- * use survive; any other raw HTML is escaped. Returns 0 or FP_EINPUT.
+ * Appends a standalone HTML5 page: `markdown` (`len` bytes) rendered with
+ * cmark-gfm as GitHub does (tables, strikethrough, autolinks, task lists,
+ * tag filter), under `title` (escaped; NULL or "" means "fixproof report"),
+ * with a small embedded stylesheet and no external resources. Raw HTML
+ * other than <details>, <summary>, <br> (and their closing tags) and the
+ * "<!-- fixproof:KEY -->" marker shows as text. Returns 0, or FP_EIO when
+ * cmark-gfm lacks an extension.
  */
 int fp_html_page(fp_buf *out, const char *markdown, size_t len, const char *title);
+
 
 /* ---- the report: view, templates, size ---- */
 
