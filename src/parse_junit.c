@@ -37,6 +37,10 @@
 #include "fixproof/error.h"
 #include "fixproof/parse.h"
 
+/* Nesting deeper than this is refused by libxml2 itself (without
+ * XML_PARSE_HUGE), so the open elements at an error fit. */
+#define MAX_OPEN 256
+
 /* Bytes kept from each end of a result's text while it is read; enough for
  * fp_run_strcap's head and tail and for the first line of a message. */
 #define TEXT_KEEP FP_MAX_TRACE
@@ -80,10 +84,17 @@ typedef struct junit_reader {
 	/* The first fatal error libxml2 reported (else its first error):
 	 * have_error is 2 for a fatal one, 1 for another. */
 	int have_error;
+	int error_code;
 	int error_line;
 	fp_buf error_text;
 
+	/* The elements still open when the first fatal error came. */
+	xmlNodePtr open[MAX_OPEN];
+	int nopen;
+	int have_open;
+
 	int root_seen;
+	int root_closed;
 	size_t kept;
 	intern_cache classname_cache, file_cache;            /* complete testcases added */
 
@@ -337,6 +348,7 @@ static void error_cb(void *ctx, xmlErrorPtr e)
 	    (r->have_error && e->level != XML_ERR_FATAL))
 		return;
 	r->have_error = e->level == XML_ERR_FATAL ? 2 : 1;
+	r->error_code = e->code;
 	r->error_line = e->line;
 	fp_buf_clear(&r->error_text);
 	msg = e->message ? e->message : "malformed XML";
@@ -344,6 +356,20 @@ static void error_cb(void *ctx, xmlErrorPtr e)
 	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' ' || msg[n - 1] == '\r'))
 		n--;
 	fp_buf_add(&r->error_text, msg, n);
+	/* Without XML_PARSE_HUGE libxml2 stops on a single text or attribute
+	 * value over 10 MB; its own words for that do not say so. */
+	if (strstr(r->error_text.ptr, "huge text node") || strstr(r->error_text.ptr, "Huge input lookup") ||
+	    strstr(r->error_text.ptr, "length too long"))
+		fp_buf_puts(&r->error_text, ": a text or attribute value over libxml2's 10 MB limit");
+	if (e->level == XML_ERR_FATAL && e->domain == XML_FROM_PARSER && e->ctxt) {
+		xmlParserCtxtPtr ctxt = e->ctxt;
+		int i;
+
+		for (i = 0; i < ctxt->nodeNr && i < MAX_OPEN; i++)
+			r->open[i] = ctxt->nodeTab[i];
+		r->nopen = i;
+		r->have_open = ctxt->nodeNr <= MAX_OPEN;
+	}
 	/* "Premature end of data" reads better inside our sentence as
 	 * "premature end of data"; "EndTag" and the like keep their case. */
 	if (r->error_text.len > 1 && r->error_text.ptr[0] >= 'A' && r->error_text.ptr[0] <= 'Z' &&
@@ -369,61 +395,93 @@ static xmlParserInputPtr refuse_entity_cb(const char *url, const char *id, xmlPa
 
 /* ---- the document ---- */
 
+/*
+ * An element as the handlers see it. While reading, it is the reader's
+ * current node and its attributes come through the reader; after an error,
+ * the testcases libxml2 had already parsed are taken from the nodes it
+ * left behind (see finish_parsed), and attributes from the node itself.
+ */
+typedef struct elem_view {
+	const xmlChar *name;
+	int depth;
+	int empty;
+	xmlTextReaderPtr reader;
+	xmlAttrPtr attr;
+} elem_view;
+
+/* The next attribute; 0 when there is none left (the reader is then back
+ * on the element). Values that are not plain text read as "". */
+static int next_attr(elem_view *v, const xmlChar **name, const char **value)
+{
+	if (v->reader) {
+		if (xmlTextReaderMoveToNextAttribute(v->reader) != 1) {
+			xmlTextReaderMoveToElement(v->reader);
+			return 0;
+		}
+		*name = xmlTextReaderConstLocalName(v->reader);
+		*value = (const char *)xmlTextReaderConstValue(v->reader);
+		return *name && *value ? 1 : next_attr(v, name, value);
+	}
+	if (!v->attr)
+		return 0;
+	*name = v->attr->name;
+	*value = v->attr->children && v->attr->children->type == XML_TEXT_NODE &&
+		 !v->attr->children->next && v->attr->children->content
+		 ? (const char *)v->attr->children->content : "";
+	v->attr = v->attr->next;
+	return 1;
+}
+
 static int name_is(const xmlChar *name, const char *want)
 {
 	return strcmp((const char *)name, want) == 0;
 }
 
-static void begin_testcase(junit_reader *r, int depth)
+static void begin_testcase(junit_reader *r, elem_view *v)
 {
 	fp_run *run = r->run;
-	xmlTextReaderPtr x = r->xml;
+	const xmlChar *an;
+	const char *val;
 
 	memset(&r->tc, 0, sizeof(r->tc));
 	r->tc.input = r->input;
 	r->rank = RESULT_NONE;
 	r->attr_status = FP_STATUS_NOT_RUN;
 	r->flaky = 0;
-	r->case_depth = depth;
+	r->case_depth = v->depth;
 	r->res_depth = -1;
-	while (xmlTextReaderMoveToNextAttribute(x) == 1) {
-		const xmlChar *an = xmlTextReaderConstLocalName(x);
-		const char *v = (const char *)xmlTextReaderConstValue(x);
-
-		if (!an || !v)
-			continue;
+	while (next_attr(v, &an, &val)) {
 		switch (an[0]) {
 		case 'c':
 			if (name_is(an, "classname"))
-				r->tc.classname = cached_name(run, &r->classname_cache, v);
+				r->tc.classname = cached_name(run, &r->classname_cache, val);
 			break;
 		case 'n':
 			if (name_is(an, "name"))
-				r->tc.name = fp_run_strcap(run, v, strlen(v), FP_MAX_NAME);
+				r->tc.name = fp_run_strcap(run, val, strlen(val), FP_MAX_NAME);
 			break;
 		case 'f':
 			if (name_is(an, "file"))
-				r->tc.file = cached_name(run, &r->file_cache, v);
+				r->tc.file = cached_name(run, &r->file_cache, val);
 			break;
 		case 'l':
 			if (name_is(an, "line"))
-				r->tc.line = parse_line(v);
+				r->tc.line = parse_line(val);
 			break;
 		case 't':
 			if (name_is(an, "time"))
-				r->tc.time = parse_time(v);
+				r->tc.time = parse_time(val);
 			break;
 		case 's':
 		case 'r':
 			if ((name_is(an, "status") || name_is(an, "result")) &&
 			    r->attr_status == FP_STATUS_NOT_RUN)
-				r->attr_status = status_attr(v);
+				r->attr_status = status_attr(val);
 			break;
 		default:
 			break;
 		}
 	}
-	xmlTextReaderMoveToElement(x);
 }
 
 static result_rank result_kind(const xmlChar *name, int *is_error, int *stacktrace)
@@ -485,11 +543,12 @@ static fp_phase error_phase(const char *message)
 
 /* A result element opens. When it beats what the testcase has so far, its
  * type, message and (later) text become the testcase's. */
-static void begin_result(junit_reader *r, result_rank rank, int depth, int is_error,
-			 int stacktrace, int empty)
+static void begin_result(junit_reader *r, elem_view *v, result_rank rank, int is_error,
+			 int stacktrace)
 {
 	fp_run *run = r->run;
-	xmlTextReaderPtr x = r->xml;
+	const xmlChar *an;
+	const char *val;
 
 	if (rank == RESULT_FLAKY)
 		r->flaky = 1;
@@ -501,25 +560,21 @@ static void begin_result(junit_reader *r, result_rank rank, int depth, int is_er
 	r->tc.trace = NULL;
 	r->tc.phase = FP_PHASE_CALL;
 	r->res_has_message = 0;
-	while (xmlTextReaderMoveToNextAttribute(x) == 1) {
-		const xmlChar *an = xmlTextReaderConstLocalName(x);
-		const char *v = (const char *)xmlTextReaderConstValue(x);
-
-		if (!an || !v || !v[0])
+	while (next_attr(v, &an, &val)) {
+		if (!val[0])
 			continue;
 		if (name_is(an, "message")) {
-			r->tc.message = fp_run_strcap(run, v, strlen(v), FP_MAX_MESSAGE);
+			r->tc.message = fp_run_strcap(run, val, strlen(val), FP_MAX_MESSAGE);
 			r->res_has_message = 1;
 		} else if (name_is(an, "type")) {
-			r->tc.type = name_value(run, v, 1);
+			r->tc.type = name_value(run, val, 1);
 		}
 	}
-	xmlTextReaderMoveToElement(x);
 	if (is_error)
 		r->tc.phase = (uint8_t)error_phase(r->tc.message);
-	if (empty)
+	if (v->empty)
 		return;
-	r->res_depth = depth;
+	r->res_depth = v->depth;
 	r->res_is_error = is_error;
 	r->res_wants_stacktrace = stacktrace;
 	r->in_stacktrace = 0;
@@ -601,61 +656,68 @@ static int check_dtd(junit_reader *r)
 	return 0;
 }
 
-static int on_element(junit_reader *r)
+static int on_element(junit_reader *r, elem_view *v)
 {
-	xmlTextReaderPtr x = r->xml;
-	const xmlChar *name = xmlTextReaderConstLocalName(x);
-	int depth = xmlTextReaderDepth(x);
-	int empty = xmlTextReaderIsEmptyElement(x);
+	const xmlChar *name = v->name;
 
 	if (!name)
 		return 0;
-	if (!r->root_seen)
+	if (!r->root_seen) {
+		r->root_closed = v->empty;
 		return check_root(r, name);
+	}
 	if (r->case_depth < 0) {
 		if (name[0] == 't' && name_is(name, "testcase")) {
-			begin_testcase(r, depth);
-			if (empty)
+			begin_testcase(r, v);
+			if (v->empty)
 				return end_testcase(r);
 		}
 		return 0;
 	}
-	if (depth == r->case_depth + 1) {
+	if (v->depth == r->case_depth + 1) {
 		int is_error, stacktrace;
 		result_rank rank = result_kind(name, &is_error, &stacktrace);
 
 		if (rank != RESULT_NONE)
-			begin_result(r, rank, depth, is_error, stacktrace, empty);
-	} else if (r->res_depth >= 0 && depth == r->res_depth + 1 && r->res_wants_stacktrace &&
-		   !empty && name_is(name, "stackTrace")) {
+			begin_result(r, v, rank, is_error, stacktrace);
+	} else if (r->res_depth >= 0 && v->depth == r->res_depth + 1 && r->res_wants_stacktrace &&
+		   !v->empty && name_is(name, "stackTrace")) {
 		r->in_stacktrace = 1;
 	}
 	return 0;
 }
 
-static void on_end_element(junit_reader *r, int depth)
+static int on_end_element(junit_reader *r, int depth)
 {
-	if (r->res_depth >= 0) {
-		if (depth == r->res_depth) {
+	if (depth == 0) {
+		r->root_closed = 1;
+	} else if (depth == r->case_depth) {
+		if (r->res_depth >= 0)
 			end_result(r);
-		} else if (depth == r->res_depth + 1) {
+		return end_testcase(r);
+	} else if (r->res_depth >= 0) {
+		if (depth == r->res_depth)
+			end_result(r);
+		else if (depth == r->res_depth + 1)
 			r->in_stacktrace = 0;
-		}
 	}
+	return 0;
 }
 
-static void on_text(junit_reader *r, int depth)
+/* Whether the text at `depth` belongs to the result being collected. */
+static int wants_text(const junit_reader *r, int depth)
 {
-	const char *v;
-
 	if (r->res_depth < 0)
-		return;
-	if (r->res_wants_stacktrace ? !(r->in_stacktrace && depth == r->res_depth + 2)
-				    : depth <= r->res_depth)
-		return;
-	v = (const char *)xmlTextReaderConstValue(r->xml);
-	if (v)
-		text_add(&r->text, v, strlen(v));
+		return 0;
+	if (r->res_wants_stacktrace)
+		return r->in_stacktrace && depth == r->res_depth + 2;
+	return depth > r->res_depth;
+}
+
+static void on_text(junit_reader *r, const char *value)
+{
+	if (value)
+		text_add(&r->text, value, strlen(value));
 }
 
 /* The loop over the nodes. Returns 1 at the end of the document, 0 when
@@ -663,60 +725,148 @@ static void on_text(junit_reader *r, int depth)
 static int read_nodes(junit_reader *r)
 {
 	xmlTextReaderPtr x = r->xml;
-	int ret, err;
+	int ret, err = 0, depth;
+	elem_view v;
 
 	while ((ret = xmlTextReaderRead(x)) == 1) {
 		switch (xmlTextReaderNodeType(x)) {
 		case XML_READER_TYPE_ELEMENT:
-			if ((err = on_element(r)) < 0)
-				return err;
+			v.name = xmlTextReaderConstLocalName(x);
+			v.depth = xmlTextReaderDepth(x);
+			v.empty = xmlTextReaderIsEmptyElement(x);
+			v.reader = x;
+			v.attr = NULL;
+			err = on_element(r, &v);
 			break;
-		case XML_READER_TYPE_END_ELEMENT: {
-			int depth = xmlTextReaderDepth(x);
-
-			if (depth == r->case_depth) {
-				if (r->res_depth >= 0)
-					end_result(r);
-				if ((err = end_testcase(r)) < 0)
-					return err;
-			} else {
-				on_end_element(r, depth);
-			}
+		case XML_READER_TYPE_END_ELEMENT:
+			err = on_end_element(r, xmlTextReaderDepth(x));
 			break;
-		}
 		case XML_READER_TYPE_TEXT:
 		case XML_READER_TYPE_CDATA:
 		case XML_READER_TYPE_WHITESPACE:
 		case XML_READER_TYPE_SIGNIFICANT_WHITESPACE:
-			on_text(r, xmlTextReaderDepth(x));
+			depth = xmlTextReaderDepth(x);
+			if (wants_text(r, depth))
+				on_text(r, (const char *)xmlTextReaderConstValue(x));
 			break;
 		case XML_READER_TYPE_DOCUMENT_TYPE:
-			if ((err = check_dtd(r)) < 0)
-				return err;
+			err = check_dtd(r);
 			break;
 		default:
 			break;
 		}
+		if (err < 0)
+			return err;
 	}
 	return ret == 0 ? 1 : 0;
 }
 
+/* ---- after an error ---- */
+
+static int is_open(const junit_reader *r, xmlNodePtr node)
+{
+	int i;
+
+	for (i = 0; i < r->nopen; i++)
+		if (r->open[i] == node)
+			return 1;
+	return 0;
+}
+
+/* Delivers one node of the left-over tree to the handlers. */
+static int walk_node(junit_reader *r, xmlNodePtr node, int depth)
+{
+	elem_view v;
+
+	if (node->type == XML_ELEMENT_NODE) {
+		v.name = node->name;
+		v.depth = depth;
+		v.empty = 0;
+		v.reader = NULL;
+		v.attr = node->properties;
+		return on_element(r, &v);
+	}
+	if ((node->type == XML_TEXT_NODE || node->type == XML_CDATA_SECTION_NODE) &&
+	    wants_text(r, depth))
+		on_text(r, (const char *)node->content);
+	return 0;
+}
+
 /*
- * libxml2 stopped on an error. An error on the last line, once the source
- * is exhausted, is a file cut short: what was complete is kept. Any other
- * damage keeps what came before it too, unless nothing did.
+ * The reader hands out a node only once the parser has gone past it, so
+ * when the parser stops on an error, testcases it had already parsed in
+ * full may not have been handed out yet. They are still in the reader's
+ * nodes: this walks them in document order from where the reader stopped,
+ * up to the elements that were still open when the error came (captured
+ * by error_cb), and gives them to the same handlers. No node is built or
+ * expanded here; only what libxml2 already holds is read.
+ */
+static int finish_parsed(junit_reader *r)
+{
+	xmlNodePtr node = xmlTextReaderCurrentNode(r->xml);
+	int depth = xmlTextReaderDepth(r->xml), err = 0;
+	/* Start below the reader's node only when its start tag was the last
+	 * thing handed out; its end, a text or an empty element are done. */
+	int descend = xmlTextReaderNodeType(r->xml) == XML_READER_TYPE_ELEMENT &&
+		      !xmlTextReaderIsEmptyElement(r->xml);
+
+	if (!r->have_open || !node || depth < 0)
+		return 0;
+	while (err == 0) {
+		if (descend && node->type == XML_ELEMENT_NODE && node->children) {
+			node = node->children;
+			depth++;
+			err = walk_node(r, node, depth);
+			continue;
+		}
+		if (descend && node->type == XML_ELEMENT_NODE) {
+			/* A closed element with nothing inside. */
+			if (is_open(r, node))
+				break;
+			err = on_end_element(r, depth);
+		}
+		if (node->next) {
+			node = node->next;
+			err = err ? err : walk_node(r, node, depth);
+			descend = 1;
+			continue;
+		}
+		node = node->parent;
+		depth--;
+		if (!node || node->type != XML_ELEMENT_NODE || is_open(r, node))
+			break;
+		err = on_end_element(r, depth);
+		descend = 0;
+	}
+	return err;
+}
+
+/*
+ * libxml2 stopped on an error. The file was cut short when the source is
+ * exhausted, the root element is still open, and the error is on the last
+ * line or is libxml2's complaint that input ended inside a construct it
+ * could not finish (a comment or CDATA section that began lines earlier):
+ * then what was complete is kept. Other damage keeps what came before it
+ * too, unless nothing did. Damage after the root element has closed loses
+ * nothing.
  */
 static int on_xml_error(junit_reader *r)
 {
 	const char *path = r->src->path;
 	const char *what = r->have_error ? r->error_text.ptr : "malformed XML";
 	int line = r->have_error ? r->error_line : xmlTextReaderGetParserLineNumber(r->xml);
-	int truncated = r->at_eof && (uint64_t)line >= r->newlines;
+	int truncated = r->at_eof && !r->root_closed &&
+			((uint64_t)line >= r->newlines || r->error_code == XML_ERR_DOCUMENT_END);
 
 	if (r->src->failed)
 		return FP_EINPUT; /* the read error's message is set */
-	if (!r->root_seen || (!truncated && r->kept == 0))
+	if (!r->root_seen || (!truncated && !r->root_closed && r->kept == 0))
 		return fp_error_set(FP_EINPUT, "cannot parse '%s' line %d: %s", path, line, what);
+	if (r->root_closed) {
+		fp_run_warn(r->run, r->input, "'%s' line %d: the XML is damaged after its root "
+			    "element (%s); all %zu testcases were read", path, line, what, r->kept);
+		return 0;
+	}
 	r->run->inputs[r->input].incomplete = 1;
 	if (truncated)
 		fp_run_warn(r->run, r->input, "'%s' line %d: the file ends in the middle of the XML "
@@ -766,6 +916,8 @@ int fp_junit_parse(fp_run *run, uint32_t input, fp_source *src)
 	}
 	xmlTextReaderSetStructuredErrorHandler(r.xml, error_cb, &r);
 	err = read_nodes(&r);
+	if (err == 0)
+		err = finish_parsed(&r);
 	if (err == 0)
 		err = on_xml_error(&r);
 	else if (err == 1)
