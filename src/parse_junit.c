@@ -245,12 +245,17 @@ static const char *cached_name(fp_run *run, intern_cache *c, const char *s)
 	return c->value;
 }
 
-/* Seconds, with '.' or ',' as the decimal mark; 0 when unreadable. The
- * parse is by hand so that the C library's locale cannot change it. */
+/*
+ * Seconds; 0 when unreadable. A comma is the decimal mark ("1,234" from a
+ * runner in a German locale is 1.234 s) unless the number also has a '.',
+ * when commas group thousands (Surefire's "1,234.5"). By hand, so that the
+ * C library's locale cannot change the result.
+ */
 static double parse_time(const char *s)
 {
 	double v = 0, scale = 1;
 	int digits = 0, frac = 0, exp = 0, exp_sign = 1;
+	int comma_groups = strchr(s, '.') != NULL;
 
 	while (*s == ' ')
 		s++;
@@ -263,6 +268,8 @@ static double parse_time(const char *s)
 				v = v * 10 + (*s - '0');
 			}
 			digits++;
+		} else if (*s == ',' && comma_groups && !frac) {
+			continue;
 		} else if ((*s == '.' || *s == ',') && !frac) {
 			frac = 1;
 		} else {
