@@ -92,6 +92,7 @@ typedef struct junit_reader {
 	xmlNodePtr open[MAX_OPEN];
 	int nopen;
 	int have_open;
+	xmlDocPtr doc;
 
 	int root_seen;
 	int root_closed;
@@ -376,6 +377,7 @@ static void error_cb(void *ctx, xmlErrorPtr e)
 			r->open[i] = ctxt->nodeTab[i];
 		r->nopen = i;
 		r->have_open = ctxt->nodeNr <= MAX_OPEN;
+		r->doc = ctxt->myDoc;
 	}
 	/* "Premature end of data" reads better inside our sentence as
 	 * "premature end of data"; "EndTag" and the like keep their case. */
@@ -651,15 +653,14 @@ static int check_root(junit_reader *r, const xmlChar *name)
 }
 
 /* A DTD that declares entities is refused before any of them is used. */
-static int check_dtd(junit_reader *r)
+static int check_dtd(junit_reader *r, xmlNodePtr node)
 {
-	xmlNodePtr node = xmlTextReaderCurrentNode(r->xml);
 	xmlDtdPtr dtd = node && node->type == XML_DTD_NODE ? (xmlDtdPtr)node : NULL;
 
 	if (dtd && (dtd->entities || dtd->pentities))
-		return fp_error_set(FP_EINPUT, "cannot parse '%s' line %d: the document declares XML "
-				    "entities (<!ENTITY>), which JUnit XML never does; refused so that "
-				    "none is expanded", r->src->path, xmlTextReaderGetParserLineNumber(r->xml));
+		return fp_error_set(FP_EINPUT, "cannot parse '%s': the document declares XML entities "
+				    "(<!ENTITY>), which JUnit XML never does; refused so that none is "
+				    "expanded", r->src->path);
 	return 0;
 }
 
@@ -757,7 +758,7 @@ static int read_nodes(junit_reader *r)
 				on_text(r, (const char *)xmlTextReaderConstValue(x));
 			break;
 		case XML_READER_TYPE_DOCUMENT_TYPE:
-			err = check_dtd(r);
+			err = check_dtd(r, xmlTextReaderCurrentNode(x));
 			break;
 		default:
 			break;
@@ -785,7 +786,14 @@ static int walk_node(junit_reader *r, xmlNodePtr node, int depth)
 {
 	elem_view v;
 
+	if (node->type == XML_DTD_NODE)
+		return check_dtd(r, node);
 	if (node->type == XML_ELEMENT_NODE) {
+		/* A root still open at the error may have a start tag cut short
+		 * ("<testsu"): only a JUnit name is taken at its word. */
+		if (!r->root_seen && is_open(r, node) && !name_is(node->name, "testsuites") &&
+		    !name_is(node->name, "testsuite"))
+			return 0;
 		v.name = node->name;
 		v.depth = depth;
 		v.empty = 0;
@@ -817,8 +825,17 @@ static int finish_parsed(junit_reader *r)
 	int descend = xmlTextReaderNodeType(r->xml) == XML_READER_TYPE_ELEMENT &&
 		      !xmlTextReaderIsEmptyElement(r->xml);
 
-	if (!r->have_open || !node || depth < 0)
+	if (!r->have_open)
 		return 0;
+	if (!node) {
+		/* Nothing was handed out: start from the document's first node. */
+		if (!r->doc || !r->doc->children)
+			return 0;
+		node = r->doc->children;
+		depth = 0;
+		descend = 1;
+		err = walk_node(r, node, depth);
+	}
 	while (err == 0) {
 		if (descend && node->type == XML_ELEMENT_NODE && node->children) {
 			node = node->children;
@@ -867,6 +884,10 @@ static int on_xml_error(junit_reader *r)
 
 	if (r->src->failed)
 		return FP_EINPUT; /* the read error's message is set */
+	/* libxml2 says "extra content at the end of the document" when the
+	 * input ends inside something it cannot finish. */
+	if (r->at_eof && r->error_code == XML_ERR_DOCUMENT_END && !r->root_closed)
+		what = r->root_seen ? "premature end of data" : "no root element";
 	if (!r->root_seen || (!truncated && !r->root_closed && r->kept == 0))
 		return fp_error_set(FP_EINPUT, "cannot parse '%s' line %d: %s", path, line, what);
 	if (r->root_closed) {
