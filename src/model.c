@@ -360,32 +360,53 @@ static int same_key(const fp_test *a, const fp_test *b, fp_buf *ka, fp_buf *kb)
 	return ka->len == kb->len && memcmp(ka->ptr, kb->ptr, ka->len) == 0;
 }
 
+/* The hash of fp_test_key(t), without building the key when the test has
+ * no node id (FNV-1a runs on, piece after piece). */
+static uint64_t test_hash(const fp_test *t, fp_buf *key)
+{
+	uint64_t h = FP_HASH_SEED;
+
+	if (t->nodeid) {
+		fp_test_key(key, t);
+		return fp_hash_bytes(h, key->ptr, key->len);
+	}
+	if (t->classname && t->classname[0]) {
+		h = fp_hash_bytes(h, t->classname, strlen(t->classname));
+		h = fp_hash_bytes(h, "::", 2);
+	}
+	return t->name ? fp_hash_bytes(h, t->name, strlen(t->name)) : h;
+}
+
 void fp_run_finish(fp_run *run)
 {
 	fp_buf key = FP_BUF_INIT, other = FP_BUF_INIT;
 	size_t cap = 16, i, kept = 0;
-	uint32_t *slots;
+	uint64_t *slots;
 
+	/* A slot holds an entry's index and the high half of its hash, so a
+	 * probe touches the test itself only when the hashes may agree. */
 	while (cap < run->ntests * 2)
 		cap *= 2;
 	slots = fp_xmalloc(cap * sizeof(*slots));
 	memset(slots, 0xff, cap * sizeof(*slots));
 	for (i = 0; i < run->ntests; i++) {
 		fp_test *t = &run->tests[i];
+		uint64_t high;
 		size_t j;
 
-		fp_test_key(&key, t);
-		t->hash = fp_hash_bytes(FP_HASH_SEED, key.ptr, key.len);
+		t->hash = test_hash(t, &key);
+		high = t->hash >> 32;
 		j = t->hash & (cap - 1);
 		for (;;) {
-			uint32_t k = slots[j];
+			uint64_t slot = slots[j];
+			uint32_t k = (uint32_t)slot;
 
-			if (k == UINT32_MAX) {
+			if (slot == UINT64_MAX) {
 				run->tests[kept] = *t;
-				slots[j] = (uint32_t)kept++;
+				slots[j] = high << 32 | kept++;
 				break;
 			}
-			if (run->tests[k].hash == t->hash &&
+			if (slot >> 32 == high && run->tests[k].hash == t->hash &&
 			    same_key(&run->tests[k], t, &other, &key)) {
 				merge_test(&run->tests[k], t);
 				break;
