@@ -377,6 +377,8 @@ static uint64_t test_hash(const fp_test *t, fp_buf *key)
 	return t->name ? fp_hash_bytes(h, t->name, strlen(t->name)) : h;
 }
 
+#define PREFETCH_AHEAD 16
+
 void fp_run_finish(fp_run *run)
 {
 	fp_buf key = FP_BUF_INIT, other = FP_BUF_INIT;
@@ -389,12 +391,20 @@ void fp_run_finish(fp_run *run)
 		cap *= 2;
 	slots = fp_xmalloc(cap * sizeof(*slots));
 	memset(slots, 0xff, cap * sizeof(*slots));
+	for (i = 0; i < run->ntests; i++)
+		run->tests[i].hash = test_hash(&run->tests[i], &key);
 	for (i = 0; i < run->ntests; i++) {
 		fp_test *t = &run->tests[i];
 		uint64_t high;
 		size_t j;
 
-		t->hash = test_hash(t, &key);
+#if defined(__GNUC__)
+		/* Each first probe misses the cache (the table is large and the
+		 * hash random); asking for a later test's slot early overlaps
+		 * those misses. Entries ahead of i are not yet moved. */
+		if (i + PREFETCH_AHEAD < run->ntests)
+			__builtin_prefetch(&slots[run->tests[i + PREFETCH_AHEAD].hash & (cap - 1)]);
+#endif
 		high = t->hash >> 32;
 		j = t->hash & (cap - 1);
 		for (;;) {
