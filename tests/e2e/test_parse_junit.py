@@ -266,3 +266,17 @@ def test_generator_is_deterministic_and_parses(tmp_path):
     phases = {t["phase"] for t in model["tests"] if t["status"] == "error"}
     assert phases == {"collection", "setup", "teardown"}
     assert all(t["file"] for t in model["tests"])
+
+
+def test_sha256_without_cpu_extensions(tmp_path):
+    # The portable SHA-256 and the SHA-NI one must agree, on sizes around
+    # the 64-byte block and on a file larger than the read buffers.
+    for size in (0, 1, 55, 56, 63, 64, 65, 127, 128, 4095, 4096, 70001):
+        body = b"<testsuite>" + b"<!--" + b"x" * size + b"-->" + b"</testsuite>"
+        path = tmp_path / f"s{size}.xml"
+        path.write_bytes(body)
+        want = hashlib.sha256(body).hexdigest()
+        for env in (None, {"FIXPROOF_NO_SHA_NI": "1"}):
+            res = run("parse", path, env=env)
+            assert res.returncode == 0, res
+            assert res.json()["inputs"][0]["sha256"] == want

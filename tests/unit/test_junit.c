@@ -197,6 +197,11 @@ static void test_pytest_xunit2(void **state)
 	assert_int_equal(p.run->summary.failed, 4);
 	assert_int_equal(p.run->summary.errors, 4);
 	assert_int_equal(p.run->summary.skipped, 2);
+	assert_int_equal(p.run->summary.flaky, 0);
+	t = find(p.run, "test_refund_fails_too");
+	assert_int_equal(t->status, FP_STATUS_ERROR);
+	assert_int_equal(t->phase, FP_PHASE_TEARDOWN);
+	assert_int_equal(t->flags & FP_TEST_FLAKY, 0);
 	fp_buf_free(&a);
 	fp_buf_free(&b);
 	fp_run_free(p.run);
