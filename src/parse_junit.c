@@ -26,7 +26,10 @@
  * entity is refused as soon as the DTD is read: JUnit writers never
  * declare entities, and refusing them means no entity is ever expanded
  * on our behalf (libxml2 2.9.14's own amplification checks bound what its
- * parser does before that point).
+ * parser does before that point). Without XML_PARSE_HUGE libxml2 also stops
+ * on a single text or attribute value over 10 MB and on nesting deeper
+ * than 256: such a file keeps the testcases before that point, with a
+ * warning, like any damaged file.
  */
 #include <libxml/parser.h>
 #include <libxml/xmlreader.h>
@@ -96,8 +99,8 @@ typedef struct junit_reader {
 
 	int root_seen;
 	int root_closed;
-	size_t kept;
-	intern_cache classname_cache, file_cache;            /* complete testcases added */
+	size_t kept;            /* complete testcases added */
+	intern_cache classname_cache, file_cache;
 
 	/* The testcase being read (case_depth < 0: none). */
 	int case_depth;
@@ -109,7 +112,6 @@ typedef struct junit_reader {
 	/* The result element whose text is being collected (res_depth < 0:
 	 * none). Only the result that currently wins is collected. */
 	int res_depth;
-	int res_is_error;
 	int res_wants_stacktrace; /* Surefire: the trace is in <stackTrace> */
 	int in_stacktrace;
 	int res_has_message;
@@ -584,7 +586,6 @@ static void begin_result(junit_reader *r, elem_view *v, result_rank rank, int is
 	if (v->empty)
 		return;
 	r->res_depth = v->depth;
-	r->res_is_error = is_error;
 	r->res_wants_stacktrace = stacktrace;
 	r->in_stacktrace = 0;
 	text_reset(&r->text);
