@@ -1,6 +1,7 @@
 /* model.c - the run model: arena, interning, join keys, merging, JSON; see model.h. */
 #include "fixproof/model.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -598,24 +599,73 @@ void fp_test_write_json(const fp_run *run, const fp_test *t, fp_buf *scratch, FI
 	fp_buf_free(&obj);
 }
 
-int fp_run_write_json(const fp_run *run, FILE *f)
+/* A slice of the tests, formatted into one buffer. */
+typedef struct json_slice {
+	const fp_run *run;
+	size_t from, to;
+	fp_buf out, id;
+} json_slice;
+
+static void *format_slice(void *arg)
 {
-	fp_buf id = FP_BUF_INIT, obj = FP_BUF_INIT;
+	json_slice *s = arg;
 	size_t i;
 
+	fp_buf_clear(&s->out);
+	for (i = s->from; i < s->to; i++) {
+		fp_buf_add(&s->out, i ? ",\n  " : "\n  ", i ? 4 : 3);
+		test_json(&s->out, s->run, &s->run->tests[i], &s->id);
+	}
+	return NULL;
+}
+
+#define JSON_BATCH 8192
+
+/*
+ * Tests are formatted in batches; a second thread formats the second half
+ * of each batch while this one does the first, and the halves are written
+ * in order, so the output is the same as one thread's. Formatting is most
+ * of the cost of printing a million tests. Without a thread, one does all.
+ */
+int fp_run_write_json(const fp_run *run, FILE *f)
+{
+	json_slice half[2];
+	size_t start, k;
+
+	memset(half, 0, sizeof(half));
+	for (k = 0; k < 2; k++) {
+		half[k].run = run;
+		fp_buf_init(&half[k].out);
+		fp_buf_init(&half[k].id);
+	}
 	fputs("{\"schema\":\"fixproof.run/1\",\n", f);
 	write_inputs(run, f);
 	fp_summary_write_json(run, f);
 	fputs(",\n\"tests\":[", f);
-	for (i = 0; i < run->ntests; i++) {
-		fp_buf_clear(&obj);
-		fp_buf_puts(&obj, i ? ",\n  " : "\n  ");
-		test_json(&obj, run, &run->tests[i], &id);
-		fwrite(obj.ptr, 1, obj.len, f);
+	for (start = 0; start < run->ntests; start += JSON_BATCH) {
+		size_t end = run->ntests - start < JSON_BATCH ? run->ntests : start + JSON_BATCH;
+		size_t mid = start + (end - start) / 2;
+		pthread_t worker;
+		int threaded;
+
+		half[0].from = start;
+		half[0].to = mid;
+		half[1].from = mid;
+		half[1].to = end;
+		threaded = end - start >= 64 && pthread_create(&worker, NULL, format_slice, &half[1]) == 0;
+		format_slice(&half[0]);
+		if (threaded)
+			pthread_join(worker, NULL);
+		else
+			format_slice(&half[1]);
+		for (k = 0; k < 2; k++)
+			fwrite(half[k].out.ptr, 1, half[k].out.len, f);
 	}
 	fputs("\n]}\n", f);
-	fp_buf_free(&id);
-	fp_buf_free(&obj);
+	for (k = 0; k < 2; k++) {
+		fp_buf_free(&half[k].out);
+		fp_buf_free(&half[k].id);
+	}
 	if (fflush(f) != 0 || ferror(f))
 		return fp_error_set(FP_EIO, "cannot write the run model: write error");
 	return 0;
