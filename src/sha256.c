@@ -77,6 +77,9 @@ static void compress_sha_ni(uint32_t st[8], const unsigned char *p, size_t block
 	for (; blocks > 0; blocks--, p += 64) {
 		saved_abef = abef;
 		saved_cdgh = cdgh;
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC unroll 16
+#endif
 		for (i = 0; i < 16; i++) {
 			if (i < 4) {
 				w[i] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + 16 * i)), swap);
