@@ -2,6 +2,7 @@
 #include "fixproof/json.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 /* Length of the valid UTF-8 sequence at `s` (at most `n` bytes), or 0. */
@@ -35,6 +36,53 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
 	return 0;
 }
 
+/*
+ * Eight bytes at a time for the common case of plain ASCII text. The
+ * classic bit tricks flag a word that has a byte below 0x20 (or NUL), a
+ * '"', a '\\' or a byte with the high bit set; they never miss one, and a
+ * flagged word just goes the byte-by-byte way.
+ */
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+#define HAS_ZERO(w) (((w) - ONES) & ~(w) & HIGHS)
+
+static inline uint64_t load64(const unsigned char *p)
+{
+	uint64_t w;
+
+	memcpy(&w, p, 8);
+	return w;
+}
+
+/* Bytes of `p` that are ASCII and not NUL, from the start, in steps of 8. */
+static size_t plain_ascii(const unsigned char *p, size_t n)
+{
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w = load64(p + i);
+
+		if ((w & HIGHS) || HAS_ZERO(w))
+			break;
+	}
+	return i;
+}
+
+/* The same, also stopping at what JSON must escape. */
+static size_t plain_json(const unsigned char *p, size_t n)
+{
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w = load64(p + i);
+
+		if ((w & HIGHS) || ((w - 0x20 * ONES) & ~w & HIGHS) ||
+		    HAS_ZERO(w ^ ('"' * ONES)) || HAS_ZERO(w ^ ('\\' * ONES)))
+			break;
+	}
+	return i;
+}
+
 int fp_utf8_valid(const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -43,6 +91,9 @@ int fp_utf8_valid(const char *s, size_t n)
 	while (i < n) {
 		size_t k;
 
+		i += plain_ascii(p + i, n - i);
+		if (i >= n)
+			break;
 		if (p[i] && p[i] < 0x80) {
 			i++;
 			continue;
@@ -83,46 +134,83 @@ size_t fp_utf8_clean(fp_buf *out, const char *s, size_t n)
 	return bad;
 }
 
-void fp_json_strn(FILE *f, const char *s, size_t n)
+/* Where escaped output goes: a FILE, or a buffer that the caller writes
+ * out at once (a test's whole JSON object costs one fwrite). */
+typedef struct sink {
+	FILE *f;
+	fp_buf *b;
+} sink;
+
+/* For a buffer, escape() has made room for the worst case beforehand. */
+static inline void sink_add(sink *k, const char *s, size_t n)
+{
+	if (k->b) {
+		memcpy(k->b->ptr + k->b->len, s, n);
+		k->b->len += n;
+	} else {
+		fwrite(s, 1, n, k->f);
+	}
+}
+
+static void escape(sink *k, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0, start = 0;
 
-	putc('"', f);
+	if (k->b) {
+		/* Every byte becomes at most six ("\\u001f"), plus the quotes. */
+		if (n > (SIZE_MAX - 3) / 6)
+			fp_die("string too long for JSON");
+		fp_buf_grow(k->b, 6 * n + 2);
+	}
+	sink_add(k, "\"", 1);
 	while (i < n) {
-		unsigned char c = p[i];
-		size_t k;
+		unsigned char c;
+		size_t m;
 
+		i += plain_json(p + i, n - i);
+		if (i >= n)
+			break;
+		c = p[i];
 		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
 			i++;
 			continue;
 		}
-		if (c >= 0x80 && (k = utf8_seq(p + i, n - i)) != 0) {
-			i += k;
+		if (c >= 0x80 && (m = utf8_seq(p + i, n - i)) != 0) {
+			i += m;
 			continue;
 		}
-		fwrite(s + start, 1, i - start, f);
+		sink_add(k, s + start, i - start);
 		switch (c) {
-		case '"': fputs("\\\"", f); break;
-		case '\\': fputs("\\\\", f); break;
-		case '\n': fputs("\\n", f); break;
-		case '\r': fputs("\\r", f); break;
-		case '\t': fputs("\\t", f); break;
+		case '"': sink_add(k, "\\\"", 2); break;
+		case '\\': sink_add(k, "\\\\", 2); break;
+		case '\n': sink_add(k, "\\n", 2); break;
+		case '\r': sink_add(k, "\\r", 2); break;
+		case '\t': sink_add(k, "\\t", 2); break;
 		default:
 			if (c < 0x20) {
-				fputs("\\u00", f);
-				putc(hex[c >> 4], f);
-				putc(hex[c & 15], f);
+				char esc[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+
+				sink_add(k, esc, 6);
 			} else {
-				fputs("\\ufffd", f);
+				sink_add(k, "\\ufffd", 6);
 			}
 		}
 		i++;
 		start = i;
 	}
-	fwrite(s + start, 1, n - start, f);
-	putc('"', f);
+	sink_add(k, s + start, n - start);
+	sink_add(k, "\"", 1);
+	if (k->b)
+		k->b->ptr[k->b->len] = '\0';
+}
+
+void fp_json_strn(FILE *f, const char *s, size_t n)
+{
+	sink k = { f, NULL };
+
+	escape(&k, s, n);
 }
 
 void fp_json_str(FILE *f, const char *s)
@@ -133,14 +221,95 @@ void fp_json_str(FILE *f, const char *s)
 		fp_json_strn(f, s, strlen(s));
 }
 
-void fp_json_num(FILE *f, double v)
+void fp_json_buf_strn(fp_buf *out, const char *s, size_t n)
+{
+	sink k = { NULL, out };
+
+	escape(&k, s, n);
+}
+
+void fp_json_buf_str(fp_buf *out, const char *s)
+{
+	if (!s)
+		fp_buf_add(out, "null", 4);
+	else
+		fp_json_buf_strn(out, s, strlen(s));
+}
+
+/* Appends the digits of `v`, at least `width` of them. */
+static void add_digits(fp_buf *out, uint64_t v, int width)
+{
+	char digits[24];
+	int n = 0;
+
+	do {
+		digits[sizeof(digits) - 1 - n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v || n < width);
+	fp_buf_add(out, digits + sizeof(digits) - n, (size_t)n);
+}
+
+/*
+ * printf's "%.6g" for the numbers a run holds (test times from 0.0001 s to
+ * a day), without printf's cost, which is a good share of writing a
+ * million tests: six significant digits, trailing zeros dropped. Returns 0
+ * for values outside that range, which printf formats.
+ */
+static int add_g6(fp_buf *out, double v)
+{
+	static const double scale[] = { 1e9, 1e8, 1e7, 1e6, 1e5, 1e4, 1e3, 1e2, 1e1 };
+	static const uint64_t pow10[] = { 1, 10, 100, 1000, 10000, 100000, 1000000,
+					  10000000, 100000000, 1000000000 };
+	int e = -4, decimals;
+	uint64_t r, frac;
+	double x;
+
+	if (!(v >= 1e-4 && v < 1e5))
+		return 0;
+	while (e < 4 && v >= (double)pow10[e + 5] / 1e4)
+		e++;
+	decimals = 5 - e;
+	x = v * scale[9 - decimals];
+	/* Near a half, the product's own rounding could decide the digit
+	 * differently from printf's exact arithmetic: leave it to printf, as
+	 * when rounding moves the exponent. */
+	if (fabs(x - floor(x) - 0.5) < 1e-6)
+		return 0;
+	r = (uint64_t)(x + 0.5);
+	if (r >= 1000000 || r < 100000)
+		return 0;
+	add_digits(out, r / pow10[decimals], 1);
+	frac = r % pow10[decimals];
+	if (frac) {
+		while (frac % 10 == 0) {
+			frac /= 10;
+			decimals--;
+		}
+		fp_buf_putc(out, '.');
+		add_digits(out, frac, decimals);
+	}
+	return 1;
+}
+
+void fp_json_buf_num(fp_buf *out, double v)
 {
 	if (!isfinite(v))
-		fputs("null", f);
+		fp_buf_add(out, "null", 4);
+	else if (v == floor(v) && v >= 0 && v < 1e15)
+		add_digits(out, (uint64_t)v, 1);
 	else if (v == floor(v) && fabs(v) < 1e15)
-		fprintf(f, "%.0f", v);
-	else
-		fprintf(f, "%.6g", v);
+		fp_buf_printf(out, "%.0f", v);
+	else if (!add_g6(out, v))
+		fp_buf_printf(out, "%.6g", v);
+}
+
+void fp_json_num(FILE *f, double v)
+{
+	fp_buf b = FP_BUF_INIT;
+
+	fp_json_buf_num(&b, v);
+	fwrite(b.ptr, 1, b.len, f);
+	fp_buf_free(&b);
 }
 
 void fp_json_fraction(FILE *f, unsigned long long num, unsigned long long den)

@@ -1,6 +1,7 @@
 /* model.c - the run model: arena, interning, join keys, merging, JSON; see model.h. */
 #include "fixproof/model.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -352,7 +353,10 @@ static void merge_test(fp_test *dst, const fp_test *src)
 		dst->line = src->line;
 	if (!src_result)
 		return; /* a collect-only entry adds identity, not results */
-	if (dst_result && src->status != dst->status)
+	/* Results of the same phase that disagree are reruns that disagree.
+	 * pytest writes a teardown error after a failed call as a second
+	 * entry of the same test: that is not flakiness. */
+	if (dst_result && src->status != dst->status && src->phase == dst->phase)
 		dst->flags |= FP_TEST_FLAKY;
 	if (!dst_result || src->status > dst->status) {
 		dst->status = src->status;
@@ -372,32 +376,63 @@ static int same_key(const fp_test *a, const fp_test *b, fp_buf *ka, fp_buf *kb)
 	return ka->len == kb->len && memcmp(ka->ptr, kb->ptr, ka->len) == 0;
 }
 
+/* The hash of fp_test_key(t), without building the key when the test has
+ * no node id (FNV-1a runs on, piece after piece). */
+static uint64_t test_hash(const fp_test *t, fp_buf *key)
+{
+	uint64_t h = FP_HASH_SEED;
+
+	if (t->nodeid) {
+		fp_test_key(key, t);
+		return fp_hash_bytes(h, key->ptr, key->len);
+	}
+	if (t->classname && t->classname[0]) {
+		h = fp_hash_bytes(h, t->classname, strlen(t->classname));
+		h = fp_hash_bytes(h, "::", 2);
+	}
+	return t->name ? fp_hash_bytes(h, t->name, strlen(t->name)) : h;
+}
+
+#define PREFETCH_AHEAD 16
+
 void fp_run_finish(fp_run *run)
 {
 	fp_buf key = FP_BUF_INIT, other = FP_BUF_INIT;
 	size_t cap = 16, i, kept = 0;
-	uint32_t *slots;
+	uint64_t *slots;
 
+	/* A slot holds an entry's index and the high half of its hash, so a
+	 * probe touches the test itself only when the hashes may agree. */
 	while (cap < run->ntests * 2)
 		cap *= 2;
 	slots = fp_xmalloc(cap * sizeof(*slots));
 	memset(slots, 0xff, cap * sizeof(*slots));
+	for (i = 0; i < run->ntests; i++)
+		run->tests[i].hash = test_hash(&run->tests[i], &key);
 	for (i = 0; i < run->ntests; i++) {
 		fp_test *t = &run->tests[i];
+		uint64_t high;
 		size_t j;
 
-		fp_test_key(&key, t);
-		t->hash = fp_hash_bytes(FP_HASH_SEED, key.ptr, key.len);
+#if defined(__GNUC__)
+		/* Each first probe misses the cache (the table is large and the
+		 * hash random); asking for a later test's slot early overlaps
+		 * those misses. Entries ahead of i are not yet moved. */
+		if (i + PREFETCH_AHEAD < run->ntests)
+			__builtin_prefetch(&slots[run->tests[i + PREFETCH_AHEAD].hash & (cap - 1)]);
+#endif
+		high = t->hash >> 32;
 		j = t->hash & (cap - 1);
 		for (;;) {
-			uint32_t k = slots[j];
+			uint64_t slot = slots[j];
+			uint32_t k = (uint32_t)slot;
 
-			if (k == UINT32_MAX) {
+			if (slot == UINT64_MAX) {
 				run->tests[kept] = *t;
-				slots[j] = (uint32_t)kept++;
+				slots[j] = high << 32 | kept++;
 				break;
 			}
-			if (run->tests[k].hash == t->hash &&
+			if (slot >> 32 == high && run->tests[k].hash == t->hash &&
 			    same_key(&run->tests[k], t, &other, &key)) {
 				merge_test(&run->tests[k], t);
 				break;
@@ -527,56 +562,135 @@ void fp_summary_write_json(const fp_run *run, FILE *f)
 		(unsigned long long)run->business_logic);
 }
 
-void fp_test_write_json(const fp_run *run, const fp_test *t, fp_buf *scratch, FILE *f)
+/* fp_buf_add without a call when there is room: a test's object is some
+ * twenty small appends. */
+static inline void add_fast(fp_buf *b, const char *s, size_t n)
 {
-	fp_test_id(scratch, t);
-	fputs("{\"id\":", f);
-	fp_json_strn(f, scratch->ptr, scratch->len);
-	fprintf(f, ",\"status\":\"%s\",\"phase\":", fp_status_name((fp_status)t->status));
-	fp_json_str(f, fp_phase_name((fp_phase)t->phase));
-	fputs(",\"category\":", f);
-	fp_json_str(f, fp_category_name((fp_category)t->category));
-	fputs(",\"cause\":", f);
-	fp_json_str(f, t->cause);
-	fputs(",\"rule\":", f);
-	fp_json_str(f, t->rule);
-	if (t->flags & FP_TEST_FLAKY)
-		fputs(",\"flaky\":true", f);
-	fputs(",\"type\":", f);
-	fp_json_str(f, t->type);
-	fputs(",\"message\":", f);
-	fp_json_str(f, t->message);
-	fputs(",\"file\":", f);
-	fp_json_str(f, t->file);
-	fputs(",\"line\":", f);
-	if (t->line)
-		fprintf(f, "%u", t->line);
-	else
-		fputs("null", f);
-	fputs(",\"time\":", f);
-	fp_json_num(f, t->time);
-	fputs(",\"input\":", f);
-	fp_json_str(f, run->inputs[t->input].path);
-	fputs(",\"trace\":", f);
-	fp_json_str(f, t->trace);
-	putc('}', f);
+	if (b->cap > b->len + n) {
+		memcpy(b->ptr + b->len, s, n);
+		b->len += n;
+		b->ptr[b->len] = '\0';
+	} else {
+		fp_buf_add(b, s, n);
+	}
 }
 
-int fp_run_write_json(const fp_run *run, FILE *f)
+#define ADD_LITERAL(b, s) add_fast((b), (s), sizeof(s) - 1)
+
+/* Appends one test's JSON object to `obj`; `id` is scratch space. Built in
+ * memory so that a test costs one fwrite, not twenty stdio calls. */
+static void test_json(fp_buf *obj, const fp_run *run, const fp_test *t, fp_buf *id)
 {
-	fp_buf id = FP_BUF_INIT;
+	fp_test_id(id, t);
+	ADD_LITERAL(obj, "{\"id\":");
+	fp_json_buf_strn(obj, id->ptr, id->len);
+	ADD_LITERAL(obj, ",\"status\":\"");
+	fp_buf_puts(obj, fp_status_name((fp_status)t->status));
+	ADD_LITERAL(obj, "\",\"phase\":");
+	fp_json_buf_str(obj, fp_phase_name((fp_phase)t->phase));
+	ADD_LITERAL(obj, ",\"category\":");
+	fp_json_buf_str(obj, fp_category_name((fp_category)t->category));
+	ADD_LITERAL(obj, ",\"cause\":");
+	fp_json_buf_str(obj, t->cause);
+	ADD_LITERAL(obj, ",\"rule\":");
+	fp_json_buf_str(obj, t->rule);
+	if (t->flags & FP_TEST_FLAKY)
+		ADD_LITERAL(obj, ",\"flaky\":true");
+	ADD_LITERAL(obj, ",\"type\":");
+	fp_json_buf_str(obj, t->type);
+	ADD_LITERAL(obj, ",\"message\":");
+	fp_json_buf_str(obj, t->message);
+	ADD_LITERAL(obj, ",\"file\":");
+	fp_json_buf_str(obj, t->file);
+	if (t->line)
+		fp_buf_printf(obj, ",\"line\":%u", t->line);
+	else
+		ADD_LITERAL(obj, ",\"line\":null");
+	ADD_LITERAL(obj, ",\"time\":");
+	fp_json_buf_num(obj, t->time);
+	ADD_LITERAL(obj, ",\"input\":");
+	fp_json_buf_str(obj, run->inputs[t->input].path);
+	ADD_LITERAL(obj, ",\"trace\":");
+	fp_json_buf_str(obj, t->trace);
+	fp_buf_putc(obj, '}');
+}
+
+void fp_test_write_json(const fp_run *run, const fp_test *t, fp_buf *scratch, FILE *f)
+{
+	fp_buf obj = FP_BUF_INIT;
+
+	test_json(&obj, run, t, scratch);
+	fwrite(obj.ptr, 1, obj.len, f);
+	fp_buf_free(&obj);
+}
+
+/* A slice of the tests, formatted into one buffer. */
+typedef struct json_slice {
+	const fp_run *run;
+	size_t from, to;
+	fp_buf out, id;
+} json_slice;
+
+static void *format_slice(void *arg)
+{
+	json_slice *s = arg;
 	size_t i;
 
+	fp_buf_clear(&s->out);
+	for (i = s->from; i < s->to; i++) {
+		fp_buf_add(&s->out, i ? ",\n  " : "\n  ", i ? 4 : 3);
+		test_json(&s->out, s->run, &s->run->tests[i], &s->id);
+	}
+	return NULL;
+}
+
+#define JSON_BATCH 8192
+
+/*
+ * Tests are formatted in batches; a second thread formats the second half
+ * of each batch while this one does the first, and the halves are written
+ * in order, so the output is the same as one thread's. Formatting is most
+ * of the cost of printing a million tests. Without a thread, one does all.
+ */
+int fp_run_write_json(const fp_run *run, FILE *f)
+{
+	json_slice half[2];
+	size_t start, k;
+
+	memset(half, 0, sizeof(half));
+	for (k = 0; k < 2; k++) {
+		half[k].run = run;
+		fp_buf_init(&half[k].out);
+		fp_buf_init(&half[k].id);
+	}
 	fputs("{\"schema\":\"fixproof.run/1\",\n", f);
 	fp_run_write_inputs_json(run, f);
 	fp_summary_write_json(run, f);
 	fputs(",\n\"tests\":[", f);
-	for (i = 0; i < run->ntests; i++) {
-		fputs(i ? ",\n  " : "\n  ", f);
-		fp_test_write_json(run, &run->tests[i], &id, f);
+	for (start = 0; start < run->ntests; start += JSON_BATCH) {
+		size_t end = run->ntests - start < JSON_BATCH ? run->ntests : start + JSON_BATCH;
+		size_t mid = start + (end - start) / 2;
+		pthread_t worker;
+		int threaded;
+
+		half[0].from = start;
+		half[0].to = mid;
+		half[1].from = mid;
+		half[1].to = end;
+		threaded = end - start >= 64 && pthread_create(&worker, NULL, format_slice, &half[1]) == 0;
+		format_slice(&half[0]);
+		if (threaded)
+			pthread_join(worker, NULL);
+		else
+			format_slice(&half[1]);
+		for (k = 0; k < 2; k++)
+			fwrite(half[k].out.ptr, 1, half[k].out.len, f);
 	}
 	fputs("\n]}\n", f);
-	fp_buf_free(&id);
+	for (k = 0; k < 2; k++) {
+		fp_buf_free(&half[k].out);
+		fp_buf_free(&half[k].id);
+	}
 	if (fflush(f) != 0 || ferror(f))
 		return fp_error_set(FP_EIO, "cannot write the run model: write error");
 	return 0;

@@ -1,7 +1,14 @@
 /* sha256.c - SHA-256 per FIPS 180-4; see sha256.h. */
 #include "fixproof/sha256.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <cpuid.h>
+#include <immintrin.h>
+#define FP_SHA_NI 1
+#endif
 
 static const uint32_t K[64] = {
 	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1,
@@ -48,6 +55,81 @@ static void compress(uint32_t st[8], const unsigned char *p)
 	st[4] += e; st[5] += f; st[6] += g; st[7] += h;
 }
 
+#ifdef FP_SHA_NI
+/*
+ * The same compression with the x86 SHA extensions, several times faster:
+ * hashing every input byte is a good share of `fixproof parse`. The state
+ * is kept as the two halves the instructions work on (A B E F and C D G H);
+ * each step does four rounds and derives four words of the schedule from
+ * the previous sixteen (FIPS 180-4, 6.2.2).
+ */
+__attribute__((target("sha,sse4.1,ssse3")))
+static void compress_sha_ni(uint32_t st[8], const unsigned char *p, size_t blocks)
+{
+	const __m128i swap = _mm_set_epi8(12, 13, 14, 15, 8, 9, 10, 11, 4, 5, 6, 7, 0, 1, 2, 3);
+	__m128i abef, cdgh, tmp, w[4], k, saved_abef, saved_cdgh;
+	int i;
+
+	tmp = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)(const void *)&st[0]), 0xb1);
+	cdgh = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)(const void *)&st[4]), 0x1b);
+	abef = _mm_alignr_epi8(tmp, cdgh, 8);
+	cdgh = _mm_blend_epi16(cdgh, tmp, 0xf0);
+	for (; blocks > 0; blocks--, p += 64) {
+		saved_abef = abef;
+		saved_cdgh = cdgh;
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC unroll 16
+#endif
+		for (i = 0; i < 16; i++) {
+			if (i < 4) {
+				w[i] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + 16 * i)), swap);
+			} else {
+				/* w[i & 3] holds the words from four steps back. */
+				tmp = _mm_sha256msg1_epu32(w[i & 3], w[(i + 1) & 3]);
+				tmp = _mm_add_epi32(tmp, _mm_alignr_epi8(w[(i + 3) & 3], w[(i + 2) & 3], 4));
+				w[i & 3] = _mm_sha256msg2_epu32(tmp, w[(i + 3) & 3]);
+			}
+			k = _mm_add_epi32(w[i & 3], _mm_loadu_si128((const __m128i *)(const void *)&K[4 * i]));
+			cdgh = _mm_sha256rnds2_epu32(cdgh, abef, k);
+			abef = _mm_sha256rnds2_epu32(abef, cdgh, _mm_shuffle_epi32(k, 0x0e));
+		}
+		abef = _mm_add_epi32(abef, saved_abef);
+		cdgh = _mm_add_epi32(cdgh, saved_cdgh);
+	}
+	tmp = _mm_shuffle_epi32(abef, 0x1b);
+	cdgh = _mm_shuffle_epi32(cdgh, 0xb1);
+	abef = _mm_blend_epi16(tmp, cdgh, 0xf0);
+	cdgh = _mm_alignr_epi8(cdgh, tmp, 8);
+	_mm_storeu_si128((__m128i *)(void *)&st[0], abef);
+	_mm_storeu_si128((__m128i *)(void *)&st[4], cdgh);
+}
+
+/* 1 when the CPU has the SHA extensions (CPUID leaf 7, EBX bit 29). */
+static int have_sha_ni(void)
+{
+	static int known = -1;
+	unsigned a, b, c, d;
+
+	if (known < 0)
+		known = __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & (1u << 29)) &&
+			getenv("FIXPROOF_NO_SHA_NI") == NULL;
+	return known;
+}
+#endif
+
+/* Compresses `blocks` whole 64-byte blocks. */
+static void compress_blocks(uint32_t st[8], const unsigned char *p, size_t blocks)
+{
+#ifdef FP_SHA_NI
+	if (have_sha_ni()) {
+		compress_sha_ni(st, p, blocks);
+		return;
+	}
+#endif
+	for (; blocks > 0; blocks--, p += 64)
+		compress(st, p);
+}
+
 void fp_sha256_init(fp_sha256 *ctx)
 {
 	static const uint32_t iv[8] = {
@@ -74,11 +156,12 @@ void fp_sha256_update(fp_sha256 *ctx, const void *data, size_t n)
 		n -= take;
 		if (ctx->fill < 64)
 			return;
-		compress(ctx->state, ctx->block);
+		compress_blocks(ctx->state, ctx->block, 1);
 		ctx->fill = 0;
 	}
-	for (; n >= 64; p += 64, n -= 64)
-		compress(ctx->state, p);
+	compress_blocks(ctx->state, p, n / 64);
+	p += n / 64 * 64;
+	n %= 64;
 	memcpy(ctx->block, p, n);
 	ctx->fill = n;
 }

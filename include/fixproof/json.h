@@ -21,6 +21,11 @@ void fp_json_strn(FILE *f, const char *s, size_t n);
 /* Writes a number: integers without a fraction, others with up to 6 digits. */
 void fp_json_num(FILE *f, double v);
 
+/* The same three, appended to a buffer (one write for a whole object). */
+void fp_json_buf_str(fp_buf *out, const char *s);
+void fp_json_buf_strn(fp_buf *out, const char *s, size_t n);
+void fp_json_buf_num(fp_buf *out, double v);
+
 /* Writes a fraction as {"numerator":n,"denominator":d,"value":v|null}. */
 void fp_json_fraction(FILE *f, unsigned long long num, unsigned long long den);
 
