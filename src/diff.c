@@ -379,11 +379,12 @@ static int entry_matches(const fp_diff_entry *e, const char *pattern, fp_buf *sc
 		fp_test_id(scratch, t);
 		if (fp_pattern_match(pattern, scratch->ptr))
 			return 1;
-		if (t->nodeid) {
+		if (t->nodeid)
 			fp_test_key(scratch, t);
-			if (fp_pattern_match(pattern, scratch->ptr))
-				return 1;
-		}
+		else
+			fp_test_nodeid_guess(scratch, t);
+		if (fp_pattern_match(pattern, scratch->ptr))
+			return 1;
 	}
 	return 0;
 }

@@ -336,6 +336,70 @@ void fp_test_id(fp_buf *out, const fp_test *t)
 	fp_test_key(out, t);
 }
 
+/* Appends a dotted module name as a path: "tests.a.test_b" -> "tests/a/test_b.py". */
+static void add_module_path(fp_buf *out, const char *dotted, size_t n)
+{
+	size_t i, start = out->len;
+
+	fp_buf_add(out, dotted, n);
+	for (i = start; i < out->len; i++)
+		if (out->ptr[i] == '.')
+			out->ptr[i] = '/';
+	fp_buf_puts(out, ".py");
+}
+
+void fp_test_nodeid_guess(fp_buf *out, const fp_test *t)
+{
+	const char *c = t->classname;
+	size_t n, mod;
+
+	fp_buf_clear(out);
+	if (t->nodeid) {
+		fp_buf_puts(out, t->nodeid);
+		return;
+	}
+	if (!c || !*c) {
+		/* A collection error names its module, dotted. */
+		if (t->name)
+			add_module_path(out, t->name, strlen(t->name));
+		return;
+	}
+	n = strlen(c);
+	mod = n;
+	if (t->file) {
+		fp_buf dotted = FP_BUF_INIT;
+
+		add_dotted_path(&dotted, t->file, strlen(t->file));
+		if (dotted.len <= n && memcmp(c, dotted.ptr, dotted.len) == 0 &&
+		    (c[dotted.len] == '.' || c[dotted.len] == '\0'))
+			mod = dotted.len;
+		fp_buf_free(&dotted);
+	}
+	if (mod == n) {
+		/* pytest's classes are capitalised, its modules are not. */
+		size_t i;
+
+		for (i = 0; i < n; i++)
+			if ((i == 0 || c[i - 1] == '.') && i > 0 && c[i] >= 'A' && c[i] <= 'Z') {
+				mod = i - 1;
+				break;
+			}
+	}
+	add_module_path(out, c, mod);
+	while (mod < n) {
+		const char *dot = memchr(c + mod + 1, '.', n - mod - 1);
+		size_t end = dot ? (size_t)(dot - c) : n;
+
+		fp_buf_puts(out, "::");
+		fp_buf_add(out, c + mod + 1, end - mod - 1);
+		mod = end;
+	}
+	if (t->name) {
+		fp_buf_puts(out, "::");
+		fp_buf_puts(out, t->name);
+	}
+}
+
 /* ---- merging ---- */
 
 /* Folds `src` (another entry of the same test) into `dst`. */

@@ -120,8 +120,9 @@ typedef struct fp_diff {
  * Compares `before` with `after` (both finished and classified). `patterns`
  * are the --target patterns (may be 0): a pattern with `*` or `?` is a glob
  * (`*` any run, `?` one character, everything else literal), any other is a
- * substring; both are tried on the test's id (node id when known) and on its
- * join key (the JUnit classname::name form). Without patterns, the targets
+ * substring; both are tried on the test's id (node id when known), on its
+ * join key (the JUnit classname::name form) and, for a JUnit-only test, on
+ * the node id rebuilt from its classname (fp_test_nodeid_guess). Without patterns, the targets
  * are the tests that did not pass before. Returns 0 and a diff to free with
  * fp_diff_free, or FP_EUSAGE when a pattern matches no test on either side
  * (message names the pattern).

@@ -200,6 +200,15 @@ void fp_test_key(fp_buf *out, const fp_test *t);
  */
 void fp_test_id(fp_buf *out, const fp_test *t);
 
+/*
+ * Writes a pytest node id for `t`: its own when known, else one rebuilt
+ * from the JUnit classname and name (the module is the part named by the
+ * `file` attribute, or the dotted parts before the first capitalised one),
+ * so a --target written as a node id also finds a JUnit-only test. Used for
+ * matching, never shown as fact.
+ */
+void fp_test_nodeid_guess(fp_buf *out, const fp_test *t);
+
 /* The key of a node id, for matching patterns against it. */
 void fp_nodeid_key(fp_buf *out, const char *nodeid);
 

@@ -148,8 +148,10 @@ def test_xunit1_file_and_line():
     _, model = parse(JUNIT_DATA / "pytest-7.2.1-xunit1.xml")
     tests = {t["id"]: t for t in model["tests"]}
     post = tests["tests.test_ledger.TestLedger::test_post"]
+    # pytest writes the setUp failure as a <failure> of the call phase; the
+    # phase rules move it to setup, where the trace shows it happened.
     assert (post["file"], post["line"], post["status"], post["phase"]) == \
-        ("tests/test_ledger.py", 7, "failed", "call")
+        ("tests/test_ledger.py", 7, "failed", "setup")
     collection = tests["tests/api/test_payments.py"]
     assert (collection["status"], collection["phase"], collection["message"], collection["file"]) == \
         ("error", "collection", "collection failure", "tests/api/test_payments.py")

@@ -120,6 +120,38 @@ static void test_finish_merges_and_counts(void **state)
 	fp_run_free(run);
 }
 
+static void guess_of(const char *cls, const char *name, const char *file, const char *want)
+{
+	fp_run *run = fp_run_new();
+	uint32_t in = fp_run_add_input(run, "x.xml", FP_INPUT_JUNIT);
+	fp_test *t = NULL;
+	fp_buf b = FP_BUF_INIT;
+
+	assert_int_equal(fp_run_add_test(&t, run, in), 0);
+	t->classname = cls ? fp_run_intern(run, cls, strlen(cls)) : NULL;
+	t->name = fp_run_strdup(run, name);
+	t->file = file ? fp_run_intern(run, file, strlen(file)) : NULL;
+	fp_test_nodeid_guess(&b, t);
+	assert_string_equal(b.ptr, want);
+	fp_buf_free(&b);
+	fp_run_free(run);
+}
+
+static void test_nodeid_guess(void **state)
+{
+	(void)state;
+	guess_of("tests.test_sessions.TestConcurrentUsers", "test_isolation[2]", NULL,
+		 "tests/test_sessions.py::TestConcurrentUsers::test_isolation[2]");
+	guess_of("tests.test_inventory.TestInventory.TestRestock", "test_x[a.b]", NULL,
+		 "tests/test_inventory.py::TestInventory::TestRestock::test_x[a.b]");
+	guess_of("tests.test_smoke", "test_version", NULL, "tests/test_smoke.py::test_version");
+	/* xunit1's file attribute settles where the module ends. */
+	guess_of("tests.Upper.test_m.TestK", "test_y", "tests/Upper/test_m.py",
+		 "tests/Upper/test_m.py::TestK::test_y");
+	/* A collection error: the module, dotted, as the name. */
+	guess_of("", "tests.api.test_payments", NULL, "tests/api/test_payments.py");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -128,6 +160,7 @@ int main(void)
 		cmocka_unit_test(test_intern_shares_copies),
 		cmocka_unit_test(test_strcap_keeps_head_and_tail),
 		cmocka_unit_test(test_finish_merges_and_counts),
+		cmocka_unit_test(test_nodeid_guess),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
