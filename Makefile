@@ -157,12 +157,15 @@ leakcheck: $(BUILD)/fixproof
 check: all unit e2e asan-e2e leakcheck $(if $(FUZZ_NAMES),fuzz-smoke)
 	@echo "make check: all passed"
 
+# The sample project's story: "concurrent user sessions tests fail".
+DEMO_ARGS := --before samples/before --after samples/after \
+	--target TestConcurrentUsers --target test_concurrent_login \
+	--title "Concurrent user sessions tests fail"
+
 demo: $(BUILD)/fixproof
 	@mkdir -p $(BUILD)/demo
-	$(BUILD)/fixproof report --before samples/before --after samples/after \
-		-o $(BUILD)/demo/report.md
-	$(BUILD)/fixproof report --before samples/before --after samples/after \
-		--format html -o $(BUILD)/demo/report.html
+	$(BUILD)/fixproof report $(DEMO_ARGS) -o $(BUILD)/demo/report.md
+	$(BUILD)/fixproof report $(DEMO_ARGS) --format html -o $(BUILD)/demo/report.html
 	@cat $(BUILD)/demo/report.md
 	@echo
 	@echo "Markdown: $(BUILD)/demo/report.md   HTML: $(BUILD)/demo/report.html"

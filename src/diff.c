@@ -684,7 +684,7 @@ static void decide(fp_diff *d)
 
 	if (d->before->ntests == 0 || d->after->ntests == 0) {
 		d->verdict = FP_VERDICT_INCONCLUSIVE;
-		reason(d, "the run %s the fix has no tests: there is no evidence to compare",
+		reason(d, "The run %s the fix has no tests: there is no evidence to compare",
 		       d->before->ntests == 0 ? "before" : "after");
 		return;
 	}
@@ -696,15 +696,15 @@ static void decide(fp_diff *d)
 			    plural(d->changes[FP_CHANGE_REGRESSED], "fails", "fail"));
 	} else if (n == 0) {
 		d->verdict = FP_VERDICT_INCONCLUSIVE;
-		reason(d, "no test failed before the fix and no --target was given: "
+		reason(d, "No test failed before the fix and no --target was given: "
 			  "there is nothing the fix can be shown to resolve");
 	} else if (passing == n) {
 		d->verdict = FP_VERDICT_RESOLVED;
-		reason(d, "all %llu %s pass after the fix", (unsigned long long)n,
+		reason(d, "All %llu %s pass after the fix", (unsigned long long)n,
 		       plural(n, "target", "targets"));
 		if (cut_after) {
 			d->verdict = FP_VERDICT_INCONCLUSIVE;
-			reason(d, "but '%s' is incomplete (cut short): a target may be in the part "
+			reason(d, "But '%s' is incomplete (cut short): a target may be in the part "
 				  "that is missing, so resolution cannot be proven", cut_after->path);
 		}
 	} else if (improved) {
@@ -713,9 +713,9 @@ static void decide(fp_diff *d)
 		       (unsigned long long)n, plural(n, "target", "targets"));
 	} else {
 		d->verdict = FP_VERDICT_UNRESOLVED;
-		reason(d, "none of the %llu %s improved: %llu pass%s", (unsigned long long)n,
-		       plural(n, "target", "targets"), (unsigned long long)passing,
-		       passing == 1 ? "es" : "");
+		reason(d, "None of the %llu %s improved; %llu of %llu %s after the fix",
+		       (unsigned long long)n, plural(n, "target", "targets"), (unsigned long long)passing,
+		       (unsigned long long)n, plural(passing, "passes", "pass"));
 	}
 	if (t_change[FP_CHANGE_PROGRESSED])
 		reason_list(d, FP_CHANGE_PROGRESSED, 1,
@@ -759,7 +759,7 @@ static void decide(fp_diff *d)
 	       plural(d->before->business_logic, "failure", "failures"),
 	       (unsigned long long)d->after->business_logic);
 	if (d->verdict != FP_VERDICT_REGRESSED)
-		reason(d, "no test that passed before fails after");
+		reason(d, "No test that passed before fails after");
 	if (cut_before)
 		reason(d, "'%s' is incomplete (cut short): tests in the missing part are not counted",
 		       cut_before->path);

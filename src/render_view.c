@@ -153,22 +153,37 @@ static void outcome_text(fp_buf *out, const fp_test *t, fp_outcome o)
 		fp_buf_puts(out, " (flaky)");
 }
 
+/* True when the line at `p` is one of pytest's "E   " explanation lines. */
+static int is_e_line(const char *p)
+{
+	return p[0] == 'E' && p[1] == ' ' && p[2] == ' ';
+}
+
 /*
- * The line that says why a test failed: the last "E   " line of a pytest
- * trace, else the message's first line. Capped, so a table cell stays
- * readable.
+ * The line that says why a test failed: the first line of the last run of
+ * pytest's "E   " lines (the innermost frame's exception, before the lines
+ * that detail it), else the message's first line. Capped, so a table cell
+ * stays readable.
  */
 static void evidence_line(fp_buf *out, const fp_test *t)
 {
 	const char *best = NULL, *p, *end;
+	int in_run = 0;
 	size_t n;
 
 	if (!t || (t->status != FP_STATUS_FAILED && t->status != FP_STATUS_ERROR))
 		return;
-	if (t->trace) {
-		for (p = t->trace; (p = strstr(p, "E   ")) != NULL; p += 4)
-			if (p == t->trace || p[-1] == '\n')
-				best = p + 4;
+	for (p = t->trace; p && *p; p = end ? end + 1 : NULL) {
+		end = strchr(p, '\n');
+		if (is_e_line(p)) {
+			if (!in_run)
+				best = p + 3;
+			in_run = 1;
+		} else {
+			in_run = 0;
+		}
+		if (!end)
+			break;
 	}
 	if (!best)
 		best = t->message;
@@ -422,6 +437,7 @@ static cJSON *inputs_view(const fp_run *run)
 		add_num(o, "tests", in->tests);
 		add_num(o, "bytes", in->bytes);
 		cJSON_AddBoolToObject(o, "incomplete", in->incomplete != 0);
+		cJSON_AddBoolToObject(o, "last", i + 1 == run->ninputs);
 		cJSON_AddItemToArray(arr, o);
 	}
 	fp_buf_free(&s);
@@ -477,6 +493,7 @@ cJSON *fp_view_build(const fp_diff *d, const fp_view_opts *o)
 		fp_markdown_code_span(&tmp, d->targets[i].pattern, strlen(d->targets[i].pattern));
 		add_buf(p, "pattern_md", &tmp);
 		add_num(p, "matched", d->targets[i].matched);
+		cJSON_AddBoolToObject(p, "last", i + 1 == d->ntargets);
 		cJSON_AddItemToArray(arr, p);
 	}
 	cJSON_AddItemToObject(v, "target_patterns", arr);

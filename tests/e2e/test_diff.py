@@ -160,7 +160,7 @@ def test_reasons_name_their_numbers(samples):
     assert doc["reasons"][0] == "1 of 4 targets pass after the fix"
     assert any(r.startswith("2 targets now reach the code under test and fail on business logic")
                for r in doc["reasons"])
-    assert "no test that passed before fails after" in doc["reasons"]
+    assert "No test that passed before fails after" in doc["reasons"]
 
 
 def test_skip_only_fix_is_unresolved_with_its_reason(samples):
@@ -282,7 +282,7 @@ def test_empty_after_is_inconclusive(samples, tmp_path):
     empty.write_text('<?xml version="1.0"?><testsuites><testsuite name="x" tests="0"/></testsuites>')
     doc = diff([SAMPLES / "before"], [empty], targets=[]).json()
     assert doc["verdict"] == "inconclusive"
-    assert doc["reasons"][0] == "the run after the fix has no tests: there is no evidence to compare"
+    assert doc["reasons"][0] == "The run after the fix has no tests: there is no evidence to compare"
 
 
 def test_truncated_after_cannot_prove_resolution(samples, tmp_path):

@@ -394,7 +394,7 @@ static void test_reasons_name_numbers(void **state)
 	assert_string_equal(d->reasons[2], "1 target still fails: t.py::c");
 	assert_string_equal(d->reasons[3], "2 infrastructure failures before, 0 after");
 	assert_string_equal(d->reasons[4], "1 business-logic failure before, 2 after");
-	assert_string_equal(d->reasons[5], "no test that passed before fails after");
+	assert_string_equal(d->reasons[5], "No test that passed before fails after");
 	fp_diff_free(d);
 	fp_run_free(b);
 	fp_run_free(a);
