@@ -49,6 +49,7 @@ static const char style[] =
 	"code,pre{font:85%/1.45 ui-monospace,SFMono-Regular,\"SF Mono\",Menlo,Consolas,"
 	"monospace}\n"
 	"code{padding:.2em .4em;background:#eff1f3;border-radius:6px}\n"
+	"td code{overflow-wrap:anywhere}\n"
 	"pre{padding:16px;overflow:auto;background:#f6f8fa;border-radius:6px}\n"
 	"pre code{padding:0;background:none;font-size:100%}\n"
 	"details{padding:0 0 0 1em;border-left:3px solid #d1d9e0}\n"

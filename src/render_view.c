@@ -22,20 +22,20 @@ static const struct list_kind {
 	const char *title;
 	const char *about;
 } list_kinds[] = {
-	{ FP_CHANGE_REGRESSED, "regressed", "Regressed", "passed before, fail after" },
-	{ FP_CHANGE_FIXED, "fixed", "Fixed", "failed before, pass after" },
+	{ FP_CHANGE_REGRESSED, "regressed", "Regressed", "Passed before, fail after" },
+	{ FP_CHANGE_FIXED, "fixed", "Fixed", "Failed before, pass after" },
 	{ FP_CHANGE_PROGRESSED, "progressed", "Progressed",
-	  "an infrastructure failure became a business-logic failure: the test now reaches the code under test" },
-	{ FP_CHANGE_STILL_FAILING, "still_failing", "Still failing", "fail before and after" },
-	{ FP_CHANGE_FLAKY, "flaky", "Flaky", "failed before, pass after only on a rerun" },
-	{ FP_CHANGE_NEWLY_SKIPPED, "newly_skipped", "Newly skipped", "ran before, skipped after" },
-	{ FP_CHANGE_REMOVED, "removed", "Removed", "present before, missing after" },
-	{ FP_CHANGE_NOT_RUN, "not_run", "Not run", "collected after but without a result" },
+	  "An infrastructure failure became a business-logic failure: the test now reaches the code under test" },
+	{ FP_CHANGE_STILL_FAILING, "still_failing", "Still failing", "Fail before and after" },
+	{ FP_CHANGE_FLAKY, "flaky", "Flaky", "Failed before, pass after only on a rerun" },
+	{ FP_CHANGE_NEWLY_SKIPPED, "newly_skipped", "Newly skipped", "Ran before, skipped after" },
+	{ FP_CHANGE_REMOVED, "removed", "Removed", "Present before, missing after" },
+	{ FP_CHANGE_NOT_RUN, "not_run", "Not run", "Collected after but without a result" },
 	{ FP_CHANGE_COLLECTABLE, "collectable", "Newly collectable",
-	  "in a module that failed to collect before" },
-	{ FP_CHANGE_NEW, "new", "New", "missing before, present after" },
-	{ FP_CHANGE_UNSKIPPED, "unskipped", "Unskipped", "skipped before, run after" },
-	{ FP_CHANGE_UNCHANGED, "unchanged", "Unchanged", "the same outcome before and after" },
+	  "In a module that failed to collect before" },
+	{ FP_CHANGE_NEW, "new", "New", "Missing before, present after" },
+	{ FP_CHANGE_UNSKIPPED, "unskipped", "Unskipped", "Skipped before, run after" },
+	{ FP_CHANGE_UNCHANGED, "unchanged", "Unchanged", "The same outcome before and after" },
 };
 
 #define NKINDS (sizeof(list_kinds) / sizeof(list_kinds[0]))
