@@ -75,6 +75,37 @@ def cases(binary, tmp):
     return out
 
 
+def post_cases(fake):
+    """`post` against the local fake of GitHub: create, an update found on
+    page 2, a POST answered 502 after creating, rate limits, API errors."""
+    repo = "octo/leak"
+    fake.add_token("ghp_leakcheck", "leak-bot")
+    fake.add_repo(repo, issues=(1, 2, 3))
+    for i in range(150):
+        fake.add_comment(repo, 2, "someone" if i != 120 else "leak-bot",
+                         "<!-- fixproof:ci -->\nold" if i == 120 else f"comment {i}")
+    base = ["post", "--repo", repo, "--marker", "ci", "--max-wait", "5"]
+    yield "post create", base + ["--issue", "1", "-"], 0
+    yield "post update on page 2", base + ["--issue", "2", "-"], 0
+    fake.fail("POST", "/comments", status=502, after=True)
+    yield "post 502 after creating", base + ["--issue", "3", "-"], 0
+    fake.secondary_limit("POST", "/comments", retry_after=1)
+    yield "post secondary rate limit", base + ["--issue", "3", "--mode", "create", "-"], 0
+    yield "post 404", base + ["--issue", "99", "-"], 4
+
+
+def run_case(binary, name, argv, stdin, env, want=None):
+    """Runs one case under valgrind; `want` is the exit status the case must have."""
+    proc = subprocess.run(VALGRIND + [binary] + [str(a) for a in argv], input=stdin,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                          env=env, timeout=600)
+    if proc.returncode == 99 or (want is not None and proc.returncode != want):
+        print(f"leakcheck: FAIL {name} (exit {proc.returncode})\n"
+              f"{proc.stderr.decode('utf-8', 'replace')}")
+        return False
+    return True
+
+
 def main():
     binary = os.environ.get("FIXPROOF", str(ROOT / "build" / "fixproof"))
     if not shutil.which("valgrind"):
@@ -84,14 +115,23 @@ def main():
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = pathlib.Path(tmpdir)
         all_cases = cases(binary, tmp)
+        env = {**os.environ, "GITHUB_TOKEN": ""}
         for name, argv, stdin in all_cases:
-            proc = subprocess.run(VALGRIND + [binary] + [str(a) for a in argv], input=stdin,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                  env={**os.environ, "GITHUB_TOKEN": ""}, timeout=600)
-            if proc.returncode == 99:
-                failures += 1
-                print(f"leakcheck: FAIL {name}\n{proc.stderr.decode('utf-8', 'replace')}")
-        print(f"leakcheck: {len(all_cases) - failures}/{len(all_cases)} runs clean under valgrind")
+            failures += not run_case(binary, name, argv, stdin, env)
+        total = len(all_cases)
+        sys.path.insert(0, str(ROOT / "tests" / "e2e"))
+        from fake_github import FakeGitHub
+        fake = FakeGitHub()
+        fake.start()
+        try:
+            env = {**os.environ, "GITHUB_TOKEN": "ghp_leakcheck", "GITHUB_API_URL": fake.url,
+                   "FIXPROOF_RETRY_BASE_MS": "10"}
+            for name, argv, want in post_cases(fake):
+                total += 1
+                failures += not run_case(binary, name, argv, b"# report\n", env, want)
+        finally:
+            fake.stop()
+        print(f"leakcheck: {total - failures}/{total} runs clean under valgrind")
     return 1 if failures else 0
 
 
