@@ -1,0 +1,91 @@
+"""The command line as a whole: help on every command, exit statuses, errors that name
+their file, make install."""
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import ROOT, SAMPLES, run
+
+COMMANDS = ["parse", "diff", "report", "post", "rules"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help(command):
+    for flag in ("--help", "-h"):
+        res = run(command, flag)
+        assert res.returncode == 0, res
+        assert res.out.startswith(f"usage: fixproof {command}")
+        assert res.err == ""
+
+
+def test_top_level_help_version_and_usage():
+    res = run("--help")
+    assert res.returncode == 0
+    for command in COMMANDS:
+        assert f"\n  {command} " in res.out
+    assert run("--version").out == "fixproof 0.1.0\n"
+    res = run()
+    assert res.returncode == 2 and res.out == ""
+    assert res.err.startswith("usage: fixproof COMMAND")
+    res = run("frobnicate")
+    assert res.returncode == 2
+    assert res.err == "fixproof: unknown command 'frobnicate'; see 'fixproof --help'\n"
+
+
+def test_errors_name_the_file(tmp_path):
+    missing = tmp_path / "missing.xml"
+    res = run("parse", missing)
+    assert res.returncode == 3 and res.out == ""
+    assert res.err == f"fixproof: cannot open '{missing}': No such file or directory\n"
+    empty = tmp_path / "empty.xml"
+    empty.write_bytes(b"")
+    res = run("parse", empty)
+    assert res.returncode == 3
+    assert res.err == f"fixproof: cannot parse '{empty}': the file is empty\n"
+    garbage = tmp_path / "garbage.bin"
+    garbage.write_bytes(bytes(range(256)) * 64)
+    res = run("parse", garbage)
+    assert res.returncode == 3
+    assert res.err.startswith(f"fixproof: cannot parse '{garbage}'")
+    assert res.err.count("\n") == 1
+
+
+def test_unknown_option_is_a_usage_error():
+    res = run("parse", "--frob", "x.xml")
+    assert res.returncode == 2
+    assert res.err == "fixproof: parse: unknown option '--frob'; see 'fixproof parse --help'\n"
+
+
+def test_empty_directory_is_an_error(tmp_path):
+    res = run("parse", tmp_path)
+    assert res.returncode == 3
+    assert res.err == f"fixproof: no result files in directory '{tmp_path}'\n"
+
+
+def test_progress_is_shown_on_request(samples):
+    res = run("diff", "--before", SAMPLES / "before", "--after", SAMPLES / "after",
+              env={"FIXPROOF_PROGRESS": "1"})
+    assert res.returncode == 0
+    assert "fixproof: reading the run before the fix (1 input)" in res.err
+    assert "fixproof: reading the run after the fix (1 input)" in res.err
+    quiet = run("diff", "-q", "--before", SAMPLES / "before", "--after", SAMPLES / "after",
+                env={"FIXPROOF_PROGRESS": "1"})
+    assert quiet.err == ""
+
+
+@pytest.mark.skipif(not shutil.which("make"), reason="make is absent")
+def test_make_install_puts_the_binary_and_man_page_under_destdir(tmp_path):
+    binary = os.environ.get("FIXPROOF", str(ROOT / "build" / "fixproof"))
+    build = os.path.dirname(binary)
+    proc = subprocess.run(["make", "-s", "-C", str(ROOT), f"BUILD={build}", "install",
+                           f"DESTDIR={tmp_path}", "PREFIX=/opt/fp"],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    installed = tmp_path / "opt" / "fp" / "bin" / "fixproof"
+    assert os.access(installed, os.X_OK)
+    assert (tmp_path / "opt" / "fp" / "share" / "man" / "man1" / "fixproof.1").read_text() \
+        .startswith(".TH FIXPROOF 1")
+    assert subprocess.run([str(installed), "--version"], capture_output=True,
+                          text=True).stdout == "fixproof 0.1.0\n"
