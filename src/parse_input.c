@@ -281,7 +281,8 @@ static int parse_dir(fp_run *run, const char *path, int depth, size_t *files)
 		names[n++] = fp_buf_detach(&child, NULL);
 	}
 	closedir(dir);
-	qsort(names, n, sizeof(*names), cmp_names);
+	if (n > 1)
+		qsort(names, n, sizeof(*names), cmp_names);
 	for (i = 0; i < n && err == 0; i++) {
 		struct stat st;
 
