@@ -34,6 +34,7 @@
 #include <libxml/parser.h>
 #include <libxml/xmlreader.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -906,6 +907,47 @@ static int on_xml_error(junit_reader *r)
 	return 0;
 }
 
+/* ---- process-wide set-up ---- */
+
+static pthread_once_t prepared = PTHREAD_ONCE_INIT;
+static pthread_mutex_t loader_lock = PTHREAD_MUTEX_INITIALIZER;
+static int loader_users;
+static xmlExternalEntityLoader saved_loader;
+
+static void prepare_once(void)
+{
+	xmlInitParser();
+}
+
+/* libxml2 must be initialised once, before threads use it. */
+void fp_parse_prepare(void)
+{
+	pthread_once(&prepared, prepare_once);
+}
+
+/*
+ * The entity loader is one for the whole process, while files may be
+ * read on two threads at once: the first reader puts ours in, the last
+ * one puts back what was there.
+ */
+static void loader_acquire(void)
+{
+	pthread_mutex_lock(&loader_lock);
+	if (loader_users++ == 0) {
+		saved_loader = xmlGetExternalEntityLoader();
+		xmlSetExternalEntityLoader(refuse_entity_cb);
+	}
+	pthread_mutex_unlock(&loader_lock);
+}
+
+static void loader_release(void)
+{
+	pthread_mutex_lock(&loader_lock);
+	if (--loader_users == 0)
+		xmlSetExternalEntityLoader(saved_loader);
+	pthread_mutex_unlock(&loader_lock);
+}
+
 int fp_junit_parse(fp_run *run, uint32_t input, fp_source *src)
 {
 	junit_reader r;
@@ -913,7 +955,6 @@ int fp_junit_parse(fp_run *run, uint32_t input, fp_source *src)
 	void *old_generic_ctx = xmlGenericErrorContext;
 	xmlStructuredErrorFunc old_structured = xmlStructuredError;
 	void *old_structured_ctx = xmlStructuredErrorContext;
-	xmlExternalEntityLoader old_loader = xmlGetExternalEntityLoader();
 	int err;
 
 	memset(&r, 0, sizeof(r));
@@ -928,13 +969,13 @@ int fp_junit_parse(fp_run *run, uint32_t input, fp_source *src)
 	fp_buf_init(&r.text.head);
 	fp_buf_init(&r.text.tail);
 
-	xmlInitParser();
-	/* libxml2 prints some errors (buffer limits) through its process-wide
-	 * handlers rather than the reader's: route them to us for the
-	 * duration, and put back whatever was there. */
+	fp_parse_prepare();
+	/* libxml2 prints some errors (buffer limits) through its global
+	 * handlers (one set per thread) rather than the reader's: route them
+	 * to us for the duration, and put back whatever was there. */
 	xmlSetGenericErrorFunc(NULL, silent_generic_cb);
 	xmlSetStructuredErrorFunc(&r, error_cb);
-	xmlSetExternalEntityLoader(refuse_entity_cb);
+	loader_acquire();
 
 	r.xml = xmlReaderForIO(read_cb, close_cb, &r, NULL, NULL,
 			       XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_COMPACT);
@@ -956,7 +997,7 @@ int fp_junit_parse(fp_run *run, uint32_t input, fp_source *src)
 
 out:
 	xmlFreeTextReader(r.xml);
-	xmlSetExternalEntityLoader(old_loader);
+	loader_release();
 	xmlSetStructuredErrorFunc(old_structured_ctx, old_structured);
 	xmlSetGenericErrorFunc(old_generic_ctx, old_generic);
 	fp_buf_free(&r.error_text);

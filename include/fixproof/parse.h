@@ -68,6 +68,13 @@ int fp_collect_parse(fp_run *run, uint32_t input, fp_source *src);
 typedef enum { FP_SNIFF_UNKNOWN = 0, FP_SNIFF_JUNIT, FP_SNIFF_COLLECT } fp_sniff;
 fp_sniff fp_sniff_bytes(const unsigned char *p, size_t n);
 
+/*
+ * Does the parsers' one-time set-up (libxml2's). Parsing calls it itself;
+ * call it once before starting threads that parse at the same time, which
+ * is then safe for separate runs.
+ */
+void fp_parse_prepare(void);
+
 /* Progress callback: called before each input file is read. */
 typedef void (*fp_progress_fn)(void *ctx, const char *path, size_t done, size_t total);
 
