@@ -1229,26 +1229,31 @@ static int trace_match(ctx *c, const pattern *pt, const char *trace)
 	return c->w.tail && pattern_match(pt, c->w.tail);
 }
 
-/* Sets t->type from the message or the end of the trace when unknown. */
+/* Sets the test's type from the message or the end of the trace when
+ * unknown. */
 static void read_type(ctx *c, fp_test *t)
 {
-	const char *name = NULL;
+	const char *name = NULL, *type = fp_test_type(t), *message = fp_test_message(t);
+	const char *trace = fp_test_trace(t);
 	size_t n = 0;
 
-	if (t->type && t->type[0])
+	if (type && type[0])
 		return;
-	if (t->message)
-		n = type_from_message(t->message, &name);
-	if (!n && t->trace) {
+	if (message)
+		n = type_from_message(message, &name);
+	if (!n && trace) {
 		const char *end;
 
 		if (!c->w.ready)
-			window_make(&c->w, t->trace);
+			window_make(&c->w, trace);
 		end = c->w.tail ? c->w.tail + strlen(c->w.tail) : c->w.head + strlen(c->w.head);
 		n = type_from_trace_end(c->w.tail ? c->w.tail : c->w.head, end, &name);
 	}
 	/* An empty type attribute (go-junit-report writes type="") says nothing. */
-	t->type = n ? fp_run_intern(c->run, name, n) : NULL;
+	if (n)
+		fp_test_detail(c->run, t)->type = fp_run_intern(c->run, name, n);
+	else if (t->detail)
+		t->detail->type = NULL;
 }
 
 static int rule_matches(ctx *c, const rule *r, const fp_test *t)
@@ -1257,11 +1262,12 @@ static int rule_matches(ctx *c, const rule *r, const fp_test *t)
 		return 0;
 	if (r->phase && !(r->phase & (1u << t->phase)))
 		return 0;
-	if (r->type.src && !(t->type && pattern_match(&r->type, t->type)))
+	if (r->type.src && !(fp_test_type(t) && pattern_match(&r->type, fp_test_type(t))))
 		return 0;
-	if (r->message.src && !(t->message && pattern_match(&r->message, t->message)))
+	if (r->message.src &&
+	    !(fp_test_message(t) && pattern_match(&r->message, fp_test_message(t))))
 		return 0;
-	if (r->trace.src && !(t->trace && trace_match(c, &r->trace, t->trace)))
+	if (r->trace.src && !(fp_test_trace(t) && trace_match(c, &r->trace, fp_test_trace(t))))
 		return 0;
 	return 1;
 }
@@ -1286,8 +1292,8 @@ static void classify_test(ctx *c, fp_test *t)
 			c->causes[i] = fp_run_intern(c->run, r->cause, strlen(r->cause));
 		}
 		t->category = r->category;
-		t->cause = c->causes[i];
-		t->rule = c->names[i];
+		fp_test_detail(c->run, t)->cause = c->causes[i];
+		t->detail->rule = c->names[i];
 		return;
 	}
 	/* The defaults end with a rule that matches everything. */
@@ -1309,8 +1315,10 @@ void fp_classify_run(fp_run *run, const fp_rules *rules)
 		fp_test *t = &run->tests[i];
 
 		t->category = FP_CATEGORY_NONE;
-		t->cause = NULL;
-		t->rule = NULL;
+		if (t->detail) {
+			t->detail->cause = NULL;
+			t->detail->rule = NULL;
+		}
 		if (t->status == FP_STATUS_FAILED || t->status == FP_STATUS_ERROR)
 			classify_test(&c, t);
 	}

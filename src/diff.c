@@ -106,8 +106,13 @@ int fp_pattern_match(const char *pattern, const char *text)
 
 /* ---- joining ---- */
 
+/*
+ * The tests of the "after" run by hash. A slot holds a test's index and
+ * its hash, so a probe touches a test only when the hashes agree. Built
+ * only when a test is not where the order of the runs says it should be.
+ */
 typedef struct test_index {
-	uint32_t *slots;
+	uint64_t *slots;
 	size_t mask;
 } test_index;
 
@@ -121,30 +126,51 @@ static void index_build(test_index *ix, const fp_run *run)
 	memset(ix->slots, 0xff, cap * sizeof(*ix->slots));
 	ix->mask = cap - 1;
 	for (i = 0; i < run->ntests; i++) {
-		size_t j = run->tests[i].hash & ix->mask;
+		uint64_t h = run->tests[i].hash;
+		size_t j = h & ix->mask;
 
-		while (ix->slots[j] != UINT32_MAX)
+		while (ix->slots[j] != UINT64_MAX)
 			j = (j + 1) & ix->mask;
-		ix->slots[j] = (uint32_t)i;
+		ix->slots[j] = h << 32 | i;
 	}
 }
 
-/* The test of `run` whose key is `key` (hash `h`), or UINT32_MAX. */
-static uint32_t index_find(const test_index *ix, const fp_run *run, uint64_t h,
-			   const fp_buf *key, fp_buf *scratch)
+/* The test of `run` with the key of `t`, or UINT32_MAX. */
+static uint32_t index_find(const test_index *ix, const fp_run *run, const fp_test *t)
 {
-	size_t j = h & ix->mask;
+	uint64_t h = t->hash;
+	size_t j;
 
-	for (; ix->slots[j] != UINT32_MAX; j = (j + 1) & ix->mask) {
-		const fp_test *t = &run->tests[ix->slots[j]];
+	for (j = h & ix->mask; ix->slots[j] != UINT64_MAX; j = (j + 1) & ix->mask) {
+		uint64_t slot = ix->slots[j];
 
-		if (t->hash != h)
-			continue;
-		fp_test_key(scratch, t);
-		if (scratch->len == key->len && memcmp(scratch->ptr, key->ptr, key->len) == 0)
-			return ix->slots[j];
+		if (slot >> 32 == h && fp_test_same_key(&run->tests[(uint32_t)slot], t))
+			return (uint32_t)slot;
 	}
 	return UINT32_MAX;
+}
+
+/*
+ * Where `t` (a test of the "before" run) is in the "after" run, or
+ * UINT32_MAX. Two runs of one suite list their tests in the same order,
+ * with a few added or removed, so the test after the last one found is
+ * tried first: that reads both runs front to back, and the index (random
+ * reads, a cache miss each) is built and used only for the others.
+ */
+static uint32_t find_after(test_index *ix, const fp_run *after, const fp_test *t,
+			   size_t *next)
+{
+	uint32_t j;
+
+	if (*next < after->ntests && after->tests[*next].hash == t->hash &&
+	    fp_test_same_key(&after->tests[*next], t))
+		return (uint32_t)(*next)++;
+	if (!ix->slots)
+		index_build(ix, after);
+	j = index_find(ix, after, t);
+	if (j != UINT32_MAX)
+		*next = (size_t)j + 1;
+	return j;
 }
 
 /*
@@ -259,9 +285,9 @@ static int cause_differs(const fp_test *b, const fp_test *a)
 		return 0;
 	if (b->category != a->category)
 		return 1;
-	if (!b->cause || !a->cause)
-		return b->cause != a->cause;
-	return strcmp(b->cause, a->cause) != 0;
+	if (!fp_test_cause(b) || !fp_test_cause(a))
+		return fp_test_cause(b) != fp_test_cause(a);
+	return strcmp(fp_test_cause(b), fp_test_cause(a)) != 0;
 }
 
 /* Joins the tests of both runs into entries; ties tests to the modules
@@ -269,20 +295,19 @@ static int cause_differs(const fp_test *b, const fp_test *a)
 static void join(fp_diff *d)
 {
 	const fp_run *before = d->before, *after = d->after;
-	fp_buf key = FP_BUF_INIT, scratch = FP_BUF_INIT;
+	fp_buf key = FP_BUF_INIT;
 	module_set broken_before = { 0 }, broken_after = { 0 };
 	unsigned char *used = fp_xcalloc(after->ntests ? after->ntests : 1, 1);
-	size_t cap = 0, i;
-	test_index ix;
+	size_t cap = before->ntests, i, next = 0;
+	test_index ix = { NULL, 0 };
 
-	index_build(&ix, after);
+	/* Room for the "before" tests; those only after come on top. */
+	d->entries = fp_xmalloc((cap ? cap : 1) * sizeof(*d->entries));
 	for (i = 0; i < before->ntests; i++) {
 		const fp_test *t = &before->tests[i];
 		fp_diff_entry *e = add_entry(d, &cap);
-		uint32_t j;
+		uint32_t j = find_after(&ix, after, t, &next);
 
-		fp_test_key(&key, t);
-		j = index_find(&ix, after, t->hash, &key, &scratch);
 		e->before = t;
 		if (j != UINT32_MAX) {
 			e->after = &after->tests[j];
@@ -290,9 +315,15 @@ static void join(fp_diff *d)
 		}
 		if (is_module_entry(t)) {
 			e->flags |= FP_ENTRY_MODULE;
+			fp_test_key(&key, t);
 			modules_add(&broken_before, key.ptr, key.len, d->nentries - 1);
 		}
 	}
+	/* Exactly as much room as the tests only after need. */
+	for (i = 0; i < after->ntests; i++)
+		cap += !used[i];
+	if (cap > d->nentries)
+		d->entries = fp_xrealloc(d->entries, cap * sizeof(*d->entries));
 	for (i = 0; i < after->ntests; i++) {
 		const fp_test *t = &after->tests[i];
 		fp_diff_entry *e;
@@ -361,7 +392,6 @@ static void join(fp_diff *d)
 	modules_free(&broken_before);
 	modules_free(&broken_after);
 	fp_buf_free(&key);
-	fp_buf_free(&scratch);
 }
 
 /* ---- targets ---- */
@@ -544,7 +574,7 @@ static void count_files(const fp_run *run, uint64_t *files, uint64_t *broken)
 		    t->classname != last_class) {
 			fp_buf_clear(&mod);
 			module_of(&mod, t);
-			h = fp_hash_bytes(FP_HASH_SEED, mod.ptr, mod.len);
+			h = fp_hash_bytes(mod.ptr, mod.len);
 			last_file = t->file;
 			last_class = t->classname;
 			have = !module && !(t->nodeid && !t->file);
@@ -794,7 +824,7 @@ int fp_diff_runs(fp_diff **out, const fp_run *before, const fp_run *after,
 
 			if (t && t->category != FP_CATEGORY_NONE &&
 			    (t->status == FP_STATUS_FAILED || t->status == FP_STATUS_ERROR))
-				count_cause(d->causes[s][t->category - 1], t->cause);
+				count_cause(d->causes[s][t->category - 1], fp_test_cause(t));
 		}
 	}
 	compute_metrics(&d->metrics[0], before);

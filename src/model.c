@@ -17,15 +17,19 @@ struct fp_arena_chunk {
 	/* data follows, 8-byte aligned */
 };
 
+/* What a million-test diff's memory budget rests on (model.h). */
+_Static_assert(sizeof(void *) != 8 || sizeof(fp_test) == 64, "fp_test is 64 bytes");
+
 #define ARENA_CHUNK (1u << 20)
 #define CHUNK_HEADER ((sizeof(fp_arena_chunk) + 7) & ~(size_t)7)
 
-void *fp_arena_alloc(fp_arena *a, size_t n)
+/* `n` bytes at a multiple of `align` (a power of two, at most 8). */
+static void *arena_take(fp_arena *a, size_t n, size_t align)
 {
 	fp_arena_chunk *c = a->head;
+	size_t at = c ? (c->used + align - 1) & ~(align - 1) : 0;
 
-	n = (n + 7) & ~(size_t)7;
-	if (!c || c->size - c->used < n) {
+	if (!c || at > c->size || c->size - at < n) {
 		size_t size = n > ARENA_CHUNK / 4 ? n : ARENA_CHUNK;
 
 		if (c && n > ARENA_CHUNK / 4) {
@@ -46,14 +50,22 @@ void *fp_arena_alloc(fp_arena *a, size_t n)
 		c->next = a->head;
 		a->head = c;
 		a->total += CHUNK_HEADER + size;
+		at = 0;
 	}
-	c->used += n;
-	return (char *)c + CHUNK_HEADER + c->used - n;
+	c->used = at + n;
+	return (char *)c + CHUNK_HEADER + at;
 }
 
+void *fp_arena_alloc(fp_arena *a, size_t n)
+{
+	return arena_take(a, n, 8);
+}
+
+/* Strings are packed byte after byte: aligning each of a million test
+ * names to 8 would cost megabytes. */
 char *fp_arena_strndup(fp_arena *a, const char *s, size_t n)
 {
-	char *p = fp_arena_alloc(a, n + 1);
+	char *p = arena_take(a, n + 1, 1);
 
 	memcpy(p, s, n);
 	p[n] = '\0';
@@ -74,16 +86,75 @@ void fp_arena_free(fp_arena *a)
 	a->total = 0;
 }
 
-uint64_t fp_hash_bytes(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *s = p;
-	size_t i;
+/* ---- hashing ---- */
 
-	for (i = 0; i < n; i++) {
-		h ^= s[i];
-		h *= 0x100000001b3ULL;
+#define HASH_K 0x9e3779b97f4a7c15ULL
+
+static inline uint64_t hash_word(uint64_t h, uint64_t w)
+{
+	h = (h ^ w) * HASH_K;
+	return h << 31 | h >> 33;
+}
+
+void fp_hash_init(fp_hash_state *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+void fp_hash_add(fp_hash_state *s, const void *data, size_t n)
+{
+	const unsigned char *p = data;
+	uint64_t w;
+
+	s->len += n;
+	if (s->ntail) {
+		while (n > 0 && s->ntail < 8) {
+			s->tail[s->ntail++] = *p++;
+			n--;
+		}
+		if (s->ntail < 8)
+			return;
+		memcpy(&w, s->tail, 8);
+		s->h = hash_word(s->h, w);
+		s->ntail = 0;
 	}
+	for (; n >= 8; p += 8, n -= 8) {
+		memcpy(&w, p, 8);
+		s->h = hash_word(s->h, w);
+	}
+	memcpy(s->tail, p, n);
+	s->ntail = (unsigned)n;
+}
+
+/* The last bytes (zero padded) and the length go in, then murmur3's final
+ * mix, so that the low bits, which pick a table slot, depend on all. */
+uint64_t fp_hash_end(const fp_hash_state *s)
+{
+	uint64_t h = s->h, w = 0;
+
+	if (s->ntail) {
+		unsigned char last[8] = { 0 };
+
+		memcpy(last, s->tail, s->ntail);
+		memcpy(&w, last, 8);
+		h = hash_word(h, w);
+	}
+	h = hash_word(h, s->len);
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
 	return h;
+}
+
+uint64_t fp_hash_bytes(const void *p, size_t n)
+{
+	fp_hash_state s;
+
+	fp_hash_init(&s);
+	fp_hash_add(&s, p, n);
+	return fp_hash_end(&s);
 }
 
 /* ---- run ---- */
@@ -165,7 +236,7 @@ static void strset_grow(fp_strset *set)
 
 		if (!s)
 			continue;
-		j = fp_hash_bytes(FP_HASH_SEED, s, strlen(s)) & (cap - 1);
+		j = fp_hash_bytes(s, strlen(s)) & (cap - 1);
 		while (slots[j])
 			j = (j + 1) & (cap - 1);
 		slots[j] = s;
@@ -195,7 +266,7 @@ const char *fp_run_intern(fp_run *run, const char *s, size_t n)
 	}
 	if ((set->count + 1) * 2 > set->cap)
 		strset_grow(set);
-	j = fp_hash_bytes(FP_HASH_SEED, s, n) & (set->cap - 1);
+	j = fp_hash_bytes(s, n) & (set->cap - 1);
 	while (set->slots[j]) {
 		const char *t = set->slots[j];
 
@@ -261,6 +332,15 @@ int fp_run_add_test(fp_test **out, fp_run *run, uint32_t input)
 	run->inputs[input].tests++;
 	*out = t;
 	return 0;
+}
+
+fp_detail *fp_test_detail(fp_run *run, fp_test *t)
+{
+	if (!t->detail) {
+		t->detail = fp_arena_alloc(&run->arena, sizeof(*t->detail));
+		memset(t->detail, 0, sizeof(*t->detail));
+	}
+	return t->detail;
 }
 
 /* ---- identity ---- */
@@ -425,48 +505,66 @@ static void merge_test(fp_test *dst, const fp_test *src)
 	if (!dst_result || src->status > dst->status) {
 		dst->status = src->status;
 		dst->phase = src->phase;
-		dst->type = src->type;
-		dst->message = src->message;
-		dst->trace = src->trace;
+		dst->detail = src->detail;
 		dst->input = src->input;
 	}
 	dst->time += src->time;
 }
 
-static int same_key(const fp_test *a, const fp_test *b, fp_buf *ka, fp_buf *kb)
+/* Parts of a key: NULL and "" are the same (no class, no name). */
+static int same_part(const char *a, const char *b)
 {
-	fp_test_key(ka, a);
-	fp_test_key(kb, b);
-	return ka->len == kb->len && memcmp(ka->ptr, kb->ptr, ka->len) == 0;
+	return a == b || strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+int fp_test_same_key(const fp_test *a, const fp_test *b)
+{
+	fp_buf ka = FP_BUF_INIT, kb = FP_BUF_INIT;
+	int same;
+
+	/* Equal parts make equal keys; unequal parts may still join into one
+	 * key ("a::b" + "c" and "a" + "b::c"), which only the keys tell. */
+	if (!a->nodeid && !b->nodeid && same_part(a->classname, b->classname) &&
+	    same_part(a->name, b->name))
+		return 1;
+	fp_test_key(&ka, a);
+	fp_test_key(&kb, b);
+	same = ka.len == kb.len && memcmp(ka.ptr, kb.ptr, ka.len) == 0;
+	fp_buf_free(&ka);
+	fp_buf_free(&kb);
+	return same;
 }
 
 /* The hash of fp_test_key(t), without building the key when the test has
- * no node id (FNV-1a runs on, piece after piece). */
-static uint64_t test_hash(const fp_test *t, fp_buf *key)
+ * no node id: the hash runs on, piece after piece. */
+static uint32_t test_hash(const fp_test *t, fp_buf *key)
 {
-	uint64_t h = FP_HASH_SEED;
+	fp_hash_state h;
 
 	if (t->nodeid) {
 		fp_test_key(key, t);
-		return fp_hash_bytes(h, key->ptr, key->len);
+		return (uint32_t)fp_hash_bytes(key->ptr, key->len);
 	}
+	fp_hash_init(&h);
 	if (t->classname && t->classname[0]) {
-		h = fp_hash_bytes(h, t->classname, strlen(t->classname));
-		h = fp_hash_bytes(h, "::", 2);
+		fp_hash_add(&h, t->classname, strlen(t->classname));
+		fp_hash_add(&h, "::", 2);
 	}
-	return t->name ? fp_hash_bytes(h, t->name, strlen(t->name)) : h;
+	if (t->name)
+		fp_hash_add(&h, t->name, strlen(t->name));
+	return (uint32_t)fp_hash_end(&h);
 }
 
 #define PREFETCH_AHEAD 16
 
 void fp_run_finish(fp_run *run)
 {
-	fp_buf key = FP_BUF_INIT, other = FP_BUF_INIT;
+	fp_buf key = FP_BUF_INIT;
 	size_t cap = 16, i, kept = 0;
 	uint64_t *slots;
 
-	/* A slot holds an entry's index and the high half of its hash, so a
-	 * probe touches the test itself only when the hashes may agree. */
+	/* A slot holds an entry's index and its hash, so a probe touches the
+	 * test itself only when the hashes agree. */
 	while (cap < run->ntests * 2)
 		cap *= 2;
 	slots = fp_xmalloc(cap * sizeof(*slots));
@@ -475,7 +573,7 @@ void fp_run_finish(fp_run *run)
 		run->tests[i].hash = test_hash(&run->tests[i], &key);
 	for (i = 0; i < run->ntests; i++) {
 		fp_test *t = &run->tests[i];
-		uint64_t high;
+		uint64_t hash = t->hash;
 		size_t j;
 
 #if defined(__GNUC__)
@@ -485,29 +583,28 @@ void fp_run_finish(fp_run *run)
 		if (i + PREFETCH_AHEAD < run->ntests)
 			__builtin_prefetch(&slots[run->tests[i + PREFETCH_AHEAD].hash & (cap - 1)]);
 #endif
-		high = t->hash >> 32;
-		j = t->hash & (cap - 1);
-		for (;;) {
+		for (j = hash & (cap - 1);; j = (j + 1) & (cap - 1)) {
 			uint64_t slot = slots[j];
-			uint32_t k = (uint32_t)slot;
 
 			if (slot == UINT64_MAX) {
 				run->tests[kept] = *t;
-				slots[j] = high << 32 | kept++;
+				slots[j] = hash << 32 | kept++;
 				break;
 			}
-			if (slot >> 32 == high && run->tests[k].hash == t->hash &&
-			    same_key(&run->tests[k], t, &other, &key)) {
-				merge_test(&run->tests[k], t);
+			if (slot >> 32 == hash && fp_test_same_key(&run->tests[(uint32_t)slot], t)) {
+				merge_test(&run->tests[(uint32_t)slot], t);
 				break;
 			}
-			j = (j + 1) & (cap - 1);
 		}
 	}
-	run->ntests = kept;
 	free(slots);
 	fp_buf_free(&key);
-	fp_buf_free(&other);
+	/* Nothing is added after this: give back the room kept for growth. */
+	if (kept && kept < run->tests_cap) {
+		run->tests = fp_xrealloc(run->tests, kept * sizeof(*run->tests));
+		run->tests_cap = kept;
+	}
+	run->ntests = kept;
 
 	memset(&run->summary, 0, sizeof(run->summary));
 	for (i = 0; i < run->ntests; i++) {
@@ -655,15 +752,15 @@ static void test_json(fp_buf *obj, const fp_run *run, const fp_test *t, fp_buf *
 	ADD_LITERAL(obj, ",\"category\":");
 	fp_json_buf_str(obj, fp_category_name((fp_category)t->category));
 	ADD_LITERAL(obj, ",\"cause\":");
-	fp_json_buf_str(obj, t->cause);
+	fp_json_buf_str(obj, fp_test_cause(t));
 	ADD_LITERAL(obj, ",\"rule\":");
-	fp_json_buf_str(obj, t->rule);
+	fp_json_buf_str(obj, fp_test_rule(t));
 	if (t->flags & FP_TEST_FLAKY)
 		ADD_LITERAL(obj, ",\"flaky\":true");
 	ADD_LITERAL(obj, ",\"type\":");
-	fp_json_buf_str(obj, t->type);
+	fp_json_buf_str(obj, fp_test_type(t));
 	ADD_LITERAL(obj, ",\"message\":");
-	fp_json_buf_str(obj, t->message);
+	fp_json_buf_str(obj, fp_test_message(t));
 	ADD_LITERAL(obj, ",\"file\":");
 	fp_json_buf_str(obj, t->file);
 	if (t->line)
@@ -675,7 +772,7 @@ static void test_json(fp_buf *obj, const fp_run *run, const fp_test *t, fp_buf *
 	ADD_LITERAL(obj, ",\"input\":");
 	fp_json_buf_str(obj, run->inputs[t->input].path);
 	ADD_LITERAL(obj, ",\"trace\":");
-	fp_json_buf_str(obj, t->trace);
+	fp_json_buf_str(obj, fp_test_trace(t));
 	fp_buf_putc(obj, '}');
 }
 

@@ -103,9 +103,11 @@ typedef struct junit_reader {
 	size_t kept;            /* complete testcases added */
 	intern_cache classname_cache, file_cache;
 
-	/* The testcase being read (case_depth < 0: none). */
+	/* The testcase being read (case_depth < 0: none), and what its
+	 * winning result says (copied into the run's arena at its end). */
 	int case_depth;
 	fp_test tc;
+	fp_detail det;
 	result_rank rank;       /* worst result so far */
 	fp_status attr_status;  /* from status=/result=; FP_STATUS_NOT_RUN if none */
 	int flaky;
@@ -198,6 +200,18 @@ static const char *text_finish(fp_run *run, text_acc *t)
 	return copy;
 }
 
+/* Messages repeat (one assertion fails for every parameter of a test,
+ * every test of a class misses the same fixture): short ones are kept
+ * once. */
+#define INTERN_MESSAGE 256
+
+static const char *message_value(fp_run *run, const char *s, size_t n)
+{
+	if (n <= INTERN_MESSAGE)
+		return fp_run_intern(run, s, n);
+	return fp_run_strcap(run, s, n, FP_MAX_MESSAGE);
+}
+
 /* The first line of `s` that is not blank, trimmed, or NULL. */
 static const char *first_line(fp_run *run, const char *s, size_t n)
 {
@@ -215,7 +229,7 @@ static const char *first_line(fp_run *run, const char *s, size_t n)
 		while (end > start && (s[end - 1] == ' ' || s[end - 1] == '\t' || s[end - 1] == '\r'))
 			end--;
 		if (end > start)
-			return fp_run_strcap(run, s + start, end - start, FP_MAX_MESSAGE);
+			return message_value(run, s + start, end - start);
 		i++;
 	}
 	return NULL;
@@ -456,6 +470,7 @@ static void begin_testcase(junit_reader *r, elem_view *v)
 	const char *val;
 
 	memset(&r->tc, 0, sizeof(r->tc));
+	memset(&r->det, 0, sizeof(r->det));
 	r->tc.input = r->input;
 	r->rank = RESULT_NONE;
 	r->attr_status = FP_STATUS_NOT_RUN;
@@ -567,23 +582,21 @@ static void begin_result(junit_reader *r, elem_view *v, result_rank rank, int is
 	if (rank <= r->rank)
 		return;
 	r->rank = rank;
-	r->tc.type = NULL;
-	r->tc.message = NULL;
-	r->tc.trace = NULL;
+	memset(&r->det, 0, sizeof(r->det));
 	r->tc.phase = FP_PHASE_CALL;
 	r->res_has_message = 0;
 	while (next_attr(v, &an, &val)) {
 		if (!val[0])
 			continue;
 		if (name_is(an, "message")) {
-			r->tc.message = fp_run_strcap(run, val, strlen(val), FP_MAX_MESSAGE);
+			r->det.message = message_value(run, val, strlen(val));
 			r->res_has_message = 1;
 		} else if (name_is(an, "type")) {
-			r->tc.type = name_value(run, val, 1);
+			r->det.type = name_value(run, val, 1);
 		}
 	}
 	if (is_error)
-		r->tc.phase = (uint8_t)error_phase(r->tc.message);
+		r->tc.phase = (uint8_t)error_phase(r->det.message);
 	if (v->empty)
 		return;
 	r->res_depth = v->depth;
@@ -600,8 +613,8 @@ static void end_result(junit_reader *r)
 	if (r->text.head.len == 0)
 		return;
 	if (!r->res_has_message)
-		r->tc.message = first_line(run, r->text.head.ptr, r->text.head.len);
-	r->tc.trace = text_finish(run, &r->text);
+		r->det.message = first_line(run, r->text.head.ptr, r->text.head.len);
+	r->det.trace = text_finish(run, &r->text);
 }
 
 /* The testcase's end tag: settle its status and add it to the run. */
@@ -625,8 +638,8 @@ static int end_testcase(junit_reader *r)
 	r->tc.flags |= FP_TEST_RESULT;
 	/* pytest --continue-on-collection-errors: an empty classname, the
 	 * module as a dotted name, <error message="collection failure">. */
-	if (r->rank == RESULT_ERROR && !r->tc.classname && r->tc.message &&
-	    strcmp(r->tc.message, "collection failure") == 0) {
+	if (r->rank == RESULT_ERROR && !r->tc.classname && r->det.message &&
+	    strcmp(r->det.message, "collection failure") == 0) {
 		r->tc.phase = FP_PHASE_COLLECTION;
 		if (r->tc.file && r->tc.name) {
 			fp_buf key = FP_BUF_INIT;
@@ -640,6 +653,8 @@ static int end_testcase(junit_reader *r)
 	if ((err = fp_run_add_test(&t, run, r->input)) < 0)
 		return err;
 	*t = r->tc;
+	if (r->det.type || r->det.message || r->det.trace)
+		*fp_test_detail(run, t) = r->det;
 	r->kept++;
 	return 0;
 }

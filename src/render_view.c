@@ -146,8 +146,8 @@ static void outcome_text(fp_buf *out, const fp_test *t, fp_outcome o)
 	if (t->category != FP_CATEGORY_NONE) {
 		fp_buf_puts(out, t->category == FP_CATEGORY_INFRASTRUCTURE ? " \xc2\xb7 infrastructure"
 									 : " \xc2\xb7 business logic");
-		if (t->cause)
-			fp_buf_printf(out, " \xc2\xb7 %s", t->cause);
+		if (fp_test_cause(t))
+			fp_buf_printf(out, " \xc2\xb7 %s", fp_test_cause(t));
 	}
 	if (t->flags & FP_TEST_FLAKY)
 		fp_buf_puts(out, " (flaky)");
@@ -173,7 +173,7 @@ static void evidence_line(fp_buf *out, const fp_test *t)
 
 	if (!t || (t->status != FP_STATUS_FAILED && t->status != FP_STATUS_ERROR))
 		return;
-	for (p = t->trace; p && *p; p = end ? end + 1 : NULL) {
+	for (p = fp_test_trace(t); p && *p; p = end ? end + 1 : NULL) {
 		end = strchr(p, '\n');
 		if (is_e_line(p)) {
 			if (!in_run)
@@ -186,7 +186,7 @@ static void evidence_line(fp_buf *out, const fp_test *t)
 			break;
 	}
 	if (!best)
-		best = t->message;
+		best = fp_test_message(t);
 	if (!best)
 		return;
 	while (*best == ' ')
@@ -274,10 +274,10 @@ static cJSON *test_item(const fp_diff *d, const fp_diff_entry *e, const fp_view_
 		add_buf(item, "evidence_after_md", &span);
 		fp_buf_free(&span);
 	}
-	if (o->traces && tr && tr->trace) {
+	if (o->traces && tr && fp_test_trace(tr)) {
 		fp_buf block = FP_BUF_INIT;
 
-		fp_markdown_code_block(&block, tr->trace, strlen(tr->trace), "text");
+		fp_markdown_code_block(&block, fp_test_trace(tr), strlen(fp_test_trace(tr)), "text");
 		add_buf(item, "trace_md", &block);
 		add_str(item, "trace_side", tr == e->after ? "after" : "before");
 		fp_buf_free(&block);

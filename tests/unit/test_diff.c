@@ -41,18 +41,18 @@ static fp_run *make_run(const spec *specs, size_t n)
 			t->status = FP_STATUS_ERROR;
 			t->phase = FP_PHASE_SETUP;
 			t->category = FP_CATEGORY_INFRASTRUCTURE;
-			t->cause = "missing_fixture";
+			fp_test_detail(run, t)->cause = "missing_fixture";
 			break;
 		case 'B':
 			t->status = FP_STATUS_FAILED;
 			t->category = FP_CATEGORY_BUSINESS_LOGIC;
-			t->cause = "assertion";
+			fp_test_detail(run, t)->cause = "assertion";
 			break;
 		case 'C':
 			t->status = FP_STATUS_ERROR;
 			t->phase = FP_PHASE_COLLECTION;
 			t->category = FP_CATEGORY_INFRASTRUCTURE;
-			t->cause = "import_error";
+			fp_test_detail(run, t)->cause = "import_error";
 			break;
 		default: fail();
 		}
