@@ -107,20 +107,46 @@ int fp_pattern_match(const char *pattern, const char *text)
 /* ---- joining ---- */
 
 /*
- * The tests of the "after" run by hash. A slot holds a test's index and
- * its hash, so a probe touches a test only when the hashes agree. Built
- * only when a test is not where the order of the runs says it should be.
+ * Joining. Two runs of one suite list their tests in the same order, with
+ * a few added or removed, so each "before" test is first looked for just
+ * after where the last one was found, reading both runs front to back.
+ * Only the tests not found that way are joined through a hash table, of
+ * the "after" tests still unmatched: for runs in the same order a small
+ * one, instead of a table of every test with a cache miss per look-up.
+ * Keys are unique within a run (fp_run_finish merged the others), so a
+ * test skipped over in order is still found by the table.
  */
+#define JOIN_WINDOW 16
+
+/* The index in `after` of the test with the key of `t` among the next
+ * JOIN_WINDOW from *next, or UINT32_MAX; moves *next past it. */
+static uint32_t find_in_order(const fp_run *after, const fp_test *t, size_t *next)
+{
+	size_t j, end = *next + JOIN_WINDOW < after->ntests ? *next + JOIN_WINDOW : after->ntests;
+
+	for (j = *next; j < end; j++) {
+		if (after->tests[j].hash == t->hash && fp_test_same_key(&after->tests[j], t)) {
+			*next = j + 1;
+			return (uint32_t)j;
+		}
+	}
+	return UINT32_MAX;
+}
+
+/* The "after" tests not yet matched, by hash. A slot holds a test's index
+ * and its hash, so a probe touches a test only when the hashes agree. */
 typedef struct test_index {
 	uint64_t *slots;
 	size_t mask;
 } test_index;
 
-static void index_build(test_index *ix, const fp_run *run)
+static void index_build(test_index *ix, const fp_run *run, const unsigned char *used)
 {
-	size_t cap = 16, i;
+	size_t cap = 16, i, n = 0;
 
-	while (cap < run->ntests * 2)
+	for (i = 0; i < run->ntests; i++)
+		n += !used[i];
+	while (cap < n * 2)
 		cap *= 2;
 	ix->slots = fp_xmalloc(cap * sizeof(*ix->slots));
 	memset(ix->slots, 0xff, cap * sizeof(*ix->slots));
@@ -129,6 +155,8 @@ static void index_build(test_index *ix, const fp_run *run)
 		uint64_t h = run->tests[i].hash;
 		size_t j = h & ix->mask;
 
+		if (used[i])
+			continue;
 		while (ix->slots[j] != UINT64_MAX)
 			j = (j + 1) & ix->mask;
 		ix->slots[j] = h << 32 | i;
@@ -150,27 +178,27 @@ static uint32_t index_find(const test_index *ix, const fp_run *run, const fp_tes
 	return UINT32_MAX;
 }
 
-/*
- * Where `t` (a test of the "before" run) is in the "after" run, or
- * UINT32_MAX. Two runs of one suite list their tests in the same order,
- * with a few added or removed, so the test after the last one found is
- * tried first: that reads both runs front to back, and the index (random
- * reads, a cache miss each) is built and used only for the others.
- */
-static uint32_t find_after(test_index *ix, const fp_run *after, const fp_test *t,
-			   size_t *next)
+/* Joins the "before" tests (entries 0 to before->ntests - 1) that were
+ * not found in order, through a table of the "after" tests left. */
+static void join_rest(fp_diff *d, const uint32_t *rest, size_t nrest, unsigned char *used)
 {
-	uint32_t j;
+	const fp_run *after = d->after;
+	test_index ix;
+	size_t i;
 
-	if (*next < after->ntests && after->tests[*next].hash == t->hash &&
-	    fp_test_same_key(&after->tests[*next], t))
-		return (uint32_t)(*next)++;
-	if (!ix->slots)
-		index_build(ix, after);
-	j = index_find(ix, after, t);
-	if (j != UINT32_MAX)
-		*next = (size_t)j + 1;
-	return j;
+	if (nrest == 0)
+		return;
+	index_build(&ix, after, used);
+	for (i = 0; i < nrest; i++) {
+		fp_diff_entry *e = &d->entries[rest[i]];
+		uint32_t j = index_find(&ix, after, fp_diff_before(d, e));
+
+		if (j != UINT32_MAX) {
+			e->after = j;
+			used[j] = 1;
+		}
+	}
+	free(ix.slots);
 }
 
 /*
@@ -237,6 +265,8 @@ static fp_diff_entry *add_entry(fp_diff *d, size_t *cap)
 	}
 	e = &d->entries[d->nentries++];
 	memset(e, 0, sizeof(*e));
+	e->before = FP_DIFF_ABSENT;
+	e->after = FP_DIFF_ABSENT;
 	return e;
 }
 
@@ -298,20 +328,26 @@ static void join(fp_diff *d)
 	fp_buf key = FP_BUF_INIT;
 	module_set broken_before = { 0 }, broken_after = { 0 };
 	unsigned char *used = fp_xcalloc(after->ntests ? after->ntests : 1, 1);
-	size_t cap = before->ntests, i, next = 0;
-	test_index ix = { NULL, 0 };
+	size_t cap = before->ntests, i, next = 0, nrest = 0, rest_cap = 0;
+	uint32_t *rest = NULL;
 
 	/* Room for the "before" tests; those only after come on top. */
 	d->entries = fp_xmalloc((cap ? cap : 1) * sizeof(*d->entries));
 	for (i = 0; i < before->ntests; i++) {
 		const fp_test *t = &before->tests[i];
 		fp_diff_entry *e = add_entry(d, &cap);
-		uint32_t j = find_after(&ix, after, t, &next);
+		uint32_t j = find_in_order(after, t, &next);
 
-		e->before = t;
+		e->before = (uint32_t)i;
+		e->after = j;
 		if (j != UINT32_MAX) {
-			e->after = &after->tests[j];
 			used[j] = 1;
+		} else {
+			if (nrest == rest_cap) {
+				rest_cap = rest_cap ? rest_cap * 2 : 64;
+				rest = fp_xrealloc(rest, rest_cap * sizeof(*rest));
+			}
+			rest[nrest++] = (uint32_t)i;
 		}
 		if (is_module_entry(t)) {
 			e->flags |= FP_ENTRY_MODULE;
@@ -319,6 +355,8 @@ static void join(fp_diff *d)
 			modules_add(&broken_before, key.ptr, key.len, d->nentries - 1);
 		}
 	}
+	join_rest(d, rest, nrest, used);
+	free(rest);
 	/* Exactly as much room as the tests only after need. */
 	for (i = 0; i < after->ntests; i++)
 		cap += !used[i];
@@ -331,7 +369,7 @@ static void join(fp_diff *d)
 		if (used[i])
 			continue;
 		e = add_entry(d, &cap);
-		e->after = t;
+		e->after = (uint32_t)i;
 		if (is_module_entry(t)) {
 			e->flags |= FP_ENTRY_MODULE;
 			fp_test_key(&key, t);
@@ -339,13 +377,12 @@ static void join(fp_diff *d)
 		}
 	}
 	free(used);
-	free(ix.slots);
 
 	for (i = 0; i < d->nentries; i++) {
 		fp_diff_entry *e = &d->entries[i];
 
-		e->outcome_before = (uint8_t)fp_test_outcome(e->before);
-		e->outcome_after = (uint8_t)fp_test_outcome(e->after);
+		e->outcome_before = (uint8_t)fp_test_outcome(fp_diff_before(d, e));
+		e->outcome_after = (uint8_t)fp_test_outcome(fp_diff_after(d, e));
 	}
 	/* A module that failed to collect on one side and collects on the
 	 * other: its entry takes the worst outcome of its tests there, and a
@@ -353,24 +390,26 @@ static void join(fp_diff *d)
 	if (broken_before.n || broken_after.n) {
 		for (i = 0; i < d->nentries; i++) {
 			fp_diff_entry *e = &d->entries[i];
-			const fp_test *t = e->before ? e->before : e->after;
+			const fp_test *t = fp_diff_before(d, e) ? fp_diff_before(d, e) : fp_diff_after(d, e);
+			int absent_before = e->before == FP_DIFF_ABSENT;
+			int absent_after = e->after == FP_DIFF_ABSENT;
 			size_t m;
 
-			if (e->flags & FP_ENTRY_MODULE || (e->before && e->after))
+			if (e->flags & FP_ENTRY_MODULE || (!absent_before && !absent_after))
 				continue;
 			fp_test_key(&key, t);
-			if (!e->before && (m = modules_find(&broken_before, key.ptr)) != SIZE_MAX) {
+			if (absent_before && (m = modules_find(&broken_before, key.ptr)) != SIZE_MAX) {
 				fp_diff_entry *mod = &d->entries[m];
 
-				if (!mod->after)
+				if (mod->after == FP_DIFF_ABSENT)
 					fold_module_outcome(mod, (fp_outcome)e->outcome_after, 1);
 				e->flags |= FP_ENTRY_BROKEN_MODULE;
 			}
-			if (!e->after && (m = modules_find(&broken_after, key.ptr)) != SIZE_MAX) {
+			if (absent_after && (m = modules_find(&broken_after, key.ptr)) != SIZE_MAX) {
 				e->flags |= FP_ENTRY_BROKEN_MODULE;
 				fp_diff_entry *mod = &d->entries[m];
 
-				if (!mod->before)
+				if (mod->before == FP_DIFF_ABSENT)
 					fold_module_outcome(mod, (fp_outcome)e->outcome_before, 0);
 				e->outcome_after = (uint8_t)FP_OUTCOME_INFRASTRUCTURE;
 			}
@@ -379,12 +418,13 @@ static void join(fp_diff *d)
 	for (i = 0; i < d->nentries; i++) {
 		fp_diff_entry *e = &d->entries[i];
 		fp_change c = change_of((fp_outcome)e->outcome_before,
-					(fp_outcome)e->outcome_after, e->after);
+					(fp_outcome)e->outcome_after, fp_diff_after(d, e));
 
 		if (c == FP_CHANGE_NEW && (e->flags & FP_ENTRY_BROKEN_MODULE))
 			c = FP_CHANGE_COLLECTABLE;
 		e->change = (uint8_t)c;
-		if (c == FP_CHANGE_STILL_FAILING && cause_differs(e->before, e->after))
+		if (c == FP_CHANGE_STILL_FAILING &&
+		    cause_differs(fp_diff_before(d, e), fp_diff_after(d, e)))
 			e->flags |= FP_ENTRY_CAUSE_CHANGED;
 		d->changes[c]++;
 		d->matrix[e->outcome_before][e->outcome_after]++;
@@ -396,9 +436,10 @@ static void join(fp_diff *d)
 
 /* ---- targets ---- */
 
-static int entry_matches(const fp_diff_entry *e, const char *pattern, fp_buf *scratch)
+static int entry_matches(const fp_diff *d, const fp_diff_entry *e, const char *pattern,
+			 fp_buf *scratch)
 {
-	const fp_test *sides[2] = { e->before, e->after };
+	const fp_test *sides[2] = { fp_diff_before(d, e), fp_diff_after(d, e) };
 	int s;
 
 	for (s = 0; s < 2; s++) {
@@ -439,7 +480,7 @@ static int mark_targets(fp_diff *d, const char *const *patterns, size_t npattern
 				e->flags |= FP_ENTRY_TARGET;
 		} else {
 			for (p = 0; p < npatterns; p++) {
-				if (entry_matches(e, patterns[p], &scratch)) {
+				if (entry_matches(d, e, patterns[p], &scratch)) {
 					e->flags |= FP_ENTRY_TARGET;
 					d->targets[p].matched++;
 				}
@@ -657,7 +698,7 @@ static void list_ids(fp_buf *out, const fp_diff *d, fp_change c, int targets)
 		if (e->change != c || (targets && !(e->flags & FP_ENTRY_TARGET)))
 			continue;
 		if (shown < REASON_IDS) {
-			fp_test_id(&id, e->after ? e->after : e->before);
+			fp_test_id(&id, fp_diff_after(d, e) ? fp_diff_after(d, e) : fp_diff_before(d, e));
 			fp_buf_puts(out, shown ? ", " : ": ");
 			fp_buf_add(out, id.ptr, id.len);
 			shown++;
@@ -816,7 +857,7 @@ int fp_diff_runs(fp_diff **out, const fp_run *before, const fp_run *after,
 	}
 	for (i = 0; i < d->nentries; i++) {
 		const fp_diff_entry *e = &d->entries[i];
-		const fp_test *sides[2] = { e->before, e->after };
+		const fp_test *sides[2] = { fp_diff_before(d, e), fp_diff_after(d, e) };
 		int s;
 
 		for (s = 0; s < 2; s++) {
@@ -886,7 +927,8 @@ static void write_metric(const char *name, const fp_fraction *b, const fp_fracti
 
 static void write_entry(const fp_diff *d, const fp_diff_entry *e, fp_buf *scratch, FILE *f)
 {
-	const fp_test *t = e->after ? e->after : e->before;
+	const fp_test *b = fp_diff_before(d, e), *a = fp_diff_after(d, e);
+	const fp_test *t = a ? a : b;
 
 	fp_test_id(scratch, t);
 	fputs("{\"id\":", f);
@@ -899,13 +941,13 @@ static void write_entry(const fp_diff *d, const fp_diff_entry *e, fp_buf *scratc
 		e->flags & FP_ENTRY_CAUSE_CHANGED ? "true" : "false",
 		fp_outcome_name((fp_outcome)e->outcome_before),
 		fp_outcome_name((fp_outcome)e->outcome_after));
-	if (e->before)
-		fp_test_write_json(d->before, e->before, scratch, f);
+	if (b)
+		fp_test_write_json(d->before, b, scratch, f);
 	else
 		fputs("null", f);
 	fputs(",\"after\":", f);
-	if (e->after)
-		fp_test_write_json(d->after, e->after, scratch, f);
+	if (a)
+		fp_test_write_json(d->after, a, scratch, f);
 	else
 		fputs("null", f);
 	putc('}', f);

@@ -74,7 +74,7 @@ static const fp_diff_entry *entry(const fp_diff *d, const char *id)
 	for (i = 0; i < d->nentries; i++) {
 		const fp_diff_entry *e = &d->entries[i];
 
-		fp_test_id(&b, e->after ? e->after : e->before);
+		fp_test_id(&b, fp_diff_after(d, e) ? fp_diff_after(d, e) : fp_diff_before(d, e));
 		if (strcmp(b.ptr, id) == 0) {
 			fp_buf_free(&b);
 			return e;
