@@ -31,6 +31,7 @@ typedef struct fp_source {
 	fp_sha256 sha;
 	uint64_t bytes;
 	int failed;              /* a read error happened; message is set */
+	struct fp_readahead *ahead; /* a large file is read (and hashed) ahead on a thread */
 } fp_source;
 
 /* Makes a source over memory; nothing to free besides fp_source_close. */
