@@ -1191,6 +1191,11 @@ typedef struct ctx {
 	const char **names;  /* per rule: its name, in the run's arena */
 	const char **causes;
 	window w;
+	/* The phase rules and the rules after them search traces for the same
+	 * patterns: per rule, the first rule with its trace pattern, and what
+	 * that pattern gave on the test at hand (-1: not tried yet). */
+	size_t *same_trace;
+	signed char *trace_seen;
 } ctx;
 
 static void window_make(window *w, const char *trace)
@@ -1220,13 +1225,23 @@ static void window_make(window *w, const char *trace)
 	w->tail = trace + start;
 }
 
-static int trace_match(ctx *c, const pattern *pt, const char *trace)
+static int trace_match(ctx *c, size_t rule_index, const pattern *pt, const char *trace)
 {
-	if (!c->w.ready)
-		window_make(&c->w, trace);
-	if (pattern_match(pt, c->w.head))
-		return 1;
-	return c->w.tail && pattern_match(pt, c->w.tail);
+	signed char *seen = &c->trace_seen[c->same_trace[rule_index]];
+
+	if (*seen < 0) {
+		if (!c->w.ready)
+			window_make(&c->w, trace);
+		*seen = pattern_match(pt, c->w.head) || (c->w.tail && pattern_match(pt, c->w.tail));
+	}
+	return *seen;
+}
+
+/* Rules whose trace patterns are the same text with the same flags. */
+static int same_trace_pattern(const rule *a, const rule *b)
+{
+	return a->trace.src && b->trace.src && a->icase == b->icase &&
+	       strcmp(a->trace.src, b->trace.src) == 0;
 }
 
 /* Sets the test's type from the message or the end of the trace when
@@ -1256,8 +1271,10 @@ static void read_type(ctx *c, fp_test *t)
 		t->detail->type = NULL;
 }
 
-static int rule_matches(ctx *c, const rule *r, const fp_test *t)
+static int rule_matches(ctx *c, size_t rule_index, const fp_test *t)
 {
+	const rule *r = &c->rules->v[rule_index];
+
 	if (r->status && !(r->status & (1u << t->status)))
 		return 0;
 	if (r->phase && !(r->phase & (1u << t->phase)))
@@ -1267,7 +1284,8 @@ static int rule_matches(ctx *c, const rule *r, const fp_test *t)
 	if (r->message.src &&
 	    !(fp_test_message(t) && pattern_match(&r->message, fp_test_message(t))))
 		return 0;
-	if (r->trace.src && !(fp_test_trace(t) && trace_match(c, &r->trace, fp_test_trace(t))))
+	if (r->trace.src &&
+	    !(fp_test_trace(t) && trace_match(c, rule_index, &r->trace, fp_test_trace(t))))
 		return 0;
 	return 1;
 }
@@ -1277,11 +1295,12 @@ static void classify_test(ctx *c, fp_test *t)
 	size_t i;
 
 	c->w.ready = 0;
+	memset(c->trace_seen, -1, c->rules->n);
 	read_type(c, t);
 	for (i = 0; i < c->rules->n; i++) {
 		const rule *r = &c->rules->v[i];
 
-		if (!rule_matches(c, r, t))
+		if (!rule_matches(c, i, t))
 			continue;
 		if (r->set_phase) {
 			t->phase = r->set_phase;
@@ -1310,6 +1329,15 @@ void fp_classify_run(fp_run *run, const fp_rules *rules)
 	c.rules = rules;
 	c.names = fp_xcalloc(rules->n + 1, sizeof(char *));
 	c.causes = fp_xcalloc(rules->n + 1, sizeof(char *));
+	c.same_trace = fp_xcalloc(rules->n + 1, sizeof(size_t));
+	c.trace_seen = fp_xmalloc(rules->n + 1);
+	for (i = 0; i < rules->n; i++) {
+		size_t j = 0;
+
+		while (j < i && !same_trace_pattern(&rules->v[j], &rules->v[i]))
+			j++;
+		c.same_trace[i] = j;
+	}
 	fp_buf_init(&c.w.headbuf);
 	for (i = 0; i < run->ntests; i++) {
 		fp_test *t = &run->tests[i];
@@ -1325,5 +1353,7 @@ void fp_classify_run(fp_run *run, const fp_rules *rules)
 	fp_buf_free(&c.w.headbuf);
 	free(c.names);
 	free(c.causes);
+	free(c.same_trace);
+	free(c.trace_seen);
 	fp_run_count_categories(run);
 }

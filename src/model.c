@@ -175,6 +175,7 @@ void fp_run_free(fp_run *run)
 	free(run->inputs);
 	free(run->tests);
 	free(run->strings.slots);
+	free(run->strings.hashes);
 	fp_arena_free(&run->arena);
 	free(run);
 }
@@ -229,26 +230,30 @@ static void strset_grow(fp_strset *set)
 {
 	size_t cap = set->cap ? set->cap * 2 : 1024, i;
 	const char **slots = fp_xcalloc(cap, sizeof(*slots));
+	uint32_t *hashes = fp_xmalloc(cap * sizeof(*hashes));
 
 	for (i = 0; i < set->cap; i++) {
-		const char *s = set->slots[i];
 		size_t j;
 
-		if (!s)
+		if (!set->slots[i])
 			continue;
-		j = fp_hash_bytes(s, strlen(s)) & (cap - 1);
+		j = set->hashes[i] & (cap - 1);
 		while (slots[j])
 			j = (j + 1) & (cap - 1);
-		slots[j] = s;
+		slots[j] = set->slots[i];
+		hashes[j] = set->hashes[i];
 	}
 	free(set->slots);
+	free(set->hashes);
 	set->slots = slots;
+	set->hashes = hashes;
 	set->cap = cap;
 }
 
 const char *fp_run_intern(fp_run *run, const char *s, size_t n)
 {
 	fp_strset *set = &run->strings;
+	uint32_t h;
 	size_t j;
 
 	if (!s)
@@ -266,15 +271,15 @@ const char *fp_run_intern(fp_run *run, const char *s, size_t n)
 	}
 	if ((set->count + 1) * 2 > set->cap)
 		strset_grow(set);
-	j = fp_hash_bytes(s, n) & (set->cap - 1);
-	while (set->slots[j]) {
+	h = (uint32_t)fp_hash_bytes(s, n);
+	for (j = h & (set->cap - 1); set->slots[j]; j = (j + 1) & (set->cap - 1)) {
 		const char *t = set->slots[j];
 
-		if (strncmp(t, s, n) == 0 && t[n] == '\0')
+		if (set->hashes[j] == h && strncmp(t, s, n) == 0 && t[n] == '\0')
 			return t;
-		j = (j + 1) & (set->cap - 1);
 	}
 	set->slots[j] = fp_run_strndup(run, s, n);
+	set->hashes[j] = h;
 	set->count++;
 	return set->slots[j];
 }

@@ -158,9 +158,11 @@ typedef struct fp_arena {
 	size_t total;
 } fp_arena;
 
-/* An interning table of strings that live in an arena. */
+/* An interning table of strings that live in an arena, with their hashes
+ * beside them so that a probe compares strings only when hashes agree. */
 typedef struct fp_strset {
 	const char **slots;
+	uint32_t *hashes;
 	size_t cap;
 	size_t count;
 } fp_strset;
