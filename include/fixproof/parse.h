@@ -48,7 +48,7 @@ void fp_source_close(fp_source *src);
 
 /*
  * Parses JUnit XML from `src` into `run`, as input number `input`, with
- * libxml2's streaming reader: no DOM, no network, no external entities.
+ * libxml2's streaming SAX2 parser: no DOM, no network, no external entities.
  * A file cut short keeps the testcases that were complete, marks the input
  * incomplete and adds a warning naming the file and line. Returns 0, or
  * FP_EINPUT when the file is not JUnit XML at all (message names the file).
