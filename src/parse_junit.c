@@ -1007,8 +1007,13 @@ int fp_junit_parse(fp_run *run, uint32_t input, fp_source *src)
 				       src->path);
 
 out:
-	if (r.ctxt)
+	if (r.ctxt) {
+		/* libxml2 makes a document of its own to hold a DTD it reads
+		 * (the one with entities we refuse); it is the caller's to free. */
+		if (r.ctxt->myDoc)
+			xmlFreeDoc(r.ctxt->myDoc);
 		xmlFreeParserCtxt(r.ctxt);
+	}
 	free(buf);
 	loader_release();
 	xmlSetStructuredErrorFunc(old_structured_ctx, old_structured);
