@@ -743,13 +743,77 @@ static inline void add_fast(fp_buf *b, const char *s, size_t n)
 
 #define ADD_LITERAL(b, s) add_fast((b), (s), sizeof(s) - 1)
 
-/* Appends one test's JSON object to `obj`; `id` is scratch space. Built in
- * memory so that a test costs one fwrite, not twenty stdio calls. */
-static void test_json(fp_buf *obj, const fp_run *run, const fp_test *t, fp_buf *id)
+/*
+ * What formatting tests can reuse from one test to the next: the escaped
+ * input paths, and the escaped class and file of the last test, which its
+ * neighbours nearly always share (both are interned, so a pointer
+ * comparison tells). One per thread.
+ */
+typedef struct json_cache {
+	const fp_buf *inputs;  /* escaped and quoted path of each input; NULL: none */
+	const char *classname; /* the class `cls` holds, escaped, with "::" */
+	fp_buf cls;
+	const char *file;      /* the file `file_json` holds, quoted */
+	fp_buf file_json;
+} json_cache;
+
+static void json_cache_init(json_cache *c, const fp_buf *inputs)
 {
-	fp_test_id(id, t);
+	memset(c, 0, sizeof(*c));
+	c->inputs = inputs;
+	fp_buf_init(&c->cls);
+	fp_buf_init(&c->file_json);
+}
+
+static void json_cache_free(json_cache *c)
+{
+	fp_buf_free(&c->cls);
+	fp_buf_free(&c->file_json);
+}
+
+/* The id (fp_test_id) as a JSON string, escaped piece by piece: the
+ * escape of the key is that of its parts. */
+static void add_id(fp_buf *obj, const fp_test *t, json_cache *c)
+{
+	if (t->nodeid) {
+		fp_json_buf_str(obj, t->nodeid);
+		return;
+	}
+	ADD_LITERAL(obj, "\"");
+	if (t->classname && t->classname[0]) {
+		if (c->classname != t->classname) {
+			fp_buf_clear(&c->cls);
+			fp_json_buf_escape(&c->cls, t->classname, strlen(t->classname));
+			fp_buf_add(&c->cls, "::", 2);
+			c->classname = t->classname;
+		}
+		add_fast(obj, c->cls.ptr, c->cls.len);
+	}
+	if (t->name)
+		fp_json_buf_escape(obj, t->name, strlen(t->name));
+	ADD_LITERAL(obj, "\"");
+}
+
+static void add_file(fp_buf *obj, const fp_test *t, json_cache *c)
+{
+	if (!t->file) {
+		ADD_LITERAL(obj, "null");
+		return;
+	}
+	if (c->file != t->file) {
+		fp_buf_clear(&c->file_json);
+		fp_json_buf_str(&c->file_json, t->file);
+		c->file = t->file;
+	}
+	add_fast(obj, c->file_json.ptr, c->file_json.len);
+}
+
+/* Appends one test's JSON object to `obj`. Built in memory so that a test
+ * costs one fwrite, not twenty stdio calls. */
+static void test_json(fp_buf *obj, const fp_run *run, const fp_test *t, json_cache *c)
+{
 	ADD_LITERAL(obj, "{\"id\":");
-	fp_json_buf_strn(obj, id->ptr, id->len);
+	add_id(obj, t, c);
 	ADD_LITERAL(obj, ",\"status\":\"");
 	fp_buf_puts(obj, fp_status_name((fp_status)t->status));
 	ADD_LITERAL(obj, "\",\"phase\":");
@@ -767,7 +831,7 @@ static void test_json(fp_buf *obj, const fp_run *run, const fp_test *t, fp_buf *
 	ADD_LITERAL(obj, ",\"message\":");
 	fp_json_buf_str(obj, fp_test_message(t));
 	ADD_LITERAL(obj, ",\"file\":");
-	fp_json_buf_str(obj, t->file);
+	add_file(obj, t, c);
 	if (t->line)
 		fp_buf_printf(obj, ",\"line\":%u", t->line);
 	else
@@ -775,7 +839,10 @@ static void test_json(fp_buf *obj, const fp_run *run, const fp_test *t, fp_buf *
 	ADD_LITERAL(obj, ",\"time\":");
 	fp_json_buf_num(obj, t->time);
 	ADD_LITERAL(obj, ",\"input\":");
-	fp_json_buf_str(obj, run->inputs[t->input].path);
+	if (c->inputs)
+		add_fast(obj, c->inputs[t->input].ptr, c->inputs[t->input].len);
+	else
+		fp_json_buf_str(obj, run->inputs[t->input].path);
 	ADD_LITERAL(obj, ",\"trace\":");
 	fp_json_buf_str(obj, fp_test_trace(t));
 	fp_buf_putc(obj, '}');
@@ -783,18 +850,21 @@ static void test_json(fp_buf *obj, const fp_run *run, const fp_test *t, fp_buf *
 
 void fp_test_write_json(const fp_run *run, const fp_test *t, fp_buf *scratch, FILE *f)
 {
-	fp_buf obj = FP_BUF_INIT;
+	json_cache c;
 
-	test_json(&obj, run, t, scratch);
-	fwrite(obj.ptr, 1, obj.len, f);
-	fp_buf_free(&obj);
+	json_cache_init(&c, NULL);
+	fp_buf_clear(scratch);
+	test_json(scratch, run, t, &c);
+	fwrite(scratch->ptr, 1, scratch->len, f);
+	json_cache_free(&c);
 }
 
 /* A slice of the tests, formatted into one buffer. */
 typedef struct json_slice {
 	const fp_run *run;
 	size_t from, to;
-	fp_buf out, id;
+	fp_buf out;
+	json_cache cache;
 } json_slice;
 
 static void *format_slice(void *arg)
@@ -805,7 +875,7 @@ static void *format_slice(void *arg)
 	fp_buf_clear(&s->out);
 	for (i = s->from; i < s->to; i++) {
 		fp_buf_add(&s->out, i ? ",\n  " : "\n  ", i ? 4 : 3);
-		test_json(&s->out, s->run, &s->run->tests[i], &s->id);
+		test_json(&s->out, s->run, &s->run->tests[i], &s->cache);
 	}
 	return NULL;
 }
@@ -821,13 +891,16 @@ static void *format_slice(void *arg)
 int fp_run_write_json(const fp_run *run, FILE *f)
 {
 	json_slice half[2];
+	fp_buf *inputs = fp_xcalloc(run->ninputs ? run->ninputs : 1, sizeof(*inputs));
 	size_t start, k;
 
+	for (k = 0; k < run->ninputs; k++)
+		fp_json_buf_str(&inputs[k], run->inputs[k].path);
 	memset(half, 0, sizeof(half));
 	for (k = 0; k < 2; k++) {
 		half[k].run = run;
 		fp_buf_init(&half[k].out);
-		fp_buf_init(&half[k].id);
+		json_cache_init(&half[k].cache, inputs);
 	}
 	fputs("{\"schema\":\"fixproof.run/1\",\n", f);
 	fp_run_write_inputs_json(run, f);
@@ -855,8 +928,11 @@ int fp_run_write_json(const fp_run *run, FILE *f)
 	fputs("\n]}\n", f);
 	for (k = 0; k < 2; k++) {
 		fp_buf_free(&half[k].out);
-		fp_buf_free(&half[k].id);
+		json_cache_free(&half[k].cache);
 	}
+	for (k = 0; k < run->ninputs; k++)
+		fp_buf_free(&inputs[k]);
+	free(inputs);
 	if (fflush(f) != 0 || ferror(f))
 		return fp_error_set(FP_EIO, "cannot write the run model: write error");
 	return 0;

@@ -26,6 +26,10 @@ void fp_json_buf_str(fp_buf *out, const char *s);
 void fp_json_buf_strn(fp_buf *out, const char *s, size_t n);
 void fp_json_buf_num(fp_buf *out, double v);
 
+/* Appends `s` escaped as the inside of a JSON string, without the quotes
+ * (to build one string from several pieces). */
+void fp_json_buf_escape(fp_buf *out, const char *s, size_t n);
+
 /* Writes a fraction as {"numerator":n,"denominator":d,"value":v|null}. */
 void fp_json_fraction(FILE *f, unsigned long long num, unsigned long long den);
 
