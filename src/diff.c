@@ -925,32 +925,56 @@ static void write_metric(const char *name, const fp_fraction *b, const fp_fracti
 	putc('}', f);
 }
 
-static void write_entry(const fp_diff *d, const fp_diff_entry *e, fp_buf *scratch, FILE *f)
-{
-	const fp_test *b = fp_diff_before(d, e), *a = fp_diff_after(d, e);
-	const fp_test *t = a ? a : b;
+/* What one thread formats entries with. */
+typedef struct entry_json {
+	const fp_diff *d;
+	int changed_only;
+	fp_test_json *before, *after;
+} entry_json;
 
-	fp_test_id(scratch, t);
-	fputs("{\"id\":", f);
-	fp_json_strn(f, scratch->ptr, scratch->len);
-	fprintf(f, ",\"change\":\"%s\",\"target\":%s,\"module\":%s,\"cause_changed\":%s,"
-		"\"outcome\":{\"before\":\"%s\",\"after\":\"%s\"},\"before\":",
-		fp_change_name((fp_change)e->change),
-		e->flags & FP_ENTRY_TARGET ? "true" : "false",
-		e->flags & FP_ENTRY_MODULE ? "true" : "false",
-		e->flags & FP_ENTRY_CAUSE_CHANGED ? "true" : "false",
-		fp_outcome_name((fp_outcome)e->outcome_before),
-		fp_outcome_name((fp_outcome)e->outcome_after));
-	if (b)
-		fp_test_write_json(d->before, b, scratch, f);
-	else
-		fputs("null", f);
-	fputs(",\"after\":", f);
-	if (a)
-		fp_test_write_json(d->after, a, scratch, f);
-	else
-		fputs("null", f);
-	putc('}', f);
+static const char *json_bool(int b)
+{
+	return b ? "true" : "false";
+}
+
+static void format_entries(void *ctx, size_t from, size_t to, fp_buf *out)
+{
+	entry_json *ej = ctx;
+	const fp_diff *d = ej->d;
+	size_t i;
+
+	for (i = from; i < to; i++) {
+		const fp_diff_entry *e = &d->entries[i];
+		const fp_test *b = fp_diff_before(d, e), *a = fp_diff_after(d, e);
+
+		if (ej->changed_only && e->change == FP_CHANGE_UNCHANGED && !(e->flags & FP_ENTRY_TARGET))
+			continue;
+		fp_buf_puts(out, ",\n  {\"id\":");
+		fp_test_json_id(a ? ej->after : ej->before, out, a ? a : b);
+		fp_buf_puts(out, ",\"change\":\"");
+		fp_buf_puts(out, fp_change_name((fp_change)e->change));
+		fp_buf_puts(out, "\",\"target\":");
+		fp_buf_puts(out, json_bool(e->flags & FP_ENTRY_TARGET));
+		fp_buf_puts(out, ",\"module\":");
+		fp_buf_puts(out, json_bool(e->flags & FP_ENTRY_MODULE));
+		fp_buf_puts(out, ",\"cause_changed\":");
+		fp_buf_puts(out, json_bool(e->flags & FP_ENTRY_CAUSE_CHANGED));
+		fp_buf_puts(out, ",\"outcome\":{\"before\":\"");
+		fp_buf_puts(out, fp_outcome_name((fp_outcome)e->outcome_before));
+		fp_buf_puts(out, "\",\"after\":\"");
+		fp_buf_puts(out, fp_outcome_name((fp_outcome)e->outcome_after));
+		fp_buf_puts(out, "\"},\"before\":");
+		if (b)
+			fp_test_json_add(ej->before, out, b);
+		else
+			fp_buf_puts(out, "null");
+		fp_buf_puts(out, ",\"after\":");
+		if (a)
+			fp_test_json_add(ej->after, out, a);
+		else
+			fp_buf_puts(out, "null");
+		fp_buf_putc(out, '}');
+	}
 }
 
 int fp_diff_write_json(const fp_diff *d, FILE *f, int changed_only)
@@ -958,8 +982,9 @@ int fp_diff_write_json(const fp_diff *d, FILE *f, int changed_only)
 	static const char *const metric_names[] = {
 		"collection_rate", "execution_rate", "business_logic_reach", "pass_rate"
 	};
-	fp_buf scratch = FP_BUF_INIT;
-	size_t i, written = 0;
+	entry_json ej[2];
+	void *ctx[2];
+	size_t i;
 	int c, o;
 
 	fprintf(f, "{\"schema\":\"fixproof.diff/1\",\n\"verdict\":\"%s\",\n\"reasons\":[",
@@ -999,16 +1024,19 @@ int fp_diff_write_json(const fp_diff *d, FILE *f, int changed_only)
 		putc('}', f);
 	}
 	fputs("},\n\"tests\":[", f);
-	for (i = 0; i < d->nentries; i++) {
-		const fp_diff_entry *e = &d->entries[i];
-
-		if (changed_only && e->change == FP_CHANGE_UNCHANGED && !(e->flags & FP_ENTRY_TARGET))
-			continue;
-		fputs(written++ ? ",\n  " : "\n  ", f);
-		write_entry(d, e, &scratch, f);
+	for (c = 0; c < 2; c++) {
+		ej[c].d = d;
+		ej[c].changed_only = changed_only;
+		ej[c].before = fp_test_json_new(d->before);
+		ej[c].after = fp_test_json_new(d->after);
+		ctx[c] = &ej[c];
 	}
+	fp_json_write_items(f, d->nentries, format_entries, ctx);
 	fputs("\n]}\n", f);
-	fp_buf_free(&scratch);
+	for (c = 0; c < 2; c++) {
+		fp_test_json_free(ej[c].before);
+		fp_test_json_free(ej[c].after);
+	}
 	if (fflush(f) != 0 || ferror(f))
 		return fp_error_set(FP_EIO, "cannot write the diff model: write error");
 	return 0;

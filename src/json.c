@@ -2,6 +2,7 @@
 #include "fixproof/json.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -352,4 +353,64 @@ void fp_json_fraction(FILE *f, unsigned long long num, unsigned long long den)
 	else
 		fputs("null", f);
 	putc('}', f);
+}
+
+/* One thread's part of a batch. */
+typedef struct batch_half {
+	fp_json_format_fn format;
+	void *ctx;
+	size_t from, to;
+	fp_buf out;
+} batch_half;
+
+static void *format_half(void *arg)
+{
+	batch_half *h = arg;
+
+	fp_buf_clear(&h->out);
+	h->format(h->ctx, h->from, h->to, &h->out);
+	return NULL;
+}
+
+#define JSON_BATCH 8192
+
+void fp_json_write_items(FILE *f, size_t n, fp_json_format_fn format, void *ctx[2])
+{
+	batch_half half[2];
+	size_t start, k;
+	int first = 1;
+
+	for (k = 0; k < 2; k++) {
+		half[k].format = format;
+		half[k].ctx = ctx[k];
+		fp_buf_init(&half[k].out);
+	}
+	for (start = 0; start < n; start += JSON_BATCH) {
+		size_t end = n - start < JSON_BATCH ? n : start + JSON_BATCH;
+		pthread_t worker;
+		int threaded;
+
+		half[0].from = start;
+		half[0].to = half[1].from = start + (end - start) / 2;
+		half[1].to = end;
+		threaded = end - start >= 64 && pthread_create(&worker, NULL, format_half, &half[1]) == 0;
+		format_half(&half[0]);
+		if (threaded)
+			pthread_join(worker, NULL);
+		else
+			format_half(&half[1]);
+		for (k = 0; k < 2; k++) {
+			const char *p = half[k].out.ptr;
+			size_t len = half[k].out.len;
+
+			if (first && len) {
+				p++;
+				len--;
+				first = 0;
+			}
+			fwrite(p, 1, len, f);
+		}
+	}
+	for (k = 0; k < 2; k++)
+		fp_buf_free(&half[k].out);
 }

@@ -1,7 +1,6 @@
 /* model.c - the run model: arena, interning, join keys, merging, JSON; see model.h. */
 #include "fixproof/model.h"
 
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -749,31 +748,46 @@ static inline void add_fast(fp_buf *b, const char *s, size_t n)
  * neighbours nearly always share (both are interned, so a pointer
  * comparison tells). One per thread.
  */
-typedef struct json_cache {
-	const fp_buf *inputs;  /* escaped and quoted path of each input; NULL: none */
+struct fp_test_json {
+	const fp_run *run;
+	fp_buf *inputs;        /* escaped and quoted path of each input */
 	const char *classname; /* the class `cls` holds, escaped, with "::" */
 	fp_buf cls;
 	const char *file;      /* the file `file_json` holds, quoted */
 	fp_buf file_json;
-} json_cache;
+};
 
-static void json_cache_init(json_cache *c, const fp_buf *inputs)
+typedef struct fp_test_json json_cache;
+
+fp_test_json *fp_test_json_new(const fp_run *run)
 {
-	memset(c, 0, sizeof(*c));
-	c->inputs = inputs;
-	fp_buf_init(&c->cls);
-	fp_buf_init(&c->file_json);
+	json_cache *c = fp_xcalloc(1, sizeof(*c));
+	size_t k;
+
+	c->run = run;
+	c->inputs = fp_xcalloc(run->ninputs ? run->ninputs : 1, sizeof(*c->inputs));
+	for (k = 0; k < run->ninputs; k++)
+		fp_json_buf_str(&c->inputs[k], run->inputs[k].path);
+	return c;
 }
 
-static void json_cache_free(json_cache *c)
+void fp_test_json_free(fp_test_json *c)
 {
+	size_t k;
+
+	if (!c)
+		return;
+	for (k = 0; k < c->run->ninputs; k++)
+		fp_buf_free(&c->inputs[k]);
+	free(c->inputs);
 	fp_buf_free(&c->cls);
 	fp_buf_free(&c->file_json);
+	free(c);
 }
 
 /* The id (fp_test_id) as a JSON string, escaped piece by piece: the
  * escape of the key is that of its parts. */
-static void add_id(fp_buf *obj, const fp_test *t, json_cache *c)
+void fp_test_json_id(fp_test_json *c, fp_buf *obj, const fp_test *t)
 {
 	if (t->nodeid) {
 		fp_json_buf_str(obj, t->nodeid);
@@ -810,10 +824,10 @@ static void add_file(fp_buf *obj, const fp_test *t, json_cache *c)
 
 /* Appends one test's JSON object to `obj`. Built in memory so that a test
  * costs one fwrite, not twenty stdio calls. */
-static void test_json(fp_buf *obj, const fp_run *run, const fp_test *t, json_cache *c)
+void fp_test_json_add(fp_test_json *c, fp_buf *obj, const fp_test *t)
 {
 	ADD_LITERAL(obj, "{\"id\":");
-	add_id(obj, t, c);
+	fp_test_json_id(c, obj, t);
 	ADD_LITERAL(obj, ",\"status\":\"");
 	fp_buf_puts(obj, fp_status_name((fp_status)t->status));
 	ADD_LITERAL(obj, "\",\"phase\":");
@@ -839,100 +853,38 @@ static void test_json(fp_buf *obj, const fp_run *run, const fp_test *t, json_cac
 	ADD_LITERAL(obj, ",\"time\":");
 	fp_json_buf_num(obj, t->time);
 	ADD_LITERAL(obj, ",\"input\":");
-	if (c->inputs)
-		add_fast(obj, c->inputs[t->input].ptr, c->inputs[t->input].len);
-	else
-		fp_json_buf_str(obj, run->inputs[t->input].path);
+	add_fast(obj, c->inputs[t->input].ptr, c->inputs[t->input].len);
 	ADD_LITERAL(obj, ",\"trace\":");
 	fp_json_buf_str(obj, fp_test_trace(t));
 	fp_buf_putc(obj, '}');
 }
 
-void fp_test_write_json(const fp_run *run, const fp_test *t, fp_buf *scratch, FILE *f)
+static void format_tests(void *ctx, size_t from, size_t to, fp_buf *out)
 {
-	json_cache c;
-
-	json_cache_init(&c, NULL);
-	fp_buf_clear(scratch);
-	test_json(scratch, run, t, &c);
-	fwrite(scratch->ptr, 1, scratch->len, f);
-	json_cache_free(&c);
-}
-
-/* A slice of the tests, formatted into one buffer. */
-typedef struct json_slice {
-	const fp_run *run;
-	size_t from, to;
-	fp_buf out;
-	json_cache cache;
-} json_slice;
-
-static void *format_slice(void *arg)
-{
-	json_slice *s = arg;
+	json_cache *c = ctx;
 	size_t i;
 
-	fp_buf_clear(&s->out);
-	for (i = s->from; i < s->to; i++) {
-		fp_buf_add(&s->out, i ? ",\n  " : "\n  ", i ? 4 : 3);
-		test_json(&s->out, s->run, &s->run->tests[i], &s->cache);
+	for (i = from; i < to; i++) {
+		ADD_LITERAL(out, ",\n  ");
+		fp_test_json_add(c, out, &c->run->tests[i]);
 	}
-	return NULL;
 }
 
-#define JSON_BATCH 8192
-
-/*
- * Tests are formatted in batches; a second thread formats the second half
- * of each batch while this one does the first, and the halves are written
- * in order, so the output is the same as one thread's. Formatting is most
- * of the cost of printing a million tests. Without a thread, one does all.
- */
 int fp_run_write_json(const fp_run *run, FILE *f)
 {
-	json_slice half[2];
-	fp_buf *inputs = fp_xcalloc(run->ninputs ? run->ninputs : 1, sizeof(*inputs));
-	size_t start, k;
+	void *ctx[2];
+	int k;
 
-	for (k = 0; k < run->ninputs; k++)
-		fp_json_buf_str(&inputs[k], run->inputs[k].path);
-	memset(half, 0, sizeof(half));
-	for (k = 0; k < 2; k++) {
-		half[k].run = run;
-		fp_buf_init(&half[k].out);
-		json_cache_init(&half[k].cache, inputs);
-	}
+	for (k = 0; k < 2; k++)
+		ctx[k] = fp_test_json_new(run);
 	fputs("{\"schema\":\"fixproof.run/1\",\n", f);
 	fp_run_write_inputs_json(run, f);
 	fp_summary_write_json(run, f);
 	fputs(",\n\"tests\":[", f);
-	for (start = 0; start < run->ntests; start += JSON_BATCH) {
-		size_t end = run->ntests - start < JSON_BATCH ? run->ntests : start + JSON_BATCH;
-		size_t mid = start + (end - start) / 2;
-		pthread_t worker;
-		int threaded;
-
-		half[0].from = start;
-		half[0].to = mid;
-		half[1].from = mid;
-		half[1].to = end;
-		threaded = end - start >= 64 && pthread_create(&worker, NULL, format_slice, &half[1]) == 0;
-		format_slice(&half[0]);
-		if (threaded)
-			pthread_join(worker, NULL);
-		else
-			format_slice(&half[1]);
-		for (k = 0; k < 2; k++)
-			fwrite(half[k].out.ptr, 1, half[k].out.len, f);
-	}
+	fp_json_write_items(f, run->ntests, format_tests, ctx);
 	fputs("\n]}\n", f);
-	for (k = 0; k < 2; k++) {
-		fp_buf_free(&half[k].out);
-		json_cache_free(&half[k].cache);
-	}
-	for (k = 0; k < run->ninputs; k++)
-		fp_buf_free(&inputs[k]);
-	free(inputs);
+	for (k = 0; k < 2; k++)
+		fp_test_json_free(ctx[k]);
 	if (fflush(f) != 0 || ferror(f))
 		return fp_error_set(FP_EIO, "cannot write the run model: write error");
 	return 0;

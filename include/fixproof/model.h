@@ -309,7 +309,17 @@ void fp_run_write_inputs_json(const fp_run *run, FILE *f);
 /* Writes the "summary", "collection" and "categories" members (no braces). */
 void fp_summary_write_json(const fp_run *run, FILE *f);
 
-/* Writes one test as a JSON object; `scratch` is reused between calls. */
-void fp_test_write_json(const fp_run *run, const fp_test *t, fp_buf *scratch, FILE *f);
+/*
+ * Formats tests of `run` as JSON objects (the form of the run model's
+ * "tests") into buffers, reusing what neighbouring tests share, such as
+ * their class. Not shared between threads: one each. Free with
+ * fp_test_json_free (NULL is a no-op).
+ */
+typedef struct fp_test_json fp_test_json;
+fp_test_json *fp_test_json_new(const fp_run *run);
+void fp_test_json_add(fp_test_json *tj, fp_buf *out, const fp_test *t);
+/* Appends the test's id (fp_test_id) as a JSON string. */
+void fp_test_json_id(fp_test_json *tj, fp_buf *out, const fp_test *t);
+void fp_test_json_free(fp_test_json *tj);
 
 #endif
