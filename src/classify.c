@@ -1196,6 +1196,13 @@ typedef struct ctx {
 	 * that pattern gave on the test at hand (-1: not tried yet). */
 	size_t *same_trace;
 	signed char *trace_seen;
+	/* Types and short messages are interned, so one pointer is one text:
+	 * per rule, the last type and message its patterns were tried on and
+	 * what they gave. Neighbouring failures mostly share their type. */
+	struct seen_text {
+		const char *text;
+		int matched;
+	} *seen_type, *seen_message;
 } ctx;
 
 static void window_make(window *w, const char *trace)
@@ -1271,6 +1278,18 @@ static void read_type(ctx *c, fp_test *t)
 		t->detail->type = NULL;
 }
 
+/* pattern_match(pt, text), remembered for the last text seen. */
+static int text_match(struct seen_text *seen, const pattern *pt, const char *text)
+{
+	if (!text)
+		return 0;
+	if (seen->text != text) {
+		seen->text = text;
+		seen->matched = pattern_match(pt, text);
+	}
+	return seen->matched;
+}
+
 static int rule_matches(ctx *c, size_t rule_index, const fp_test *t)
 {
 	const rule *r = &c->rules->v[rule_index];
@@ -1279,10 +1298,10 @@ static int rule_matches(ctx *c, size_t rule_index, const fp_test *t)
 		return 0;
 	if (r->phase && !(r->phase & (1u << t->phase)))
 		return 0;
-	if (r->type.src && !(fp_test_type(t) && pattern_match(&r->type, fp_test_type(t))))
+	if (r->type.src && !text_match(&c->seen_type[rule_index], &r->type, fp_test_type(t)))
 		return 0;
 	if (r->message.src &&
-	    !(fp_test_message(t) && pattern_match(&r->message, fp_test_message(t))))
+	    !text_match(&c->seen_message[rule_index], &r->message, fp_test_message(t)))
 		return 0;
 	if (r->trace.src &&
 	    !(fp_test_trace(t) && trace_match(c, rule_index, &r->trace, fp_test_trace(t))))
@@ -1331,6 +1350,8 @@ void fp_classify_run(fp_run *run, const fp_rules *rules)
 	c.causes = fp_xcalloc(rules->n + 1, sizeof(char *));
 	c.same_trace = fp_xcalloc(rules->n + 1, sizeof(size_t));
 	c.trace_seen = fp_xmalloc(rules->n + 1);
+	c.seen_type = fp_xcalloc(rules->n + 1, sizeof(*c.seen_type));
+	c.seen_message = fp_xcalloc(rules->n + 1, sizeof(*c.seen_message));
 	for (i = 0; i < rules->n; i++) {
 		size_t j = 0;
 
@@ -1355,5 +1376,7 @@ void fp_classify_run(fp_run *run, const fp_rules *rules)
 	free(c.causes);
 	free(c.same_trace);
 	free(c.trace_seen);
+	free(c.seen_type);
+	free(c.seen_message);
 	fp_run_count_categories(run);
 }

@@ -748,13 +748,17 @@ static inline void add_fast(fp_buf *b, const char *s, size_t n)
  * neighbours nearly always share (both are interned, so a pointer
  * comparison tells). One per thread.
  */
+typedef struct json_memo {
+	const char *s;         /* the interned string `json` holds, quoted */
+	fp_buf json;
+} json_memo;
+
 struct fp_test_json {
 	const fp_run *run;
 	fp_buf *inputs;        /* escaped and quoted path of each input */
 	const char *classname; /* the class `cls` holds, escaped, with "::" */
 	fp_buf cls;
-	const char *file;      /* the file `file_json` holds, quoted */
-	fp_buf file_json;
+	json_memo file, type, cause, rule;
 };
 
 typedef struct fp_test_json json_cache;
@@ -781,7 +785,10 @@ void fp_test_json_free(fp_test_json *c)
 		fp_buf_free(&c->inputs[k]);
 	free(c->inputs);
 	fp_buf_free(&c->cls);
-	fp_buf_free(&c->file_json);
+	fp_buf_free(&c->file.json);
+	fp_buf_free(&c->type.json);
+	fp_buf_free(&c->cause.json);
+	fp_buf_free(&c->rule.json);
 	free(c);
 }
 
@@ -808,19 +815,27 @@ void fp_test_json_id(fp_test_json *c, fp_buf *obj, const fp_test *t)
 	ADD_LITERAL(obj, "\"");
 }
 
-static void add_file(fp_buf *obj, const fp_test *t, json_cache *c)
+/* An interned string (file, type, cause, rule) as JSON, escaped once for
+ * a run of tests that share it. */
+static void add_memo(fp_buf *obj, json_memo *m, const char *s)
 {
-	if (!t->file) {
+	if (!s) {
 		ADD_LITERAL(obj, "null");
 		return;
 	}
-	if (c->file != t->file) {
-		fp_buf_clear(&c->file_json);
-		fp_json_buf_str(&c->file_json, t->file);
-		c->file = t->file;
+	if (m->s != s) {
+		fp_buf_clear(&m->json);
+		fp_json_buf_str(&m->json, s);
+		m->s = s;
 	}
-	add_fast(obj, c->file_json.ptr, c->file_json.len);
+	add_fast(obj, m->json.ptr, m->json.len);
 }
+
+/* The names of fp_phase and fp_category as JSON values. */
+static const char *const phase_json[] = {
+	"null", "\"collection\"", "\"setup\"", "\"call\"", "\"teardown\""
+};
+static const char *const category_json[] = { "null", "\"infrastructure\"", "\"business_logic\"" };
 
 /* Appends one test's JSON object to `obj`. Built in memory so that a test
  * costs one fwrite, not twenty stdio calls. */
@@ -831,25 +846,26 @@ void fp_test_json_add(fp_test_json *c, fp_buf *obj, const fp_test *t)
 	ADD_LITERAL(obj, ",\"status\":\"");
 	fp_buf_puts(obj, fp_status_name((fp_status)t->status));
 	ADD_LITERAL(obj, "\",\"phase\":");
-	fp_json_buf_str(obj, fp_phase_name((fp_phase)t->phase));
+	fp_buf_puts(obj, t->phase <= FP_PHASE_TEARDOWN ? phase_json[t->phase] : "null");
 	ADD_LITERAL(obj, ",\"category\":");
-	fp_json_buf_str(obj, fp_category_name((fp_category)t->category));
+	fp_buf_puts(obj, t->category <= FP_CATEGORY_BUSINESS_LOGIC ? category_json[t->category] : "null");
 	ADD_LITERAL(obj, ",\"cause\":");
-	fp_json_buf_str(obj, fp_test_cause(t));
+	add_memo(obj, &c->cause, fp_test_cause(t));
 	ADD_LITERAL(obj, ",\"rule\":");
-	fp_json_buf_str(obj, fp_test_rule(t));
+	add_memo(obj, &c->rule, fp_test_rule(t));
 	if (t->flags & FP_TEST_FLAKY)
 		ADD_LITERAL(obj, ",\"flaky\":true");
 	ADD_LITERAL(obj, ",\"type\":");
-	fp_json_buf_str(obj, fp_test_type(t));
+	add_memo(obj, &c->type, fp_test_type(t));
 	ADD_LITERAL(obj, ",\"message\":");
 	fp_json_buf_str(obj, fp_test_message(t));
 	ADD_LITERAL(obj, ",\"file\":");
-	add_file(obj, t, c);
+	add_memo(obj, &c->file, t->file);
+	ADD_LITERAL(obj, ",\"line\":");
 	if (t->line)
-		fp_buf_printf(obj, ",\"line\":%u", t->line);
+		fp_json_buf_num(obj, (double)t->line);
 	else
-		ADD_LITERAL(obj, ",\"line\":null");
+		ADD_LITERAL(obj, "null");
 	ADD_LITERAL(obj, ",\"time\":");
 	fp_json_buf_num(obj, t->time);
 	ADD_LITERAL(obj, ",\"input\":");
