@@ -103,15 +103,15 @@ TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
 
 
 def measure(cmd, sink, rss_file, timeout=None):
-    """Runs `cmd` once; returns (wall seconds, peak RSS in MB, exit status,
-    timed out, stderr). stdout goes to the sink.
+    """Runs `cmd` once; returns (wall seconds, peak RSS in MB, CPU seconds,
+    exit status, timed out, stderr). stdout goes to the sink.
 
     The peak RSS comes from /usr/bin/time, which forks the command from a
     small process: a child forked from this Python starts with Python's
     own resident pages counted (some 17 MB), which wait4 would report for
     small runs. Without /usr/bin/time, wait4 it is."""
     out, done = sink.open()
-    full = [TIME, "-f", "%M", "-o", rss_file] + cmd if TIME else cmd
+    full = [TIME, "-f", "%M %U %S", "-o", rss_file] + cmd if TIME else cmd
     start = time.perf_counter()
     # A session of its own, so a timeout stops the command and its child.
     proc = subprocess.Popen(full, stdout=out, stderr=subprocess.PIPE, start_new_session=True)
@@ -132,29 +132,33 @@ def measure(cmd, sink, rss_file, timeout=None):
     proc.stderr.close()
     done()
     rss = usage.ru_maxrss / 1024.0
+    cpu = usage.ru_utime + usage.ru_stime
     if TIME and not timed_out:
         with open(rss_file) as f:
-            lines = f.read().split()
+            words = f.read().split()
         # time writes "Command exited with non-zero status N" first then.
-        rss = int(lines[-1]) / 1024.0
-    return wall, rss, proc.returncode, bool(timed_out), err
+        rss = int(words[-3]) / 1024.0
+        cpu = float(words[-2]) + float(words[-1])
+    return wall, rss, cpu, proc.returncode, bool(timed_out), err
 
 
 def measure_cell(name, cmd, sink, repeat, timeout=None, ok_status=(0, 1)):
     """Median of `repeat` runs of `cmd`."""
-    walls, rss = [], []
+    walls, rss, cpus = [], [], []
     for _ in range(repeat):
-        wall, mb, status, timed_out, err = measure(cmd, sink, sink.rss_file, timeout)
+        wall, mb, cpu, status, timed_out, err = measure(cmd, sink, sink.rss_file, timeout)
         if timed_out:
             return {"name": name, "cmd": cmd, "timed_out": True, "timeout": timeout,
-                    "seconds": None, "rss_mb": None, "runs": walls}
+                    "seconds": None, "rss_mb": None, "cpu_seconds": None, "runs": walls}
         if status not in ok_status:
             raise SystemExit("bench: %s failed with status %d: %s\n%s"
                              % (name, status, " ".join(cmd), err.strip()[-2000:]))
         walls.append(wall)
         rss.append(mb)
+        cpus.append(cpu)
     return {"name": name, "cmd": cmd, "seconds": statistics.median(walls),
-            "rss_mb": statistics.median(rss), "runs": walls}
+            "rss_mb": statistics.median(rss), "cpu_seconds": statistics.median(cpus),
+            "runs": walls}
 
 
 # ---- inputs ----
@@ -238,8 +242,10 @@ def bench_layout(n, layout, before, after, fixproof, sink, args):
         row = {
             "tests": n, "layout": layout, "command": cmd_name,
             "input_bytes": total_bytes(files),
-            "seconds": mine["seconds"], "rss_mb": mine["rss_mb"], "runs": mine["runs"],
+            "seconds": mine["seconds"], "rss_mb": mine["rss_mb"],
+            "cpu_seconds": mine["cpu_seconds"], "runs": mine["runs"],
             "floor_seconds": floor and floor["seconds"],
+            "floor_cpu_seconds": floor and floor["cpu_seconds"],
             "floor_rss_mb": floor and floor["rss_mb"],
             "peer_seconds": peer and peer["seconds"],
             "peer_rss_mb": peer and peer["rss_mb"],
@@ -275,6 +281,14 @@ def growth(rows):
     return out
 
 
+def cpu_ratio(r):
+    """CPU time against the floor's: what wall time would show with no
+    second core free (fixproof uses one when it can; xmllint never)."""
+    if not r["floor_cpu_seconds"]:
+        return None
+    return r["cpu_seconds"] / r["floor_cpu_seconds"]
+
+
 def targets(rows):
     """Issue 7's targets, on every row of TARGET_SIZE tests or more."""
     out = []
@@ -284,7 +298,7 @@ def targets(rows):
         if r["command"] == "report":
             out.append({"what": "report %d %s: time within %.0fx the floor" % (
                 r["tests"], r["layout"], TARGET_RATIO),
-                "value": r["vs_floor"], "limit": TARGET_RATIO,
+                "value": r["vs_floor"], "limit": TARGET_RATIO, "cpu_ratio": cpu_ratio(r),
                 "met": r["vs_floor"] <= TARGET_RATIO})
             out.append({"what": "report %d %s: peak RSS under %d MB" % (
                 r["tests"], r["layout"], TARGET_RSS_MB),
@@ -293,15 +307,15 @@ def targets(rows):
         elif r["command"] == "parse":
             out.append({"what": "parse %d %s: time within %.0fx the floor" % (
                 r["tests"], r["layout"], TARGET_RATIO),
-                "value": r["vs_floor"], "limit": TARGET_RATIO,
+                "value": r["vs_floor"], "limit": TARGET_RATIO, "cpu_ratio": cpu_ratio(r),
                 "met": r["vs_floor"] <= TARGET_RATIO})
     return out
 
 
 # ---- printing ----
 
-HEADER = ("%-9s %-10s %-7s %8s %8s  %8s %7s %6s  %8s %8s %6s" % (
-    "tests", "layout", "command", "time s", "RSS MB", "floor s", "floorMB", "x flr",
+HEADER = ("%-9s %-10s %-7s %8s %6s %8s  %8s %7s %6s  %8s %8s %6s" % (
+    "tests", "layout", "command", "time s", "cpu s", "RSS MB", "floor s", "floorMB", "x flr",
     "peer s", "peer MB", "x peer"))
 
 
@@ -311,18 +325,21 @@ def fmt(v, spec, none="-"):
 
 def format_row(r):
     peer = "timeout" if r["peer_timed_out"] else fmt(r["peer_seconds"], "%.3f")
-    return "%-9d %-10s %-7s %8.3f %8.1f  %8s %7s %6s  %8s %8s %6s" % (
-        r["tests"], r["layout"], r["command"], r["seconds"], r["rss_mb"],
+    return "%-9d %-10s %-7s %8.3f %6.2f %8.1f  %8s %7s %6s  %8s %8s %6s" % (
+        r["tests"], r["layout"], r["command"], r["seconds"], r["cpu_seconds"], r["rss_mb"],
         fmt(r["floor_seconds"], "%.3f"), fmt(r["floor_rss_mb"], "%.1f"),
         fmt(r["vs_floor"], "%.2f"), peer, fmt(r["peer_rss_mb"], "%.1f"),
         fmt(r["vs_peer"], "%.3f"))
 
 
 def print_report(result, f):
+    env = result["environment"]
     print("fixproof benchmark: median of %d runs; peak RSS per process; floor = "
           "xmllint --stream --noout on the same input; peer = python3-junitparser"
           % result["repeat"], file=f)
-    print("output to: %s" % result["sink"], file=f)
+    print("output to: %s; %s CPUs; load average %s at the start, %s at the end (other work "
+          "on the machine slows every column)" % (
+              result["sink"], env["cpus"], env["load_start"], env["load_end"]), file=f)
     print(HEADER, file=f)
     for r in result["rows"]:
         print(format_row(r), file=f)
@@ -332,8 +349,17 @@ def print_report(result, f):
               % (g["command"], g["layout"], g["from"], g["to"], g["time_ratio"], g["rss_ratio"],
                  g["size_ratio"], "linear" if g["linear"] else "NOT LINEAR"), file=f)
     for t in result["targets"]:
-        print("target %-52s %8.2f (limit %g): %s" % (t["what"], t["value"], t["limit"],
-                                                    "met" if t["met"] else "NOT MET"), file=f)
+        cpu = "" if t.get("cpu_ratio") is None else " (CPU time %.2fx)" % t["cpu_ratio"]
+        print("target %-52s %8.2f (limit %g): %s%s" % (t["what"], t["value"], t["limit"],
+                                                      "met" if t["met"] else "NOT MET", cpu),
+              file=f)
+
+
+def load_average():
+    try:
+        return "%.2f" % os.getloadavg()[0]
+    except OSError:
+        return "unknown"
 
 
 def environment(fixproof, sink):
@@ -383,6 +409,7 @@ def main():
         p.error("no fixproof binary at %s; run 'make' first" % args.fixproof)
     os.makedirs(args.out, exist_ok=True)
     sink = Sink(args.out)
+    load_start = load_average()
     rows = []
     print(HEADER, file=sys.stderr)
     for n in sizes:
@@ -393,9 +420,11 @@ def main():
         if shards > 1:
             rows += bench_layout(n, "%d shards" % shards, paths["before_shards"],
                                  paths["after_shards"], args.fixproof, sink, args)
+    env = environment(args.fixproof, sink)
+    env["load_start"], env["load_end"] = load_start, load_average()
     result = {"schema": "fixproof.bench/1", "repeat": args.repeat, "sizes": sizes,
               "shards": args.shards, "seed": args.seed, "sink": sink.kind,
-              "environment": environment(args.fixproof, sink), "rows": rows,
+              "environment": env, "rows": rows,
               "growth": growth(rows), "targets": targets(rows)}
     with open(os.path.join(args.out, "bench.json"), "w") as f:
         json.dump(result, f, indent=1)
