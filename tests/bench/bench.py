@@ -407,6 +407,14 @@ def main():
         p.error("--sizes, --repeat and --shards take positive numbers")
     if not os.access(args.fixproof, os.X_OK):
         p.error("no fixproof binary at %s; run 'make' first" % args.fixproof)
+    if args.peer and subprocess.run([PYTHON, "-c", "import junitparser"],
+                                    stderr=subprocess.DEVNULL).returncode != 0:
+        print("bench: python3-junitparser is not installed: no peer column "
+              "(apt-get install python3-junitparser)", file=sys.stderr)
+        args.peer = False
+    if not shutil.which("xmllint"):
+        print("bench: xmllint is not installed: no floor column, no targets "
+              "(apt-get install libxml2-utils)", file=sys.stderr)
     os.makedirs(args.out, exist_ok=True)
     sink = Sink(args.out)
     load_start = load_average()
