@@ -264,7 +264,7 @@ void fp_json_buf_escape(fp_buf *out, const char *s, size_t n)
 void fp_json_buf_str(fp_buf *out, const char *s)
 {
 	if (!s)
-		fp_buf_add(out, "null", 4);
+		fp_json_buf_raw(out, "null", 4);
 	else
 		fp_json_buf_strn(out, s, strlen(s));
 }
@@ -279,7 +279,7 @@ static void add_digits(fp_buf *out, uint64_t v, int width)
 		digits[sizeof(digits) - 1 - n++] = (char)('0' + v % 10);
 		v /= 10;
 	} while (v || n < width);
-	fp_buf_add(out, digits + sizeof(digits) - n, (size_t)n);
+	fp_json_buf_raw(out, digits + sizeof(digits) - n, (size_t)n);
 }
 
 /*
@@ -318,7 +318,7 @@ static int add_g6(fp_buf *out, double v)
 			frac /= 10;
 			decimals--;
 		}
-		fp_buf_putc(out, '.');
+		fp_json_buf_raw(out, ".", 1);
 		add_digits(out, frac, decimals);
 	}
 	return 1;
@@ -327,7 +327,7 @@ static int add_g6(fp_buf *out, double v)
 void fp_json_buf_num(fp_buf *out, double v)
 {
 	if (!isfinite(v))
-		fp_buf_add(out, "null", 4);
+		fp_json_buf_raw(out, "null", 4);
 	else if (v == floor(v) && v >= 0 && v < 1e15)
 		add_digits(out, (uint64_t)v, 1);
 	else if (v == floor(v) && fabs(v) < 1e15)

@@ -727,20 +727,7 @@ void fp_summary_write_json(const fp_run *run, FILE *f)
 		(unsigned long long)run->business_logic);
 }
 
-/* fp_buf_add without a call when there is room: a test's object is some
- * twenty small appends. */
-static inline void add_fast(fp_buf *b, const char *s, size_t n)
-{
-	if (b->cap > b->len + n) {
-		memcpy(b->ptr + b->len, s, n);
-		b->len += n;
-		b->ptr[b->len] = '\0';
-	} else {
-		fp_buf_add(b, s, n);
-	}
-}
-
-#define ADD_LITERAL(b, s) add_fast((b), (s), sizeof(s) - 1)
+#define ADD_LITERAL(b, s) fp_json_buf_raw((b), (s), sizeof(s) - 1)
 
 /*
  * What formatting tests can reuse from one test to the next: the escaped
@@ -808,7 +795,7 @@ void fp_test_json_id(fp_test_json *c, fp_buf *obj, const fp_test *t)
 			fp_buf_add(&c->cls, "::", 2);
 			c->classname = t->classname;
 		}
-		add_fast(obj, c->cls.ptr, c->cls.len);
+		fp_json_buf_raw(obj, c->cls.ptr, c->cls.len);
 	}
 	if (t->name)
 		fp_json_buf_escape(obj, t->name, strlen(t->name));
@@ -828,14 +815,34 @@ static void add_memo(fp_buf *obj, json_memo *m, const char *s)
 		fp_json_buf_str(&m->json, s);
 		m->s = s;
 	}
-	add_fast(obj, m->json.ptr, m->json.len);
+	fp_json_buf_raw(obj, m->json.ptr, m->json.len);
 }
 
-/* The names of fp_phase and fp_category as JSON values. */
-static const char *const phase_json[] = {
-	"null", "\"collection\"", "\"setup\"", "\"call\"", "\"teardown\""
+/* The names of fp_status, fp_phase and fp_category as JSON values. */
+typedef struct json_name {
+	const char *s;
+	size_t n;
+} json_name;
+
+#define JSON_NAME(s) { s, sizeof(s) - 1 }
+static const json_name status_json[] = {
+	JSON_NAME("\"not_run\""), JSON_NAME("\"passed\""), JSON_NAME("\"skipped\""),
+	JSON_NAME("\"failed\""), JSON_NAME("\"error\"")
 };
-static const char *const category_json[] = { "null", "\"infrastructure\"", "\"business_logic\"" };
+static const json_name phase_json[] = {
+	JSON_NAME("null"), JSON_NAME("\"collection\""), JSON_NAME("\"setup\""),
+	JSON_NAME("\"call\""), JSON_NAME("\"teardown\"")
+};
+static const json_name category_json[] = {
+	JSON_NAME("null"), JSON_NAME("\"infrastructure\""), JSON_NAME("\"business_logic\"")
+};
+
+static void add_name(fp_buf *obj, const json_name *names, size_t n, unsigned i)
+{
+	const json_name *name = &names[i < n ? i : 0];
+
+	fp_json_buf_raw(obj, name->s, name->n);
+}
 
 /* Appends one test's JSON object to `obj`. Built in memory so that a test
  * costs one fwrite, not twenty stdio calls. */
@@ -843,12 +850,12 @@ void fp_test_json_add(fp_test_json *c, fp_buf *obj, const fp_test *t)
 {
 	ADD_LITERAL(obj, "{\"id\":");
 	fp_test_json_id(c, obj, t);
-	ADD_LITERAL(obj, ",\"status\":\"");
-	fp_buf_puts(obj, fp_status_name((fp_status)t->status));
-	ADD_LITERAL(obj, "\",\"phase\":");
-	fp_buf_puts(obj, t->phase <= FP_PHASE_TEARDOWN ? phase_json[t->phase] : "null");
+	ADD_LITERAL(obj, ",\"status\":");
+	add_name(obj, status_json, sizeof(status_json) / sizeof(*status_json), t->status);
+	ADD_LITERAL(obj, ",\"phase\":");
+	add_name(obj, phase_json, sizeof(phase_json) / sizeof(*phase_json), t->phase);
 	ADD_LITERAL(obj, ",\"category\":");
-	fp_buf_puts(obj, t->category <= FP_CATEGORY_BUSINESS_LOGIC ? category_json[t->category] : "null");
+	add_name(obj, category_json, sizeof(category_json) / sizeof(*category_json), t->category);
 	ADD_LITERAL(obj, ",\"cause\":");
 	add_memo(obj, &c->cause, fp_test_cause(t));
 	ADD_LITERAL(obj, ",\"rule\":");
@@ -869,10 +876,10 @@ void fp_test_json_add(fp_test_json *c, fp_buf *obj, const fp_test *t)
 	ADD_LITERAL(obj, ",\"time\":");
 	fp_json_buf_num(obj, t->time);
 	ADD_LITERAL(obj, ",\"input\":");
-	add_fast(obj, c->inputs[t->input].ptr, c->inputs[t->input].len);
+	fp_json_buf_raw(obj, c->inputs[t->input].ptr, c->inputs[t->input].len);
 	ADD_LITERAL(obj, ",\"trace\":");
 	fp_json_buf_str(obj, fp_test_trace(t));
-	fp_buf_putc(obj, '}');
+	ADD_LITERAL(obj, "}");
 }
 
 static void format_tests(void *ctx, size_t from, size_t to, fp_buf *out)

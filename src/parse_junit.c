@@ -439,6 +439,14 @@ static int next_attr(elem_view *v, const xmlChar **name, const char **value)
 	p = (const char *)v->attrs[5 * v->next + 3];
 	end = (const char *)v->attrs[5 * v->next + 4];
 	v->next++;
+	if (v->value->cap > (size_t)(end - p) && !memchr(p, '&', (size_t)(end - p))) {
+		/* The usual value: no '&', and room for it. */
+		memcpy(v->value->ptr, p, (size_t)(end - p));
+		v->value->len = (size_t)(end - p);
+		v->value->ptr[v->value->len] = '\0';
+		*value = v->value->ptr;
+		return 1;
+	}
 	fp_buf_clear(v->value);
 	while ((amp = memchr(p, '&', (size_t)(end - p))) != NULL) {
 		fp_buf_add(v->value, p, (size_t)(amp - p) + 1);

@@ -11,8 +11,22 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "fixproof/buf.h"
+
+/* Appends `n` bytes as they are, without a call when `out` has room: a
+ * test's JSON object is some twenty small pieces, a million tests' worth. */
+static inline void fp_json_buf_raw(fp_buf *out, const char *s, size_t n)
+{
+	if (out->cap > out->len + n) {
+		memcpy(out->ptr + out->len, s, n);
+		out->len += n;
+		out->ptr[out->len] = '\0';
+	} else {
+		fp_buf_add(out, s, n);
+	}
+}
 
 /* Writes `s` as a JSON string, or `null` when `s` is NULL. */
 void fp_json_str(FILE *f, const char *s);
