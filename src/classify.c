@@ -1191,6 +1191,18 @@ typedef struct ctx {
 	const char **names;  /* per rule: its name, in the run's arena */
 	const char **causes;
 	window w;
+	/* The phase rules and the rules after them search traces for the same
+	 * patterns: per rule, the first rule with its trace pattern, and what
+	 * that pattern gave on the test at hand (-1: not tried yet). */
+	size_t *same_trace;
+	signed char *trace_seen;
+	/* Types and short messages are interned, so one pointer is one text:
+	 * per rule, the last type and message its patterns were tried on and
+	 * what they gave. Neighbouring failures mostly share their type. */
+	struct seen_text {
+		const char *text;
+		int matched;
+	} *seen_type, *seen_message;
 } ctx;
 
 static void window_make(window *w, const char *trace)
@@ -1220,48 +1232,79 @@ static void window_make(window *w, const char *trace)
 	w->tail = trace + start;
 }
 
-static int trace_match(ctx *c, const pattern *pt, const char *trace)
+static int trace_match(ctx *c, size_t rule_index, const pattern *pt, const char *trace)
 {
-	if (!c->w.ready)
-		window_make(&c->w, trace);
-	if (pattern_match(pt, c->w.head))
-		return 1;
-	return c->w.tail && pattern_match(pt, c->w.tail);
+	signed char *seen = &c->trace_seen[c->same_trace[rule_index]];
+
+	if (*seen < 0) {
+		if (!c->w.ready)
+			window_make(&c->w, trace);
+		*seen = pattern_match(pt, c->w.head) || (c->w.tail && pattern_match(pt, c->w.tail));
+	}
+	return *seen;
 }
 
-/* Sets t->type from the message or the end of the trace when unknown. */
+/* Rules whose trace patterns are the same text with the same flags. */
+static int same_trace_pattern(const rule *a, const rule *b)
+{
+	return a->trace.src && b->trace.src && a->icase == b->icase &&
+	       strcmp(a->trace.src, b->trace.src) == 0;
+}
+
+/* Sets the test's type from the message or the end of the trace when
+ * unknown. */
 static void read_type(ctx *c, fp_test *t)
 {
-	const char *name = NULL;
+	const char *name = NULL, *type = fp_test_type(t), *message = fp_test_message(t);
+	const char *trace = fp_test_trace(t);
 	size_t n = 0;
 
-	if (t->type && t->type[0])
+	if (type && type[0])
 		return;
-	if (t->message)
-		n = type_from_message(t->message, &name);
-	if (!n && t->trace) {
+	if (message)
+		n = type_from_message(message, &name);
+	if (!n && trace) {
 		const char *end;
 
 		if (!c->w.ready)
-			window_make(&c->w, t->trace);
+			window_make(&c->w, trace);
 		end = c->w.tail ? c->w.tail + strlen(c->w.tail) : c->w.head + strlen(c->w.head);
 		n = type_from_trace_end(c->w.tail ? c->w.tail : c->w.head, end, &name);
 	}
 	/* An empty type attribute (go-junit-report writes type="") says nothing. */
-	t->type = n ? fp_run_intern(c->run, name, n) : NULL;
+	if (n)
+		fp_test_detail(c->run, t)->type = fp_run_intern(c->run, name, n);
+	else if (t->detail)
+		t->detail->type = NULL;
 }
 
-static int rule_matches(ctx *c, const rule *r, const fp_test *t)
+/* pattern_match(pt, text), remembered for the last text seen. */
+static int text_match(struct seen_text *seen, const pattern *pt, const char *text)
 {
+	if (!text)
+		return 0;
+	if (seen->text != text) {
+		seen->text = text;
+		seen->matched = pattern_match(pt, text);
+	}
+	return seen->matched;
+}
+
+static int rule_matches(ctx *c, size_t rule_index, const fp_test *t)
+{
+	const rule *r = &c->rules->v[rule_index];
+
 	if (r->status && !(r->status & (1u << t->status)))
 		return 0;
 	if (r->phase && !(r->phase & (1u << t->phase)))
 		return 0;
-	if (r->type.src && !(t->type && pattern_match(&r->type, t->type)))
+	if (r->type.src && !text_match(&c->seen_type[rule_index], &r->type, fp_test_type(t)))
 		return 0;
-	if (r->message.src && !(t->message && pattern_match(&r->message, t->message)))
+	if (r->message.src &&
+	    !text_match(&c->seen_message[rule_index], &r->message, fp_test_message(t)))
 		return 0;
-	if (r->trace.src && !(t->trace && trace_match(c, &r->trace, t->trace)))
+	if (r->trace.src &&
+	    !(fp_test_trace(t) && trace_match(c, rule_index, &r->trace, fp_test_trace(t))))
 		return 0;
 	return 1;
 }
@@ -1271,11 +1314,12 @@ static void classify_test(ctx *c, fp_test *t)
 	size_t i;
 
 	c->w.ready = 0;
+	memset(c->trace_seen, -1, c->rules->n);
 	read_type(c, t);
 	for (i = 0; i < c->rules->n; i++) {
 		const rule *r = &c->rules->v[i];
 
-		if (!rule_matches(c, r, t))
+		if (!rule_matches(c, i, t))
 			continue;
 		if (r->set_phase) {
 			t->phase = r->set_phase;
@@ -1286,8 +1330,8 @@ static void classify_test(ctx *c, fp_test *t)
 			c->causes[i] = fp_run_intern(c->run, r->cause, strlen(r->cause));
 		}
 		t->category = r->category;
-		t->cause = c->causes[i];
-		t->rule = c->names[i];
+		fp_test_detail(c->run, t)->cause = c->causes[i];
+		t->detail->rule = c->names[i];
 		return;
 	}
 	/* The defaults end with a rule that matches everything. */
@@ -1304,18 +1348,35 @@ void fp_classify_run(fp_run *run, const fp_rules *rules)
 	c.rules = rules;
 	c.names = fp_xcalloc(rules->n + 1, sizeof(char *));
 	c.causes = fp_xcalloc(rules->n + 1, sizeof(char *));
+	c.same_trace = fp_xcalloc(rules->n + 1, sizeof(size_t));
+	c.trace_seen = fp_xmalloc(rules->n + 1);
+	c.seen_type = fp_xcalloc(rules->n + 1, sizeof(*c.seen_type));
+	c.seen_message = fp_xcalloc(rules->n + 1, sizeof(*c.seen_message));
+	for (i = 0; i < rules->n; i++) {
+		size_t j = 0;
+
+		while (j < i && !same_trace_pattern(&rules->v[j], &rules->v[i]))
+			j++;
+		c.same_trace[i] = j;
+	}
 	fp_buf_init(&c.w.headbuf);
 	for (i = 0; i < run->ntests; i++) {
 		fp_test *t = &run->tests[i];
 
 		t->category = FP_CATEGORY_NONE;
-		t->cause = NULL;
-		t->rule = NULL;
+		if (t->detail) {
+			t->detail->cause = NULL;
+			t->detail->rule = NULL;
+		}
 		if (t->status == FP_STATUS_FAILED || t->status == FP_STATUS_ERROR)
 			classify_test(&c, t);
 	}
 	fp_buf_free(&c.w.headbuf);
 	free(c.names);
 	free(c.causes);
+	free(c.same_trace);
+	free(c.trace_seen);
+	free(c.seen_type);
+	free(c.seen_message);
 	fp_run_count_categories(run);
 }

@@ -3,6 +3,7 @@
  * input lists) and the `parse` and `rules` commands.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -168,7 +169,8 @@ void fp_cli_report_warnings(const fp_run *run)
 			fp_cli_warnf("%s", run->inputs[i].warnings[j]);
 }
 
-int fp_cli_read_run(fp_run **out, const fp_args *inputs, const fp_rules *rules)
+/* Parses, merges and classifies one side, printing nothing. */
+static int read_run_quiet(fp_run **out, const fp_args *inputs, const fp_rules *rules)
 {
 	fp_run *run = NULL;
 	int err;
@@ -176,8 +178,76 @@ int fp_cli_read_run(fp_run **out, const fp_args *inputs, const fp_rules *rules)
 	if ((err = fp_parse_inputs(&run, inputs->v, inputs->n, fp_cli_progress, NULL)) < 0)
 		return err;
 	fp_classify_run(run, rules);
-	fp_cli_report_warnings(run);
 	*out = run;
+	return 0;
+}
+
+int fp_cli_read_run(fp_run **out, const fp_args *inputs, const fp_rules *rules)
+{
+	int err = read_run_quiet(out, inputs, rules);
+
+	if (err == 0)
+		fp_cli_report_warnings(*out);
+	return err;
+}
+
+/* The "after" side, read on a thread of its own. */
+typedef struct side_job {
+	const fp_args *inputs;
+	const fp_rules *rules;
+	fp_run *run;
+	int err;
+	char *message; /* the error message, which is per thread */
+} side_job;
+
+static void *read_side(void *arg)
+{
+	side_job *job = arg;
+
+	job->err = read_run_quiet(&job->run, job->inputs, job->rules);
+	if (job->err < 0)
+		job->message = fp_xstrdup(fp_error_message());
+	fp_error_shutdown();
+	return NULL;
+}
+
+/*
+ * Both sides are read at once, the "after" side on a second thread: they
+ * are independent until the diff, and reading is most of the time a diff
+ * or a report takes. What is printed, and which error wins, is what
+ * reading them one after the other gives: the "before" side's warnings
+ * first, and its error when both fail. Without a thread, one after the
+ * other it is.
+ */
+int fp_cli_read_runs(fp_run **before, fp_run **after, const fp_args *before_inputs,
+		     const fp_args *after_inputs, const fp_rules *rules)
+{
+	side_job job = { after_inputs, rules, NULL, 0, NULL };
+	pthread_t worker;
+	int err, threaded;
+
+	fp_cli_progress_side("before", before_inputs->n);
+	fp_cli_progress_side("after", after_inputs->n);
+	fp_parse_prepare();
+	threaded = pthread_create(&worker, NULL, read_side, &job) == 0;
+	err = read_run_quiet(before, before_inputs, rules);
+	if (threaded)
+		pthread_join(worker, NULL);
+	else if (err == 0)
+		read_side(&job);
+	if (err == 0 && job.err < 0)
+		err = fp_error_set(job.err, "%s", job.message);
+	free(job.message);
+	if (err < 0) {
+		/* The message of the side that failed first stands. */
+		fp_run_free(*before);
+		fp_run_free(job.run);
+		*before = NULL;
+		return err;
+	}
+	fp_cli_report_warnings(*before);
+	fp_cli_report_warnings(job.run);
+	*after = job.run;
 	return 0;
 }
 

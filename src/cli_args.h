@@ -44,6 +44,11 @@ int fp_cli_load_rules(fp_rules **out, const char *rules_path);
 /* Parses, merges and classifies the inputs of one side; prints warnings. */
 int fp_cli_read_run(fp_run **out, const fp_args *inputs, const fp_rules *rules);
 
+/* Both sides of a diff, read at the same time; prints their warnings in
+ * order, "before" first. On failure neither run is returned. */
+int fp_cli_read_runs(fp_run **before, fp_run **after, const fp_args *before_inputs,
+		     const fp_args *after_inputs, const fp_rules *rules);
+
 /* An output that is standard output, or a file that appears only once it
  * is complete. */
 typedef struct fp_output {

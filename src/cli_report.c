@@ -113,12 +113,7 @@ static int load_diff(fp_diff **out, fp_run **before, fp_run **after, const side_
 				    "'fixproof %s --help'", cmd, cmd);
 	if ((err = fp_cli_load_rules(&rules, o->rules_path)) < 0)
 		return err;
-	fp_cli_progress_side("before", o->before.n);
-	err = fp_cli_read_run(before, &o->before, rules);
-	if (err == 0) {
-		fp_cli_progress_side("after", o->after.n);
-		err = fp_cli_read_run(after, &o->after, rules);
-	}
+	err = fp_cli_read_runs(before, after, &o->before, &o->after, rules);
 	if (err == 0)
 		err = fp_diff_runs(out, *before, *after, o->targets.v, o->targets.n);
 	fp_rules_free(rules);

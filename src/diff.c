@@ -106,45 +106,99 @@ int fp_pattern_match(const char *pattern, const char *text)
 
 /* ---- joining ---- */
 
+/*
+ * Joining. Two runs of one suite list their tests in the same order, with
+ * a few added or removed, so each "before" test is first looked for just
+ * after where the last one was found, reading both runs front to back.
+ * Only the tests not found that way are joined through a hash table, of
+ * the "after" tests still unmatched: for runs in the same order a small
+ * one, instead of a table of every test with a cache miss per look-up.
+ * Keys are unique within a run (fp_run_finish merged the others), so a
+ * test skipped over in order is still found by the table.
+ */
+#define JOIN_WINDOW 16
+
+/* The index in `after` of the test with the key of `t` among the next
+ * JOIN_WINDOW from *next, or UINT32_MAX; moves *next past it. */
+static uint32_t find_in_order(const fp_run *after, const fp_test *t, size_t *next)
+{
+	size_t j, end = *next + JOIN_WINDOW < after->ntests ? *next + JOIN_WINDOW : after->ntests;
+
+	for (j = *next; j < end; j++) {
+		if (after->tests[j].hash == t->hash && fp_test_same_key(&after->tests[j], t)) {
+			*next = j + 1;
+			return (uint32_t)j;
+		}
+	}
+	return UINT32_MAX;
+}
+
+/* The "after" tests not yet matched, by hash. A slot holds a test's index
+ * and its hash, so a probe touches a test only when the hashes agree. */
 typedef struct test_index {
-	uint32_t *slots;
+	uint64_t *slots;
 	size_t mask;
 } test_index;
 
-static void index_build(test_index *ix, const fp_run *run)
+static void index_build(test_index *ix, const fp_run *run, const unsigned char *used)
 {
-	size_t cap = 16, i;
+	size_t cap = 16, i, n = 0;
 
-	while (cap < run->ntests * 2)
+	for (i = 0; i < run->ntests; i++)
+		n += !used[i];
+	while (cap < n * 2)
 		cap *= 2;
 	ix->slots = fp_xmalloc(cap * sizeof(*ix->slots));
 	memset(ix->slots, 0xff, cap * sizeof(*ix->slots));
 	ix->mask = cap - 1;
 	for (i = 0; i < run->ntests; i++) {
-		size_t j = run->tests[i].hash & ix->mask;
+		uint64_t h = run->tests[i].hash;
+		size_t j = h & ix->mask;
 
-		while (ix->slots[j] != UINT32_MAX)
+		if (used[i])
+			continue;
+		while (ix->slots[j] != UINT64_MAX)
 			j = (j + 1) & ix->mask;
-		ix->slots[j] = (uint32_t)i;
+		ix->slots[j] = h << 32 | i;
 	}
 }
 
-/* The test of `run` whose key is `key` (hash `h`), or UINT32_MAX. */
-static uint32_t index_find(const test_index *ix, const fp_run *run, uint64_t h,
-			   const fp_buf *key, fp_buf *scratch)
+/* The test of `run` with the key of `t`, or UINT32_MAX. */
+static uint32_t index_find(const test_index *ix, const fp_run *run, const fp_test *t)
 {
-	size_t j = h & ix->mask;
+	uint64_t h = t->hash;
+	size_t j;
 
-	for (; ix->slots[j] != UINT32_MAX; j = (j + 1) & ix->mask) {
-		const fp_test *t = &run->tests[ix->slots[j]];
+	for (j = h & ix->mask; ix->slots[j] != UINT64_MAX; j = (j + 1) & ix->mask) {
+		uint64_t slot = ix->slots[j];
 
-		if (t->hash != h)
-			continue;
-		fp_test_key(scratch, t);
-		if (scratch->len == key->len && memcmp(scratch->ptr, key->ptr, key->len) == 0)
-			return ix->slots[j];
+		if (slot >> 32 == h && fp_test_same_key(&run->tests[(uint32_t)slot], t))
+			return (uint32_t)slot;
 	}
 	return UINT32_MAX;
+}
+
+/* Joins the "before" tests (entries 0 to before->ntests - 1) that were
+ * not found in order, through a table of the "after" tests left. */
+static void join_rest(fp_diff *d, const uint32_t *rest, size_t nrest, unsigned char *used)
+{
+	const fp_run *after = d->after;
+	test_index ix;
+	size_t i;
+
+	if (nrest == 0)
+		return;
+	index_build(&ix, after, used);
+	for (i = 0; i < nrest; i++) {
+		fp_diff_entry *e = &d->entries[rest[i]];
+		uint32_t j = index_find(&ix, after, fp_diff_before(d, e));
+
+		if (j != UINT32_MAX) {
+			e->after = j;
+			used[j] = 1;
+		}
+	}
+	free(ix.slots);
 }
 
 /*
@@ -211,6 +265,8 @@ static fp_diff_entry *add_entry(fp_diff *d, size_t *cap)
 	}
 	e = &d->entries[d->nentries++];
 	memset(e, 0, sizeof(*e));
+	e->before = FP_DIFF_ABSENT;
+	e->after = FP_DIFF_ABSENT;
 	return e;
 }
 
@@ -259,9 +315,9 @@ static int cause_differs(const fp_test *b, const fp_test *a)
 		return 0;
 	if (b->category != a->category)
 		return 1;
-	if (!b->cause || !a->cause)
-		return b->cause != a->cause;
-	return strcmp(b->cause, a->cause) != 0;
+	if (!fp_test_cause(b) || !fp_test_cause(a))
+		return fp_test_cause(b) != fp_test_cause(a);
+	return strcmp(fp_test_cause(b), fp_test_cause(a)) != 0;
 }
 
 /* Joins the tests of both runs into entries; ties tests to the modules
@@ -269,30 +325,43 @@ static int cause_differs(const fp_test *b, const fp_test *a)
 static void join(fp_diff *d)
 {
 	const fp_run *before = d->before, *after = d->after;
-	fp_buf key = FP_BUF_INIT, scratch = FP_BUF_INIT;
+	fp_buf key = FP_BUF_INIT;
 	module_set broken_before = { 0 }, broken_after = { 0 };
 	unsigned char *used = fp_xcalloc(after->ntests ? after->ntests : 1, 1);
-	size_t cap = 0, i;
-	test_index ix;
+	size_t cap = before->ntests, i, next = 0, nrest = 0, rest_cap = 0;
+	uint32_t *rest = NULL;
 
-	index_build(&ix, after);
+	/* Room for the "before" tests; those only after come on top. */
+	d->entries = fp_xmalloc((cap ? cap : 1) * sizeof(*d->entries));
 	for (i = 0; i < before->ntests; i++) {
 		const fp_test *t = &before->tests[i];
 		fp_diff_entry *e = add_entry(d, &cap);
-		uint32_t j;
+		uint32_t j = find_in_order(after, t, &next);
 
-		fp_test_key(&key, t);
-		j = index_find(&ix, after, t->hash, &key, &scratch);
-		e->before = t;
+		e->before = (uint32_t)i;
+		e->after = j;
 		if (j != UINT32_MAX) {
-			e->after = &after->tests[j];
 			used[j] = 1;
+		} else {
+			if (nrest == rest_cap) {
+				rest_cap = rest_cap ? rest_cap * 2 : 64;
+				rest = fp_xrealloc(rest, rest_cap * sizeof(*rest));
+			}
+			rest[nrest++] = (uint32_t)i;
 		}
 		if (is_module_entry(t)) {
 			e->flags |= FP_ENTRY_MODULE;
+			fp_test_key(&key, t);
 			modules_add(&broken_before, key.ptr, key.len, d->nentries - 1);
 		}
 	}
+	join_rest(d, rest, nrest, used);
+	free(rest);
+	/* Exactly as much room as the tests only after need. */
+	for (i = 0; i < after->ntests; i++)
+		cap += !used[i];
+	if (cap > d->nentries)
+		d->entries = fp_xrealloc(d->entries, cap * sizeof(*d->entries));
 	for (i = 0; i < after->ntests; i++) {
 		const fp_test *t = &after->tests[i];
 		fp_diff_entry *e;
@@ -300,7 +369,7 @@ static void join(fp_diff *d)
 		if (used[i])
 			continue;
 		e = add_entry(d, &cap);
-		e->after = t;
+		e->after = (uint32_t)i;
 		if (is_module_entry(t)) {
 			e->flags |= FP_ENTRY_MODULE;
 			fp_test_key(&key, t);
@@ -308,13 +377,12 @@ static void join(fp_diff *d)
 		}
 	}
 	free(used);
-	free(ix.slots);
 
 	for (i = 0; i < d->nentries; i++) {
 		fp_diff_entry *e = &d->entries[i];
 
-		e->outcome_before = (uint8_t)fp_test_outcome(e->before);
-		e->outcome_after = (uint8_t)fp_test_outcome(e->after);
+		e->outcome_before = (uint8_t)fp_test_outcome(fp_diff_before(d, e));
+		e->outcome_after = (uint8_t)fp_test_outcome(fp_diff_after(d, e));
 	}
 	/* A module that failed to collect on one side and collects on the
 	 * other: its entry takes the worst outcome of its tests there, and a
@@ -322,24 +390,26 @@ static void join(fp_diff *d)
 	if (broken_before.n || broken_after.n) {
 		for (i = 0; i < d->nentries; i++) {
 			fp_diff_entry *e = &d->entries[i];
-			const fp_test *t = e->before ? e->before : e->after;
+			const fp_test *t = fp_diff_before(d, e) ? fp_diff_before(d, e) : fp_diff_after(d, e);
+			int absent_before = e->before == FP_DIFF_ABSENT;
+			int absent_after = e->after == FP_DIFF_ABSENT;
 			size_t m;
 
-			if (e->flags & FP_ENTRY_MODULE || (e->before && e->after))
+			if (e->flags & FP_ENTRY_MODULE || (!absent_before && !absent_after))
 				continue;
 			fp_test_key(&key, t);
-			if (!e->before && (m = modules_find(&broken_before, key.ptr)) != SIZE_MAX) {
+			if (absent_before && (m = modules_find(&broken_before, key.ptr)) != SIZE_MAX) {
 				fp_diff_entry *mod = &d->entries[m];
 
-				if (!mod->after)
+				if (mod->after == FP_DIFF_ABSENT)
 					fold_module_outcome(mod, (fp_outcome)e->outcome_after, 1);
 				e->flags |= FP_ENTRY_BROKEN_MODULE;
 			}
-			if (!e->after && (m = modules_find(&broken_after, key.ptr)) != SIZE_MAX) {
+			if (absent_after && (m = modules_find(&broken_after, key.ptr)) != SIZE_MAX) {
 				e->flags |= FP_ENTRY_BROKEN_MODULE;
 				fp_diff_entry *mod = &d->entries[m];
 
-				if (!mod->before)
+				if (mod->before == FP_DIFF_ABSENT)
 					fold_module_outcome(mod, (fp_outcome)e->outcome_before, 0);
 				e->outcome_after = (uint8_t)FP_OUTCOME_INFRASTRUCTURE;
 			}
@@ -348,12 +418,13 @@ static void join(fp_diff *d)
 	for (i = 0; i < d->nentries; i++) {
 		fp_diff_entry *e = &d->entries[i];
 		fp_change c = change_of((fp_outcome)e->outcome_before,
-					(fp_outcome)e->outcome_after, e->after);
+					(fp_outcome)e->outcome_after, fp_diff_after(d, e));
 
 		if (c == FP_CHANGE_NEW && (e->flags & FP_ENTRY_BROKEN_MODULE))
 			c = FP_CHANGE_COLLECTABLE;
 		e->change = (uint8_t)c;
-		if (c == FP_CHANGE_STILL_FAILING && cause_differs(e->before, e->after))
+		if (c == FP_CHANGE_STILL_FAILING &&
+		    cause_differs(fp_diff_before(d, e), fp_diff_after(d, e)))
 			e->flags |= FP_ENTRY_CAUSE_CHANGED;
 		d->changes[c]++;
 		d->matrix[e->outcome_before][e->outcome_after]++;
@@ -361,14 +432,14 @@ static void join(fp_diff *d)
 	modules_free(&broken_before);
 	modules_free(&broken_after);
 	fp_buf_free(&key);
-	fp_buf_free(&scratch);
 }
 
 /* ---- targets ---- */
 
-static int entry_matches(const fp_diff_entry *e, const char *pattern, fp_buf *scratch)
+static int entry_matches(const fp_diff *d, const fp_diff_entry *e, const char *pattern,
+			 fp_buf *scratch)
 {
-	const fp_test *sides[2] = { e->before, e->after };
+	const fp_test *sides[2] = { fp_diff_before(d, e), fp_diff_after(d, e) };
 	int s;
 
 	for (s = 0; s < 2; s++) {
@@ -409,7 +480,7 @@ static int mark_targets(fp_diff *d, const char *const *patterns, size_t npattern
 				e->flags |= FP_ENTRY_TARGET;
 		} else {
 			for (p = 0; p < npatterns; p++) {
-				if (entry_matches(e, patterns[p], &scratch)) {
+				if (entry_matches(d, e, patterns[p], &scratch)) {
 					e->flags |= FP_ENTRY_TARGET;
 					d->targets[p].matched++;
 				}
@@ -544,7 +615,7 @@ static void count_files(const fp_run *run, uint64_t *files, uint64_t *broken)
 		    t->classname != last_class) {
 			fp_buf_clear(&mod);
 			module_of(&mod, t);
-			h = fp_hash_bytes(FP_HASH_SEED, mod.ptr, mod.len);
+			h = fp_hash_bytes(mod.ptr, mod.len);
 			last_file = t->file;
 			last_class = t->classname;
 			have = !module && !(t->nodeid && !t->file);
@@ -627,7 +698,7 @@ static void list_ids(fp_buf *out, const fp_diff *d, fp_change c, int targets)
 		if (e->change != c || (targets && !(e->flags & FP_ENTRY_TARGET)))
 			continue;
 		if (shown < REASON_IDS) {
-			fp_test_id(&id, e->after ? e->after : e->before);
+			fp_test_id(&id, fp_diff_after(d, e) ? fp_diff_after(d, e) : fp_diff_before(d, e));
 			fp_buf_puts(out, shown ? ", " : ": ");
 			fp_buf_add(out, id.ptr, id.len);
 			shown++;
@@ -786,7 +857,7 @@ int fp_diff_runs(fp_diff **out, const fp_run *before, const fp_run *after,
 	}
 	for (i = 0; i < d->nentries; i++) {
 		const fp_diff_entry *e = &d->entries[i];
-		const fp_test *sides[2] = { e->before, e->after };
+		const fp_test *sides[2] = { fp_diff_before(d, e), fp_diff_after(d, e) };
 		int s;
 
 		for (s = 0; s < 2; s++) {
@@ -794,7 +865,7 @@ int fp_diff_runs(fp_diff **out, const fp_run *before, const fp_run *after,
 
 			if (t && t->category != FP_CATEGORY_NONE &&
 			    (t->status == FP_STATUS_FAILED || t->status == FP_STATUS_ERROR))
-				count_cause(d->causes[s][t->category - 1], t->cause);
+				count_cause(d->causes[s][t->category - 1], fp_test_cause(t));
 		}
 	}
 	compute_metrics(&d->metrics[0], before);
@@ -854,31 +925,56 @@ static void write_metric(const char *name, const fp_fraction *b, const fp_fracti
 	putc('}', f);
 }
 
-static void write_entry(const fp_diff *d, const fp_diff_entry *e, fp_buf *scratch, FILE *f)
-{
-	const fp_test *t = e->after ? e->after : e->before;
+/* What one thread formats entries with. */
+typedef struct entry_json {
+	const fp_diff *d;
+	int changed_only;
+	fp_test_json *before, *after;
+} entry_json;
 
-	fp_test_id(scratch, t);
-	fputs("{\"id\":", f);
-	fp_json_strn(f, scratch->ptr, scratch->len);
-	fprintf(f, ",\"change\":\"%s\",\"target\":%s,\"module\":%s,\"cause_changed\":%s,"
-		"\"outcome\":{\"before\":\"%s\",\"after\":\"%s\"},\"before\":",
-		fp_change_name((fp_change)e->change),
-		e->flags & FP_ENTRY_TARGET ? "true" : "false",
-		e->flags & FP_ENTRY_MODULE ? "true" : "false",
-		e->flags & FP_ENTRY_CAUSE_CHANGED ? "true" : "false",
-		fp_outcome_name((fp_outcome)e->outcome_before),
-		fp_outcome_name((fp_outcome)e->outcome_after));
-	if (e->before)
-		fp_test_write_json(d->before, e->before, scratch, f);
-	else
-		fputs("null", f);
-	fputs(",\"after\":", f);
-	if (e->after)
-		fp_test_write_json(d->after, e->after, scratch, f);
-	else
-		fputs("null", f);
-	putc('}', f);
+static const char *json_bool(int b)
+{
+	return b ? "true" : "false";
+}
+
+static void format_entries(void *ctx, size_t from, size_t to, fp_buf *out)
+{
+	entry_json *ej = ctx;
+	const fp_diff *d = ej->d;
+	size_t i;
+
+	for (i = from; i < to; i++) {
+		const fp_diff_entry *e = &d->entries[i];
+		const fp_test *b = fp_diff_before(d, e), *a = fp_diff_after(d, e);
+
+		if (ej->changed_only && e->change == FP_CHANGE_UNCHANGED && !(e->flags & FP_ENTRY_TARGET))
+			continue;
+		fp_buf_puts(out, ",\n  {\"id\":");
+		fp_test_json_id(a ? ej->after : ej->before, out, a ? a : b);
+		fp_buf_puts(out, ",\"change\":\"");
+		fp_buf_puts(out, fp_change_name((fp_change)e->change));
+		fp_buf_puts(out, "\",\"target\":");
+		fp_buf_puts(out, json_bool(e->flags & FP_ENTRY_TARGET));
+		fp_buf_puts(out, ",\"module\":");
+		fp_buf_puts(out, json_bool(e->flags & FP_ENTRY_MODULE));
+		fp_buf_puts(out, ",\"cause_changed\":");
+		fp_buf_puts(out, json_bool(e->flags & FP_ENTRY_CAUSE_CHANGED));
+		fp_buf_puts(out, ",\"outcome\":{\"before\":\"");
+		fp_buf_puts(out, fp_outcome_name((fp_outcome)e->outcome_before));
+		fp_buf_puts(out, "\",\"after\":\"");
+		fp_buf_puts(out, fp_outcome_name((fp_outcome)e->outcome_after));
+		fp_buf_puts(out, "\"},\"before\":");
+		if (b)
+			fp_test_json_add(ej->before, out, b);
+		else
+			fp_buf_puts(out, "null");
+		fp_buf_puts(out, ",\"after\":");
+		if (a)
+			fp_test_json_add(ej->after, out, a);
+		else
+			fp_buf_puts(out, "null");
+		fp_buf_putc(out, '}');
+	}
 }
 
 int fp_diff_write_json(const fp_diff *d, FILE *f, int changed_only)
@@ -886,8 +982,9 @@ int fp_diff_write_json(const fp_diff *d, FILE *f, int changed_only)
 	static const char *const metric_names[] = {
 		"collection_rate", "execution_rate", "business_logic_reach", "pass_rate"
 	};
-	fp_buf scratch = FP_BUF_INIT;
-	size_t i, written = 0;
+	entry_json ej[2];
+	void *ctx[2];
+	size_t i;
 	int c, o;
 
 	fprintf(f, "{\"schema\":\"fixproof.diff/1\",\n\"verdict\":\"%s\",\n\"reasons\":[",
@@ -927,16 +1024,19 @@ int fp_diff_write_json(const fp_diff *d, FILE *f, int changed_only)
 		putc('}', f);
 	}
 	fputs("},\n\"tests\":[", f);
-	for (i = 0; i < d->nentries; i++) {
-		const fp_diff_entry *e = &d->entries[i];
-
-		if (changed_only && e->change == FP_CHANGE_UNCHANGED && !(e->flags & FP_ENTRY_TARGET))
-			continue;
-		fputs(written++ ? ",\n  " : "\n  ", f);
-		write_entry(d, e, &scratch, f);
+	for (c = 0; c < 2; c++) {
+		ej[c].d = d;
+		ej[c].changed_only = changed_only;
+		ej[c].before = fp_test_json_new(d->before);
+		ej[c].after = fp_test_json_new(d->after);
+		ctx[c] = &ej[c];
 	}
+	fp_json_write_items(f, d->nentries, format_entries, ctx);
 	fputs("\n]}\n", f);
-	fp_buf_free(&scratch);
+	for (c = 0; c < 2; c++) {
+		fp_test_json_free(ej[c].before);
+		fp_test_json_free(ej[c].after);
+	}
 	if (fflush(f) != 0 || ferror(f))
 		return fp_error_set(FP_EIO, "cannot write the diff model: write error");
 	return 0;

@@ -3,7 +3,8 @@
 
 #include <stdarg.h>
 
-static fp_buf last_message = FP_BUF_INIT;
+/* One message per thread: the two sides of a diff are read at once. */
+static _Thread_local fp_buf last_message = FP_BUF_INIT;
 
 int fp_error_set(int code, const char *fmt, ...)
 {

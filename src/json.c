@@ -2,8 +2,13 @@
 #include "fixproof/json.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* Length of the valid UTF-8 sequence at `s` (at most `n` bytes), or 0. */
 static size_t utf8_seq(const unsigned char *s, size_t n)
@@ -68,11 +73,28 @@ static size_t plain_ascii(const unsigned char *p, size_t n)
 	return i;
 }
 
-/* The same, also stopping at what JSON must escape. */
+/* The same, also stopping at what JSON must escape: sixteen bytes at a
+ * time with SSE2 (every x86-64 has it), where a signed compare against
+ * 0x20 flags control bytes and bytes with the high bit set at once. */
 static size_t plain_json(const unsigned char *p, size_t n)
 {
 	size_t i = 0;
 
+#ifdef __SSE2__
+	const __m128i space = _mm_set1_epi8(0x20), quote = _mm_set1_epi8('"');
+	const __m128i backslash = _mm_set1_epi8('\\');
+
+	for (; i + 16 <= n; i += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+		__m128i bad = _mm_or_si128(_mm_cmplt_epi8(v, space),
+					   _mm_or_si128(_mm_cmpeq_epi8(v, quote),
+							_mm_cmpeq_epi8(v, backslash)));
+		int mask = _mm_movemask_epi8(bad);
+
+		if (mask)
+			return i + (size_t)__builtin_ctz((unsigned)mask);
+	}
+#endif
 	for (; i + 8 <= n; i += 8) {
 		uint64_t w = load64(p + i);
 
@@ -152,7 +174,8 @@ static inline void sink_add(sink *k, const char *s, size_t n)
 	}
 }
 
-static void escape(sink *k, const char *s, size_t n)
+/* Writes `s` escaped, between quotes when `quotes`. */
+static void escape(sink *k, const char *s, size_t n, int quotes)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s;
@@ -162,9 +185,11 @@ static void escape(sink *k, const char *s, size_t n)
 		/* Every byte becomes at most six ("\\u001f"), plus the quotes. */
 		if (n > (SIZE_MAX - 3) / 6)
 			fp_die("string too long for JSON");
-		fp_buf_grow(k->b, 6 * n + 2);
+		if (k->b->cap - k->b->len < 6 * n + 3)
+			fp_buf_grow(k->b, 6 * n + 2);
 	}
-	sink_add(k, "\"", 1);
+	if (quotes)
+		sink_add(k, "\"", 1);
 	while (i < n) {
 		unsigned char c;
 		size_t m;
@@ -201,7 +226,8 @@ static void escape(sink *k, const char *s, size_t n)
 		start = i;
 	}
 	sink_add(k, s + start, n - start);
-	sink_add(k, "\"", 1);
+	if (quotes)
+		sink_add(k, "\"", 1);
 	if (k->b)
 		k->b->ptr[k->b->len] = '\0';
 }
@@ -210,7 +236,7 @@ void fp_json_strn(FILE *f, const char *s, size_t n)
 {
 	sink k = { f, NULL };
 
-	escape(&k, s, n);
+	escape(&k, s, n, 1);
 }
 
 void fp_json_str(FILE *f, const char *s)
@@ -225,13 +251,20 @@ void fp_json_buf_strn(fp_buf *out, const char *s, size_t n)
 {
 	sink k = { NULL, out };
 
-	escape(&k, s, n);
+	escape(&k, s, n, 1);
+}
+
+void fp_json_buf_escape(fp_buf *out, const char *s, size_t n)
+{
+	sink k = { NULL, out };
+
+	escape(&k, s, n, 0);
 }
 
 void fp_json_buf_str(fp_buf *out, const char *s)
 {
 	if (!s)
-		fp_buf_add(out, "null", 4);
+		fp_json_buf_raw(out, "null", 4);
 	else
 		fp_json_buf_strn(out, s, strlen(s));
 }
@@ -246,7 +279,7 @@ static void add_digits(fp_buf *out, uint64_t v, int width)
 		digits[sizeof(digits) - 1 - n++] = (char)('0' + v % 10);
 		v /= 10;
 	} while (v || n < width);
-	fp_buf_add(out, digits + sizeof(digits) - n, (size_t)n);
+	fp_json_buf_raw(out, digits + sizeof(digits) - n, (size_t)n);
 }
 
 /*
@@ -285,7 +318,7 @@ static int add_g6(fp_buf *out, double v)
 			frac /= 10;
 			decimals--;
 		}
-		fp_buf_putc(out, '.');
+		fp_json_buf_raw(out, ".", 1);
 		add_digits(out, frac, decimals);
 	}
 	return 1;
@@ -294,7 +327,7 @@ static int add_g6(fp_buf *out, double v)
 void fp_json_buf_num(fp_buf *out, double v)
 {
 	if (!isfinite(v))
-		fp_buf_add(out, "null", 4);
+		fp_json_buf_raw(out, "null", 4);
 	else if (v == floor(v) && v >= 0 && v < 1e15)
 		add_digits(out, (uint64_t)v, 1);
 	else if (v == floor(v) && fabs(v) < 1e15)
@@ -320,4 +353,64 @@ void fp_json_fraction(FILE *f, unsigned long long num, unsigned long long den)
 	else
 		fputs("null", f);
 	putc('}', f);
+}
+
+/* One thread's part of a batch. */
+typedef struct batch_half {
+	fp_json_format_fn format;
+	void *ctx;
+	size_t from, to;
+	fp_buf out;
+} batch_half;
+
+static void *format_half(void *arg)
+{
+	batch_half *h = arg;
+
+	fp_buf_clear(&h->out);
+	h->format(h->ctx, h->from, h->to, &h->out);
+	return NULL;
+}
+
+#define JSON_BATCH 8192
+
+void fp_json_write_items(FILE *f, size_t n, fp_json_format_fn format, void *ctx[2])
+{
+	batch_half half[2];
+	size_t start, k;
+	int first = 1;
+
+	for (k = 0; k < 2; k++) {
+		half[k].format = format;
+		half[k].ctx = ctx[k];
+		fp_buf_init(&half[k].out);
+	}
+	for (start = 0; start < n; start += JSON_BATCH) {
+		size_t end = n - start < JSON_BATCH ? n : start + JSON_BATCH;
+		pthread_t worker;
+		int threaded;
+
+		half[0].from = start;
+		half[0].to = half[1].from = start + (end - start) / 2;
+		half[1].to = end;
+		threaded = end - start >= 64 && pthread_create(&worker, NULL, format_half, &half[1]) == 0;
+		format_half(&half[0]);
+		if (threaded)
+			pthread_join(worker, NULL);
+		else
+			format_half(&half[1]);
+		for (k = 0; k < 2; k++) {
+			const char *p = half[k].out.ptr;
+			size_t len = half[k].out.len;
+
+			if (first && len) {
+				p++;
+				len--;
+				first = 0;
+			}
+			fwrite(p, 1, len, f);
+		}
+	}
+	for (k = 0; k < 2; k++)
+		fp_buf_free(&half[k].out);
 }

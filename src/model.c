@@ -1,7 +1,6 @@
 /* model.c - the run model: arena, interning, join keys, merging, JSON; see model.h. */
 #include "fixproof/model.h"
 
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,15 +16,19 @@ struct fp_arena_chunk {
 	/* data follows, 8-byte aligned */
 };
 
+/* What a million-test diff's memory budget rests on (model.h). */
+_Static_assert(sizeof(void *) != 8 || sizeof(fp_test) == 64, "fp_test is 64 bytes");
+
 #define ARENA_CHUNK (1u << 20)
 #define CHUNK_HEADER ((sizeof(fp_arena_chunk) + 7) & ~(size_t)7)
 
-void *fp_arena_alloc(fp_arena *a, size_t n)
+/* `n` bytes at a multiple of `align` (a power of two, at most 8). */
+static void *arena_take(fp_arena *a, size_t n, size_t align)
 {
 	fp_arena_chunk *c = a->head;
+	size_t at = c ? (c->used + align - 1) & ~(align - 1) : 0;
 
-	n = (n + 7) & ~(size_t)7;
-	if (!c || c->size - c->used < n) {
+	if (!c || at > c->size || c->size - at < n) {
 		size_t size = n > ARENA_CHUNK / 4 ? n : ARENA_CHUNK;
 
 		if (c && n > ARENA_CHUNK / 4) {
@@ -46,14 +49,22 @@ void *fp_arena_alloc(fp_arena *a, size_t n)
 		c->next = a->head;
 		a->head = c;
 		a->total += CHUNK_HEADER + size;
+		at = 0;
 	}
-	c->used += n;
-	return (char *)c + CHUNK_HEADER + c->used - n;
+	c->used = at + n;
+	return (char *)c + CHUNK_HEADER + at;
 }
 
+void *fp_arena_alloc(fp_arena *a, size_t n)
+{
+	return arena_take(a, n, 8);
+}
+
+/* Strings are packed byte after byte: aligning each of a million test
+ * names to 8 would cost megabytes. */
 char *fp_arena_strndup(fp_arena *a, const char *s, size_t n)
 {
-	char *p = fp_arena_alloc(a, n + 1);
+	char *p = arena_take(a, n + 1, 1);
 
 	memcpy(p, s, n);
 	p[n] = '\0';
@@ -74,16 +85,75 @@ void fp_arena_free(fp_arena *a)
 	a->total = 0;
 }
 
-uint64_t fp_hash_bytes(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *s = p;
-	size_t i;
+/* ---- hashing ---- */
 
-	for (i = 0; i < n; i++) {
-		h ^= s[i];
-		h *= 0x100000001b3ULL;
+#define HASH_K 0x9e3779b97f4a7c15ULL
+
+static inline uint64_t hash_word(uint64_t h, uint64_t w)
+{
+	h = (h ^ w) * HASH_K;
+	return h << 31 | h >> 33;
+}
+
+void fp_hash_init(fp_hash_state *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+void fp_hash_add(fp_hash_state *s, const void *data, size_t n)
+{
+	const unsigned char *p = data;
+	uint64_t w;
+
+	s->len += n;
+	if (s->ntail) {
+		while (n > 0 && s->ntail < 8) {
+			s->tail[s->ntail++] = *p++;
+			n--;
+		}
+		if (s->ntail < 8)
+			return;
+		memcpy(&w, s->tail, 8);
+		s->h = hash_word(s->h, w);
+		s->ntail = 0;
 	}
+	for (; n >= 8; p += 8, n -= 8) {
+		memcpy(&w, p, 8);
+		s->h = hash_word(s->h, w);
+	}
+	memcpy(s->tail, p, n);
+	s->ntail = (unsigned)n;
+}
+
+/* The last bytes (zero padded) and the length go in, then murmur3's final
+ * mix, so that the low bits, which pick a table slot, depend on all. */
+uint64_t fp_hash_end(const fp_hash_state *s)
+{
+	uint64_t h = s->h, w = 0;
+
+	if (s->ntail) {
+		unsigned char last[8] = { 0 };
+
+		memcpy(last, s->tail, s->ntail);
+		memcpy(&w, last, 8);
+		h = hash_word(h, w);
+	}
+	h = hash_word(h, s->len);
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
 	return h;
+}
+
+uint64_t fp_hash_bytes(const void *p, size_t n)
+{
+	fp_hash_state s;
+
+	fp_hash_init(&s);
+	fp_hash_add(&s, p, n);
+	return fp_hash_end(&s);
 }
 
 /* ---- run ---- */
@@ -104,6 +174,7 @@ void fp_run_free(fp_run *run)
 	free(run->inputs);
 	free(run->tests);
 	free(run->strings.slots);
+	free(run->strings.hashes);
 	fp_arena_free(&run->arena);
 	free(run);
 }
@@ -158,26 +229,30 @@ static void strset_grow(fp_strset *set)
 {
 	size_t cap = set->cap ? set->cap * 2 : 1024, i;
 	const char **slots = fp_xcalloc(cap, sizeof(*slots));
+	uint32_t *hashes = fp_xmalloc(cap * sizeof(*hashes));
 
 	for (i = 0; i < set->cap; i++) {
-		const char *s = set->slots[i];
 		size_t j;
 
-		if (!s)
+		if (!set->slots[i])
 			continue;
-		j = fp_hash_bytes(FP_HASH_SEED, s, strlen(s)) & (cap - 1);
+		j = set->hashes[i] & (cap - 1);
 		while (slots[j])
 			j = (j + 1) & (cap - 1);
-		slots[j] = s;
+		slots[j] = set->slots[i];
+		hashes[j] = set->hashes[i];
 	}
 	free(set->slots);
+	free(set->hashes);
 	set->slots = slots;
+	set->hashes = hashes;
 	set->cap = cap;
 }
 
 const char *fp_run_intern(fp_run *run, const char *s, size_t n)
 {
 	fp_strset *set = &run->strings;
+	uint32_t h;
 	size_t j;
 
 	if (!s)
@@ -195,15 +270,15 @@ const char *fp_run_intern(fp_run *run, const char *s, size_t n)
 	}
 	if ((set->count + 1) * 2 > set->cap)
 		strset_grow(set);
-	j = fp_hash_bytes(FP_HASH_SEED, s, n) & (set->cap - 1);
-	while (set->slots[j]) {
+	h = (uint32_t)fp_hash_bytes(s, n);
+	for (j = h & (set->cap - 1); set->slots[j]; j = (j + 1) & (set->cap - 1)) {
 		const char *t = set->slots[j];
 
-		if (strncmp(t, s, n) == 0 && t[n] == '\0')
+		if (set->hashes[j] == h && strncmp(t, s, n) == 0 && t[n] == '\0')
 			return t;
-		j = (j + 1) & (set->cap - 1);
 	}
 	set->slots[j] = fp_run_strndup(run, s, n);
+	set->hashes[j] = h;
 	set->count++;
 	return set->slots[j];
 }
@@ -261,6 +336,15 @@ int fp_run_add_test(fp_test **out, fp_run *run, uint32_t input)
 	run->inputs[input].tests++;
 	*out = t;
 	return 0;
+}
+
+fp_detail *fp_test_detail(fp_run *run, fp_test *t)
+{
+	if (!t->detail) {
+		t->detail = fp_arena_alloc(&run->arena, sizeof(*t->detail));
+		memset(t->detail, 0, sizeof(*t->detail));
+	}
+	return t->detail;
 }
 
 /* ---- identity ---- */
@@ -425,48 +509,66 @@ static void merge_test(fp_test *dst, const fp_test *src)
 	if (!dst_result || src->status > dst->status) {
 		dst->status = src->status;
 		dst->phase = src->phase;
-		dst->type = src->type;
-		dst->message = src->message;
-		dst->trace = src->trace;
+		dst->detail = src->detail;
 		dst->input = src->input;
 	}
 	dst->time += src->time;
 }
 
-static int same_key(const fp_test *a, const fp_test *b, fp_buf *ka, fp_buf *kb)
+/* Parts of a key: NULL and "" are the same (no class, no name). */
+static int same_part(const char *a, const char *b)
 {
-	fp_test_key(ka, a);
-	fp_test_key(kb, b);
-	return ka->len == kb->len && memcmp(ka->ptr, kb->ptr, ka->len) == 0;
+	return a == b || strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+int fp_test_same_key(const fp_test *a, const fp_test *b)
+{
+	fp_buf ka = FP_BUF_INIT, kb = FP_BUF_INIT;
+	int same;
+
+	/* Equal parts make equal keys; unequal parts may still join into one
+	 * key ("a::b" + "c" and "a" + "b::c"), which only the keys tell. */
+	if (!a->nodeid && !b->nodeid && same_part(a->classname, b->classname) &&
+	    same_part(a->name, b->name))
+		return 1;
+	fp_test_key(&ka, a);
+	fp_test_key(&kb, b);
+	same = ka.len == kb.len && memcmp(ka.ptr, kb.ptr, ka.len) == 0;
+	fp_buf_free(&ka);
+	fp_buf_free(&kb);
+	return same;
 }
 
 /* The hash of fp_test_key(t), without building the key when the test has
- * no node id (FNV-1a runs on, piece after piece). */
-static uint64_t test_hash(const fp_test *t, fp_buf *key)
+ * no node id: the hash runs on, piece after piece. */
+static uint32_t test_hash(const fp_test *t, fp_buf *key)
 {
-	uint64_t h = FP_HASH_SEED;
+	fp_hash_state h;
 
 	if (t->nodeid) {
 		fp_test_key(key, t);
-		return fp_hash_bytes(h, key->ptr, key->len);
+		return (uint32_t)fp_hash_bytes(key->ptr, key->len);
 	}
+	fp_hash_init(&h);
 	if (t->classname && t->classname[0]) {
-		h = fp_hash_bytes(h, t->classname, strlen(t->classname));
-		h = fp_hash_bytes(h, "::", 2);
+		fp_hash_add(&h, t->classname, strlen(t->classname));
+		fp_hash_add(&h, "::", 2);
 	}
-	return t->name ? fp_hash_bytes(h, t->name, strlen(t->name)) : h;
+	if (t->name)
+		fp_hash_add(&h, t->name, strlen(t->name));
+	return (uint32_t)fp_hash_end(&h);
 }
 
 #define PREFETCH_AHEAD 16
 
 void fp_run_finish(fp_run *run)
 {
-	fp_buf key = FP_BUF_INIT, other = FP_BUF_INIT;
+	fp_buf key = FP_BUF_INIT;
 	size_t cap = 16, i, kept = 0;
 	uint64_t *slots;
 
-	/* A slot holds an entry's index and the high half of its hash, so a
-	 * probe touches the test itself only when the hashes may agree. */
+	/* A slot holds an entry's index and its hash, so a probe touches the
+	 * test itself only when the hashes agree. */
 	while (cap < run->ntests * 2)
 		cap *= 2;
 	slots = fp_xmalloc(cap * sizeof(*slots));
@@ -475,7 +577,7 @@ void fp_run_finish(fp_run *run)
 		run->tests[i].hash = test_hash(&run->tests[i], &key);
 	for (i = 0; i < run->ntests; i++) {
 		fp_test *t = &run->tests[i];
-		uint64_t high;
+		uint64_t hash = t->hash;
 		size_t j;
 
 #if defined(__GNUC__)
@@ -485,29 +587,28 @@ void fp_run_finish(fp_run *run)
 		if (i + PREFETCH_AHEAD < run->ntests)
 			__builtin_prefetch(&slots[run->tests[i + PREFETCH_AHEAD].hash & (cap - 1)]);
 #endif
-		high = t->hash >> 32;
-		j = t->hash & (cap - 1);
-		for (;;) {
+		for (j = hash & (cap - 1);; j = (j + 1) & (cap - 1)) {
 			uint64_t slot = slots[j];
-			uint32_t k = (uint32_t)slot;
 
 			if (slot == UINT64_MAX) {
 				run->tests[kept] = *t;
-				slots[j] = high << 32 | kept++;
+				slots[j] = hash << 32 | kept++;
 				break;
 			}
-			if (slot >> 32 == high && run->tests[k].hash == t->hash &&
-			    same_key(&run->tests[k], t, &other, &key)) {
-				merge_test(&run->tests[k], t);
+			if (slot >> 32 == hash && fp_test_same_key(&run->tests[(uint32_t)slot], t)) {
+				merge_test(&run->tests[(uint32_t)slot], t);
 				break;
 			}
-			j = (j + 1) & (cap - 1);
 		}
 	}
-	run->ntests = kept;
 	free(slots);
 	fp_buf_free(&key);
-	fp_buf_free(&other);
+	/* Nothing is added after this: give back the room kept for growth. */
+	if (kept && kept < run->tests_cap) {
+		run->tests = fp_xrealloc(run->tests, kept * sizeof(*run->tests));
+		run->tests_cap = kept;
+	}
+	run->ntests = kept;
 
 	memset(&run->summary, 0, sizeof(run->summary));
 	for (i = 0; i < run->ntests; i++) {
@@ -626,135 +727,187 @@ void fp_summary_write_json(const fp_run *run, FILE *f)
 		(unsigned long long)run->business_logic);
 }
 
-/* fp_buf_add without a call when there is room: a test's object is some
- * twenty small appends. */
-static inline void add_fast(fp_buf *b, const char *s, size_t n)
+#define ADD_LITERAL(b, s) fp_json_buf_raw((b), (s), sizeof(s) - 1)
+
+/*
+ * What formatting tests can reuse from one test to the next: the escaped
+ * input paths, and the escaped class and file of the last test, which its
+ * neighbours nearly always share (both are interned, so a pointer
+ * comparison tells). One per thread.
+ */
+typedef struct json_memo {
+	const char *s;         /* the interned string `json` holds, quoted */
+	fp_buf json;
+} json_memo;
+
+struct fp_test_json {
+	const fp_run *run;
+	fp_buf *inputs;        /* escaped and quoted path of each input */
+	const char *classname; /* the class `cls` holds, escaped, with "::" */
+	fp_buf cls;
+	json_memo file, type, cause, rule;
+};
+
+typedef struct fp_test_json json_cache;
+
+fp_test_json *fp_test_json_new(const fp_run *run)
 {
-	if (b->cap > b->len + n) {
-		memcpy(b->ptr + b->len, s, n);
-		b->len += n;
-		b->ptr[b->len] = '\0';
-	} else {
-		fp_buf_add(b, s, n);
-	}
+	json_cache *c = fp_xcalloc(1, sizeof(*c));
+	size_t k;
+
+	c->run = run;
+	c->inputs = fp_xcalloc(run->ninputs ? run->ninputs : 1, sizeof(*c->inputs));
+	for (k = 0; k < run->ninputs; k++)
+		fp_json_buf_str(&c->inputs[k], run->inputs[k].path);
+	return c;
 }
 
-#define ADD_LITERAL(b, s) add_fast((b), (s), sizeof(s) - 1)
-
-/* Appends one test's JSON object to `obj`; `id` is scratch space. Built in
- * memory so that a test costs one fwrite, not twenty stdio calls. */
-static void test_json(fp_buf *obj, const fp_run *run, const fp_test *t, fp_buf *id)
+void fp_test_json_free(fp_test_json *c)
 {
-	fp_test_id(id, t);
+	size_t k;
+
+	if (!c)
+		return;
+	for (k = 0; k < c->run->ninputs; k++)
+		fp_buf_free(&c->inputs[k]);
+	free(c->inputs);
+	fp_buf_free(&c->cls);
+	fp_buf_free(&c->file.json);
+	fp_buf_free(&c->type.json);
+	fp_buf_free(&c->cause.json);
+	fp_buf_free(&c->rule.json);
+	free(c);
+}
+
+/* The id (fp_test_id) as a JSON string, escaped piece by piece: the
+ * escape of the key is that of its parts. */
+void fp_test_json_id(fp_test_json *c, fp_buf *obj, const fp_test *t)
+{
+	if (t->nodeid) {
+		fp_json_buf_str(obj, t->nodeid);
+		return;
+	}
+	ADD_LITERAL(obj, "\"");
+	if (t->classname && t->classname[0]) {
+		if (c->classname != t->classname) {
+			fp_buf_clear(&c->cls);
+			fp_json_buf_escape(&c->cls, t->classname, strlen(t->classname));
+			fp_buf_add(&c->cls, "::", 2);
+			c->classname = t->classname;
+		}
+		fp_json_buf_raw(obj, c->cls.ptr, c->cls.len);
+	}
+	if (t->name)
+		fp_json_buf_escape(obj, t->name, strlen(t->name));
+	ADD_LITERAL(obj, "\"");
+}
+
+/* An interned string (file, type, cause, rule) as JSON, escaped once for
+ * a run of tests that share it. */
+static void add_memo(fp_buf *obj, json_memo *m, const char *s)
+{
+	if (!s) {
+		ADD_LITERAL(obj, "null");
+		return;
+	}
+	if (m->s != s) {
+		fp_buf_clear(&m->json);
+		fp_json_buf_str(&m->json, s);
+		m->s = s;
+	}
+	fp_json_buf_raw(obj, m->json.ptr, m->json.len);
+}
+
+/* The names of fp_status, fp_phase and fp_category as JSON values. */
+typedef struct json_name {
+	const char *s;
+	size_t n;
+} json_name;
+
+#define JSON_NAME(s) { s, sizeof(s) - 1 }
+static const json_name status_json[] = {
+	JSON_NAME("\"not_run\""), JSON_NAME("\"passed\""), JSON_NAME("\"skipped\""),
+	JSON_NAME("\"failed\""), JSON_NAME("\"error\"")
+};
+static const json_name phase_json[] = {
+	JSON_NAME("null"), JSON_NAME("\"collection\""), JSON_NAME("\"setup\""),
+	JSON_NAME("\"call\""), JSON_NAME("\"teardown\"")
+};
+static const json_name category_json[] = {
+	JSON_NAME("null"), JSON_NAME("\"infrastructure\""), JSON_NAME("\"business_logic\"")
+};
+
+static void add_name(fp_buf *obj, const json_name *names, size_t n, unsigned i)
+{
+	const json_name *name = &names[i < n ? i : 0];
+
+	fp_json_buf_raw(obj, name->s, name->n);
+}
+
+/* Appends one test's JSON object to `obj`. Built in memory so that a test
+ * costs one fwrite, not twenty stdio calls. */
+void fp_test_json_add(fp_test_json *c, fp_buf *obj, const fp_test *t)
+{
 	ADD_LITERAL(obj, "{\"id\":");
-	fp_json_buf_strn(obj, id->ptr, id->len);
-	ADD_LITERAL(obj, ",\"status\":\"");
-	fp_buf_puts(obj, fp_status_name((fp_status)t->status));
-	ADD_LITERAL(obj, "\",\"phase\":");
-	fp_json_buf_str(obj, fp_phase_name((fp_phase)t->phase));
+	fp_test_json_id(c, obj, t);
+	ADD_LITERAL(obj, ",\"status\":");
+	add_name(obj, status_json, sizeof(status_json) / sizeof(*status_json), t->status);
+	ADD_LITERAL(obj, ",\"phase\":");
+	add_name(obj, phase_json, sizeof(phase_json) / sizeof(*phase_json), t->phase);
 	ADD_LITERAL(obj, ",\"category\":");
-	fp_json_buf_str(obj, fp_category_name((fp_category)t->category));
+	add_name(obj, category_json, sizeof(category_json) / sizeof(*category_json), t->category);
 	ADD_LITERAL(obj, ",\"cause\":");
-	fp_json_buf_str(obj, t->cause);
+	add_memo(obj, &c->cause, fp_test_cause(t));
 	ADD_LITERAL(obj, ",\"rule\":");
-	fp_json_buf_str(obj, t->rule);
+	add_memo(obj, &c->rule, fp_test_rule(t));
 	if (t->flags & FP_TEST_FLAKY)
 		ADD_LITERAL(obj, ",\"flaky\":true");
 	ADD_LITERAL(obj, ",\"type\":");
-	fp_json_buf_str(obj, t->type);
+	add_memo(obj, &c->type, fp_test_type(t));
 	ADD_LITERAL(obj, ",\"message\":");
-	fp_json_buf_str(obj, t->message);
+	fp_json_buf_str(obj, fp_test_message(t));
 	ADD_LITERAL(obj, ",\"file\":");
-	fp_json_buf_str(obj, t->file);
+	add_memo(obj, &c->file, t->file);
+	ADD_LITERAL(obj, ",\"line\":");
 	if (t->line)
-		fp_buf_printf(obj, ",\"line\":%u", t->line);
+		fp_json_buf_num(obj, (double)t->line);
 	else
-		ADD_LITERAL(obj, ",\"line\":null");
+		ADD_LITERAL(obj, "null");
 	ADD_LITERAL(obj, ",\"time\":");
 	fp_json_buf_num(obj, t->time);
 	ADD_LITERAL(obj, ",\"input\":");
-	fp_json_buf_str(obj, run->inputs[t->input].path);
+	fp_json_buf_raw(obj, c->inputs[t->input].ptr, c->inputs[t->input].len);
 	ADD_LITERAL(obj, ",\"trace\":");
-	fp_json_buf_str(obj, t->trace);
-	fp_buf_putc(obj, '}');
+	fp_json_buf_str(obj, fp_test_trace(t));
+	ADD_LITERAL(obj, "}");
 }
 
-void fp_test_write_json(const fp_run *run, const fp_test *t, fp_buf *scratch, FILE *f)
+static void format_tests(void *ctx, size_t from, size_t to, fp_buf *out)
 {
-	fp_buf obj = FP_BUF_INIT;
-
-	test_json(&obj, run, t, scratch);
-	fwrite(obj.ptr, 1, obj.len, f);
-	fp_buf_free(&obj);
-}
-
-/* A slice of the tests, formatted into one buffer. */
-typedef struct json_slice {
-	const fp_run *run;
-	size_t from, to;
-	fp_buf out, id;
-} json_slice;
-
-static void *format_slice(void *arg)
-{
-	json_slice *s = arg;
+	json_cache *c = ctx;
 	size_t i;
 
-	fp_buf_clear(&s->out);
-	for (i = s->from; i < s->to; i++) {
-		fp_buf_add(&s->out, i ? ",\n  " : "\n  ", i ? 4 : 3);
-		test_json(&s->out, s->run, &s->run->tests[i], &s->id);
+	for (i = from; i < to; i++) {
+		ADD_LITERAL(out, ",\n  ");
+		fp_test_json_add(c, out, &c->run->tests[i]);
 	}
-	return NULL;
 }
 
-#define JSON_BATCH 8192
-
-/*
- * Tests are formatted in batches; a second thread formats the second half
- * of each batch while this one does the first, and the halves are written
- * in order, so the output is the same as one thread's. Formatting is most
- * of the cost of printing a million tests. Without a thread, one does all.
- */
 int fp_run_write_json(const fp_run *run, FILE *f)
 {
-	json_slice half[2];
-	size_t start, k;
+	void *ctx[2];
+	int k;
 
-	memset(half, 0, sizeof(half));
-	for (k = 0; k < 2; k++) {
-		half[k].run = run;
-		fp_buf_init(&half[k].out);
-		fp_buf_init(&half[k].id);
-	}
+	for (k = 0; k < 2; k++)
+		ctx[k] = fp_test_json_new(run);
 	fputs("{\"schema\":\"fixproof.run/1\",\n", f);
 	fp_run_write_inputs_json(run, f);
 	fp_summary_write_json(run, f);
 	fputs(",\n\"tests\":[", f);
-	for (start = 0; start < run->ntests; start += JSON_BATCH) {
-		size_t end = run->ntests - start < JSON_BATCH ? run->ntests : start + JSON_BATCH;
-		size_t mid = start + (end - start) / 2;
-		pthread_t worker;
-		int threaded;
-
-		half[0].from = start;
-		half[0].to = mid;
-		half[1].from = mid;
-		half[1].to = end;
-		threaded = end - start >= 64 && pthread_create(&worker, NULL, format_slice, &half[1]) == 0;
-		format_slice(&half[0]);
-		if (threaded)
-			pthread_join(worker, NULL);
-		else
-			format_slice(&half[1]);
-		for (k = 0; k < 2; k++)
-			fwrite(half[k].out.ptr, 1, half[k].out.len, f);
-	}
+	fp_json_write_items(f, run->ntests, format_tests, ctx);
 	fputs("\n]}\n", f);
-	for (k = 0; k < 2; k++) {
-		fp_buf_free(&half[k].out);
-		fp_buf_free(&half[k].id);
-	}
+	for (k = 0; k < 2; k++)
+		fp_test_json_free(ctx[k]);
 	if (fflush(f) != 0 || ferror(f))
 		return fp_error_set(FP_EIO, "cannot write the run model: write error");
 	return 0;

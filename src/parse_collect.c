@@ -425,11 +425,15 @@ static int add_error(collect *c, const char *id, size_t len, const char *msg, si
 	t->file = nodeid_file(c, key, strstr(key, "::"));
 	t->status = FP_STATUS_ERROR;
 	t->phase = FP_PHASE_COLLECTION;
-	if (msglen) {
-		t->message = fp_run_strcap(c->run, msg, msglen, FP_MAX_MESSAGE);
-		t->type = message_type(c, t->message);
+	if (msglen || trace) {
+		fp_detail *d = fp_test_detail(c->run, t);
+
+		if (msglen) {
+			d->message = fp_run_strcap(c->run, msg, msglen, FP_MAX_MESSAGE);
+			d->type = message_type(c, d->message);
+		}
+		d->trace = trace;
 	}
-	t->trace = trace;
 	ptrset_add(&c->files, t->file);
 	ptrset_add(&c->error_files, t->file);
 	return 0;

@@ -2,11 +2,16 @@
  * parse_junit.c - the JUnit XML reader; see parse.h. The only file that
  * uses libxml2.
  *
- * The file is read with libxml2's streaming reader (xmlTextReader) over the
- * hashing fp_source, one node at a time: no tree of the document is ever
- * built, so memory follows the number of tests, not the size of the file.
- * A testcase is added to the run only once its end tag has been read, which
- * is what lets a file cut short keep exactly its complete testcases.
+ * The file is read with libxml2's streaming SAX2 parser, fed from the
+ * hashing fp_source a chunk at a time: libxml2 hands over each start tag,
+ * end tag and piece of text as it parses it, and no tree of the document,
+ * not even of one element, is ever built, so memory follows the number of
+ * tests, not the size of the file. (libxml2's xmlTextReader, the same
+ * parser with a node built and freed for each element, takes twice the
+ * time: `xmllint --stream` is that.) A testcase is added to the run only
+ * once its end tag has been read, which is what lets a file cut short keep
+ * exactly its complete testcases: every event before an error has been
+ * delivered, none after it.
  *
  * Runners disagree on details; what is read:
  *   - roots <testsuites> or <testsuite>; suites may nest (PHPUnit);
@@ -23,7 +28,7 @@
  *
  * Safety: XML_PARSE_NOENT, DTDLOAD and HUGE are never set, the network and
  * external entities are refused, and a document whose DTD declares any
- * entity is refused as soon as the DTD is read: JUnit writers never
+ * entity is refused at that declaration: JUnit writers never
  * declare entities, and refusing them means no entity is ever expanded
  * on our behalf (libxml2 2.9.14's own amplification checks bound what its
  * parser does before that point). Without XML_PARSE_HUGE libxml2 also stops
@@ -32,17 +37,17 @@
  * warning, like any damaged file.
  */
 #include <libxml/parser.h>
-#include <libxml/xmlreader.h>
+#include <libxml/parserInternals.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fixproof/error.h"
 #include "fixproof/parse.h"
 
-/* Nesting deeper than this is refused by libxml2 itself (without
- * XML_PARSE_HUGE), so the open elements at an error fit. */
-#define MAX_OPEN 256
+/* Bytes handed to libxml2 at a time. */
+#define PARSE_CHUNK (64u << 10)
 
 /* Bytes kept from each end of a result's text while it is read; enough for
  * fp_run_strcap's head and tail and for the first line of a message. */
@@ -77,7 +82,11 @@ typedef struct junit_reader {
 	fp_run *run;
 	uint32_t input;
 	fp_source *src;
-	xmlTextReaderPtr xml;
+	xmlParserCtxtPtr ctxt;
+	int depth;              /* elements open */
+	int stop;               /* a handler failed (message set) */
+	fp_buf attr;            /* an attribute value, decoded, NUL-terminated */
+	fp_buf other_root;      /* a root element's name that is not JUnit's */
 
 	/* What the source has delivered: its end, and lines, so an error can
 	 * be placed at the end of the file or before it. */
@@ -91,20 +100,16 @@ typedef struct junit_reader {
 	int error_line;
 	fp_buf error_text;
 
-	/* The elements still open when the first fatal error came. */
-	xmlNodePtr open[MAX_OPEN];
-	int nopen;
-	int have_open;
-	xmlDocPtr doc;
-
 	int root_seen;
 	int root_closed;
 	size_t kept;            /* complete testcases added */
 	intern_cache classname_cache, file_cache;
 
-	/* The testcase being read (case_depth < 0: none). */
+	/* The testcase being read (case_depth < 0: none), and what its
+	 * winning result says (copied into the run's arena at its end). */
 	int case_depth;
 	fp_test tc;
+	fp_detail det;
 	result_rank rank;       /* worst result so far */
 	fp_status attr_status;  /* from status=/result=; FP_STATUS_NOT_RUN if none */
 	int flaky;
@@ -197,6 +202,18 @@ static const char *text_finish(fp_run *run, text_acc *t)
 	return copy;
 }
 
+/* Messages repeat (one assertion fails for every parameter of a test,
+ * every test of a class misses the same fixture): short ones are kept
+ * once. */
+#define INTERN_MESSAGE 256
+
+static const char *message_value(fp_run *run, const char *s, size_t n)
+{
+	if (n <= INTERN_MESSAGE)
+		return fp_run_intern(run, s, n);
+	return fp_run_strcap(run, s, n, FP_MAX_MESSAGE);
+}
+
 /* The first line of `s` that is not blank, trimmed, or NULL. */
 static const char *first_line(fp_run *run, const char *s, size_t n)
 {
@@ -214,7 +231,7 @@ static const char *first_line(fp_run *run, const char *s, size_t n)
 		while (end > start && (s[end - 1] == ' ' || s[end - 1] == '\t' || s[end - 1] == '\r'))
 			end--;
 		if (end > start)
-			return fp_run_strcap(run, s + start, end - start, FP_MAX_MESSAGE);
+			return message_value(run, s + start, end - start);
 		i++;
 	}
 	return NULL;
@@ -323,10 +340,11 @@ static fp_status status_attr(const char *v)
 
 /* ---- libxml2 glue ---- */
 
-static int read_cb(void *ctx, char *buf, int len)
+/* Reads the next chunk of input, counting its lines; 0 at the end, -1 on
+ * a read error (message set). */
+static ssize_t read_chunk(junit_reader *r, char *buf, size_t len)
 {
-	junit_reader *r = ctx;
-	ssize_t got = fp_source_read(r->src, buf, (size_t)len);
+	ssize_t got = fp_source_read(r->src, buf, len);
 	const char *p, *end;
 
 	if (got < 0)
@@ -337,13 +355,7 @@ static int read_cb(void *ctx, char *buf, int len)
 	}
 	for (p = buf, end = buf + got; (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
 		r->newlines++;
-	return (int)got;
-}
-
-static int close_cb(void *ctx)
-{
-	(void)ctx;
-	return 0;
+	return got;
 }
 
 /* Keeps the first fatal error (the one that stopped the parse), else the
@@ -371,16 +383,6 @@ static void error_cb(void *ctx, xmlErrorPtr e)
 	if (strstr(r->error_text.ptr, "huge text node") || strstr(r->error_text.ptr, "Huge input lookup") ||
 	    strstr(r->error_text.ptr, "length too long"))
 		fp_buf_puts(&r->error_text, ": a text or attribute value over libxml2's 10 MB limit");
-	if (e->level == XML_ERR_FATAL && e->domain == XML_FROM_PARSER && e->ctxt) {
-		xmlParserCtxtPtr ctxt = e->ctxt;
-		int i;
-
-		for (i = 0; i < ctxt->nodeNr && i < MAX_OPEN; i++)
-			r->open[i] = ctxt->nodeTab[i];
-		r->nopen = i;
-		r->have_open = ctxt->nodeNr <= MAX_OPEN;
-		r->doc = ctxt->myDoc;
-	}
 	/* "Premature end of data" reads better inside our sentence as
 	 * "premature end of data"; "EndTag" and the like keep their case. */
 	if (r->error_text.len > 1 && r->error_text.ptr[0] >= 'A' && r->error_text.ptr[0] <= 'Z' &&
@@ -407,39 +409,53 @@ static xmlParserInputPtr refuse_entity_cb(const char *url, const char *id, xmlPa
 /* ---- the document ---- */
 
 /*
- * An element as the handlers see it. While reading, it is the reader's
- * current node and its attributes come through the reader; after an error,
- * the testcases libxml2 had already parsed are taken from the nodes it
- * left behind (see finish_parsed), and attributes from the node itself.
+ * An element as the handlers see it: its local name, its depth (0 for the
+ * root) and its attributes as SAX2 gives them, five pointers each: local
+ * name, prefix, URI, value start, value end.
  */
 typedef struct elem_view {
 	const xmlChar *name;
 	int depth;
-	int empty;
-	xmlTextReaderPtr reader;
-	xmlAttrPtr attr;
+	const xmlChar **attrs;
+	int nattrs;
+	int next;
+	fp_buf *value;
 } elem_view;
 
-/* The next attribute; 0 when there is none left (the reader is then back
- * on the element). Values that are not plain text read as "". */
+/*
+ * The next attribute; 0 when there is none left. The value is copied out,
+ * NUL-terminated: libxml2's SAX2 values are not, and, without entity
+ * substitution, it writes an '&' (from "&amp;" or "&#38;") as "&#38;",
+ * the one character reference left in them (other entities are refused
+ * or are errors), which is put back here.
+ */
 static int next_attr(elem_view *v, const xmlChar **name, const char **value)
 {
-	if (v->reader) {
-		if (xmlTextReaderMoveToNextAttribute(v->reader) != 1) {
-			xmlTextReaderMoveToElement(v->reader);
-			return 0;
-		}
-		*name = xmlTextReaderConstLocalName(v->reader);
-		*value = (const char *)xmlTextReaderConstValue(v->reader);
-		return *name && *value ? 1 : next_attr(v, name, value);
-	}
-	if (!v->attr)
+	const char *p, *end, *amp;
+
+	if (v->next >= v->nattrs)
 		return 0;
-	*name = v->attr->name;
-	*value = v->attr->children && v->attr->children->type == XML_TEXT_NODE &&
-		 !v->attr->children->next && v->attr->children->content
-		 ? (const char *)v->attr->children->content : "";
-	v->attr = v->attr->next;
+	*name = v->attrs[5 * v->next];
+	p = (const char *)v->attrs[5 * v->next + 3];
+	end = (const char *)v->attrs[5 * v->next + 4];
+	v->next++;
+	if (v->value->cap > (size_t)(end - p) && !memchr(p, '&', (size_t)(end - p))) {
+		/* The usual value: no '&', and room for it. */
+		memcpy(v->value->ptr, p, (size_t)(end - p));
+		v->value->len = (size_t)(end - p);
+		v->value->ptr[v->value->len] = '\0';
+		*value = v->value->ptr;
+		return 1;
+	}
+	fp_buf_clear(v->value);
+	while ((amp = memchr(p, '&', (size_t)(end - p))) != NULL) {
+		fp_buf_add(v->value, p, (size_t)(amp - p) + 1);
+		p = amp + 1;
+		if (end - p >= 4 && memcmp(p, "#38;", 4) == 0)
+			p += 4;
+	}
+	fp_buf_add(v->value, p, (size_t)(end - p));
+	*value = v->value->ptr;
 	return 1;
 }
 
@@ -455,6 +471,7 @@ static void begin_testcase(junit_reader *r, elem_view *v)
 	const char *val;
 
 	memset(&r->tc, 0, sizeof(r->tc));
+	memset(&r->det, 0, sizeof(r->det));
 	r->tc.input = r->input;
 	r->rank = RESULT_NONE;
 	r->attr_status = FP_STATUS_NOT_RUN;
@@ -566,25 +583,21 @@ static void begin_result(junit_reader *r, elem_view *v, result_rank rank, int is
 	if (rank <= r->rank)
 		return;
 	r->rank = rank;
-	r->tc.type = NULL;
-	r->tc.message = NULL;
-	r->tc.trace = NULL;
+	memset(&r->det, 0, sizeof(r->det));
 	r->tc.phase = FP_PHASE_CALL;
 	r->res_has_message = 0;
 	while (next_attr(v, &an, &val)) {
 		if (!val[0])
 			continue;
 		if (name_is(an, "message")) {
-			r->tc.message = fp_run_strcap(run, val, strlen(val), FP_MAX_MESSAGE);
+			r->det.message = message_value(run, val, strlen(val));
 			r->res_has_message = 1;
 		} else if (name_is(an, "type")) {
-			r->tc.type = name_value(run, val, 1);
+			r->det.type = name_value(run, val, 1);
 		}
 	}
 	if (is_error)
-		r->tc.phase = (uint8_t)error_phase(r->tc.message);
-	if (v->empty)
-		return;
+		r->tc.phase = (uint8_t)error_phase(r->det.message);
 	r->res_depth = v->depth;
 	r->res_wants_stacktrace = stacktrace;
 	r->in_stacktrace = 0;
@@ -599,8 +612,8 @@ static void end_result(junit_reader *r)
 	if (r->text.head.len == 0)
 		return;
 	if (!r->res_has_message)
-		r->tc.message = first_line(run, r->text.head.ptr, r->text.head.len);
-	r->tc.trace = text_finish(run, &r->text);
+		r->det.message = first_line(run, r->text.head.ptr, r->text.head.len);
+	r->det.trace = text_finish(run, &r->text);
 }
 
 /* The testcase's end tag: settle its status and add it to the run. */
@@ -624,8 +637,8 @@ static int end_testcase(junit_reader *r)
 	r->tc.flags |= FP_TEST_RESULT;
 	/* pytest --continue-on-collection-errors: an empty classname, the
 	 * module as a dotted name, <error message="collection failure">. */
-	if (r->rank == RESULT_ERROR && !r->tc.classname && r->tc.message &&
-	    strcmp(r->tc.message, "collection failure") == 0) {
+	if (r->rank == RESULT_ERROR && !r->tc.classname && r->det.message &&
+	    strcmp(r->det.message, "collection failure") == 0) {
 		r->tc.phase = FP_PHASE_COLLECTION;
 		if (r->tc.file && r->tc.name) {
 			fp_buf key = FP_BUF_INIT;
@@ -639,30 +652,44 @@ static int end_testcase(junit_reader *r)
 	if ((err = fp_run_add_test(&t, run, r->input)) < 0)
 		return err;
 	*t = r->tc;
+	if (r->det.type || r->det.message || r->det.trace)
+		*fp_test_detail(run, t) = r->det;
 	r->kept++;
 	return 0;
 }
 
-/* The root element decides whether this is JUnit XML at all. */
+/*
+ * The root element decides whether this is JUnit XML at all. libxml2
+ * hands over a start tag before it finds that the tag is cut short
+ * ("<testsu" at the end of a file), so another name is only taken at its
+ * word at the next event (see other_root); a JUnit name is taken at once.
+ */
 static int check_root(junit_reader *r, const xmlChar *name)
 {
-	r->root_seen = 1;
-	if (name_is(name, "testsuites") || name_is(name, "testsuite"))
+	if (name_is(name, "testsuites") || name_is(name, "testsuite")) {
+		r->root_seen = 1;
 		return 0;
-	return fp_error_set(FP_EINPUT, "cannot parse '%s': not JUnit XML (the root element is "
-			    "<%.64s>, not <testsuites> or <testsuite>)", r->src->path, (const char *)name);
+	}
+	fp_buf_clear(&r->other_root);
+	fp_buf_puts(&r->other_root, (const char *)name);
+	return 0;
 }
 
-/* A DTD that declares entities is refused before any of them is used. */
-static int check_dtd(junit_reader *r, xmlNodePtr node)
+/* A root that is not JUnit's, once something has followed its start tag. */
+static int other_root(junit_reader *r)
 {
-	xmlDtdPtr dtd = node && node->type == XML_DTD_NODE ? (xmlDtdPtr)node : NULL;
+	r->root_seen = 1;
+	return fp_error_set(FP_EINPUT, "cannot parse '%s': not JUnit XML (the root element is "
+			    "<%.64s>, not <testsuites> or <testsuite>)", r->src->path, r->other_root.ptr);
+}
 
-	if (dtd && (dtd->entities || dtd->pentities))
-		return fp_error_set(FP_EINPUT, "cannot parse '%s': the document declares XML entities "
-				    "(<!ENTITY>), which JUnit XML never does; refused so that none is "
-				    "expanded", r->src->path);
-	return 0;
+/* A DTD that declares entities is refused at the first declaration,
+ * before any entity is used. */
+static int refuse_entities(junit_reader *r)
+{
+	return fp_error_set(FP_EINPUT, "cannot parse '%s': the document declares XML entities "
+			    "(<!ENTITY>), which JUnit XML never does; refused so that none is "
+			    "expanded", r->src->path);
 }
 
 static int on_element(junit_reader *r, elem_view *v)
@@ -671,16 +698,11 @@ static int on_element(junit_reader *r, elem_view *v)
 
 	if (!name)
 		return 0;
-	if (!r->root_seen) {
-		r->root_closed = v->empty;
+	if (!r->root_seen)
 		return check_root(r, name);
-	}
 	if (r->case_depth < 0) {
-		if (name[0] == 't' && name_is(name, "testcase")) {
+		if (name[0] == 't' && name_is(name, "testcase"))
 			begin_testcase(r, v);
-			if (v->empty)
-				return end_testcase(r);
-		}
 		return 0;
 	}
 	if (v->depth == r->case_depth + 1) {
@@ -690,7 +712,7 @@ static int on_element(junit_reader *r, elem_view *v)
 		if (rank != RESULT_NONE)
 			begin_result(r, v, rank, is_error, stacktrace);
 	} else if (r->res_depth >= 0 && v->depth == r->res_depth + 1 && r->res_wants_stacktrace &&
-		   !v->empty && name_is(name, "stackTrace")) {
+		   name_is(name, "stackTrace")) {
 		r->in_stacktrace = 1;
 	}
 	return 0;
@@ -723,147 +745,133 @@ static int wants_text(const junit_reader *r, int depth)
 	return depth > r->res_depth;
 }
 
-static void on_text(junit_reader *r, const char *value)
+/* ---- SAX2 handlers ---- */
+
+/*
+ * After an error that does not stop libxml2 but makes the document
+ * malformed (an undeclared entity, say), nothing more is taken from it,
+ * as after a fatal one: a handler that finds the document malformed stops
+ * the parser and ignores its own event.
+ */
+/* A handler's failure: its message is set; the parse ends there. */
+static void stop_parse(junit_reader *r)
 {
-	if (value)
-		text_add(&r->text, value, strlen(value));
+	r->stop = 1;
+	xmlStopParser(r->ctxt);
 }
 
-/* The loop over the nodes. Returns 1 at the end of the document, 0 when
- * libxml2 stopped on an error (recorded by error_cb), or a negative code. */
-static int read_nodes(junit_reader *r)
+static int stopped(junit_reader *r)
 {
-	xmlTextReaderPtr x = r->xml;
-	int ret, err = 0, depth;
-	elem_view v;
-
-	while ((ret = xmlTextReaderRead(x)) == 1) {
-		switch (xmlTextReaderNodeType(x)) {
-		case XML_READER_TYPE_ELEMENT:
-			v.name = xmlTextReaderConstLocalName(x);
-			v.depth = xmlTextReaderDepth(x);
-			v.empty = xmlTextReaderIsEmptyElement(x);
-			v.reader = x;
-			v.attr = NULL;
-			err = on_element(r, &v);
-			break;
-		case XML_READER_TYPE_END_ELEMENT:
-			err = on_end_element(r, xmlTextReaderDepth(x));
-			break;
-		case XML_READER_TYPE_TEXT:
-		case XML_READER_TYPE_CDATA:
-		case XML_READER_TYPE_WHITESPACE:
-		case XML_READER_TYPE_SIGNIFICANT_WHITESPACE:
-			depth = xmlTextReaderDepth(x);
-			if (wants_text(r, depth))
-				on_text(r, (const char *)xmlTextReaderConstValue(x));
-			break;
-		case XML_READER_TYPE_DOCUMENT_TYPE:
-			err = check_dtd(r, xmlTextReaderCurrentNode(x));
-			break;
-		default:
-			break;
-		}
-		if (err < 0)
-			return err;
+	if (r->stop)
+		return 1;
+	if (!r->ctxt->wellFormed) {
+		xmlStopParser(r->ctxt);
+		return 1;
 	}
-	return ret == 0 ? 1 : 0;
-}
-
-/* ---- after an error ---- */
-
-static int is_open(const junit_reader *r, xmlNodePtr node)
-{
-	int i;
-
-	for (i = 0; i < r->nopen; i++)
-		if (r->open[i] == node)
-			return 1;
+	if (r->other_root.len) {
+		other_root(r);
+		stop_parse(r);
+		return 1;
+	}
 	return 0;
 }
 
-/* Delivers one node of the left-over tree to the handlers. */
-static int walk_node(junit_reader *r, xmlNodePtr node, int depth)
+static void sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
+		      const xmlChar *uri, int nb_namespaces, const xmlChar **namespaces,
+		      int nb_attributes, int nb_defaulted, const xmlChar **attributes)
 {
+	junit_reader *r = ctx;
 	elem_view v;
 
-	if (node->type == XML_DTD_NODE)
-		return check_dtd(r, node);
-	if (node->type == XML_ELEMENT_NODE) {
-		/* A root still open at the error may have a start tag cut short
-		 * ("<testsu"): only a JUnit name is taken at its word. */
-		if (!r->root_seen && is_open(r, node) && !name_is(node->name, "testsuites") &&
-		    !name_is(node->name, "testsuite"))
-			return 0;
-		v.name = node->name;
-		v.depth = depth;
-		v.empty = 0;
-		v.reader = NULL;
-		v.attr = node->properties;
-		return on_element(r, &v);
+	(void)prefix;
+	(void)uri;
+	(void)nb_namespaces;
+	(void)namespaces;
+	(void)nb_defaulted;
+	if (stopped(r))
+		return;
+	v.name = localname;
+	v.depth = r->depth++;
+	v.attrs = attributes;
+	v.nattrs = nb_attributes;
+	v.next = 0;
+	v.value = &r->attr;
+	if (on_element(r, &v) < 0)
+		stop_parse(r);
+}
+
+static void sax_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
+		    const xmlChar *uri)
+{
+	junit_reader *r = ctx;
+
+	(void)localname;
+	(void)prefix;
+	(void)uri;
+	if (stopped(r))
+		return;
+	if (on_end_element(r, --r->depth) < 0)
+		stop_parse(r);
+}
+
+/* Text, CDATA and white space alike; libxml2 may cut one text in pieces. */
+static void sax_text(void *ctx, const xmlChar *text, int len)
+{
+	junit_reader *r = ctx;
+
+	if (!stopped(r) && len > 0 && wants_text(r, r->depth))
+		text_add(&r->text, (const char *)text, (size_t)len);
+}
+
+static void sax_entity_decl(void *ctx, const xmlChar *name, int type, const xmlChar *public_id,
+			    const xmlChar *system_id, xmlChar *content)
+{
+	junit_reader *r = ctx;
+
+	(void)name;
+	(void)type;
+	(void)public_id;
+	(void)system_id;
+	(void)content;
+	if (!r->stop) {
+		refuse_entities(r);
+		stop_parse(r);
 	}
-	if ((node->type == XML_TEXT_NODE || node->type == XML_CDATA_SECTION_NODE) &&
-	    wants_text(r, depth))
-		on_text(r, (const char *)node->content);
-	return 0;
+}
+
+static void sax_unparsed_entity_decl(void *ctx, const xmlChar *name, const xmlChar *public_id,
+				     const xmlChar *system_id, const xmlChar *notation)
+{
+	(void)notation;
+	sax_entity_decl(ctx, name, 0, public_id, system_id, NULL);
 }
 
 /*
- * The reader hands out a node only once the parser has gone past it, so
- * when the parser stops on an error, testcases it had already parsed in
- * full may not have been handed out yet. They are still in the reader's
- * nodes: this walks them in document order from where the reader stopped,
- * up to the elements that were still open when the error came (captured
- * by error_cb), and gives them to the same handlers. No node is built or
- * expanded here; only what libxml2 already holds is read.
+ * Feeds the source to libxml2 until the end of the document, an error or
+ * a handler's failure. Returns 1 at the end of a well-formed document, 0
+ * when libxml2 stopped on an error (recorded by error_cb), or a negative
+ * code (a handler's or the source's, message set).
  */
-static int finish_parsed(junit_reader *r)
+static int parse_document(junit_reader *r, char *buf)
 {
-	xmlNodePtr node = xmlTextReaderCurrentNode(r->xml);
-	int depth = xmlTextReaderDepth(r->xml), err = 0;
-	/* Start below the reader's node only when its start tag was the last
-	 * thing handed out; its end, a text or an empty element are done. */
-	int descend = xmlTextReaderNodeType(r->xml) == XML_READER_TYPE_ELEMENT &&
-		      !xmlTextReaderIsEmptyElement(r->xml);
+	ssize_t got;
 
-	if (!r->have_open)
-		return 0;
-	if (!node) {
-		/* Nothing was handed out: start from the document's first node. */
-		if (!r->doc || !r->doc->children)
-			return 0;
-		node = r->doc->children;
-		depth = 0;
-		descend = 1;
-		err = walk_node(r, node, depth);
-	}
-	while (err == 0) {
-		if (descend && node->type == XML_ELEMENT_NODE && node->children) {
-			node = node->children;
-			depth++;
-			err = walk_node(r, node, depth);
-			continue;
-		}
-		if (descend && node->type == XML_ELEMENT_NODE) {
-			/* A closed element with nothing inside. */
-			if (is_open(r, node))
-				break;
-			err = on_end_element(r, depth);
-		}
-		if (node->next) {
-			node = node->next;
-			err = err ? err : walk_node(r, node, depth);
-			descend = 1;
-			continue;
-		}
-		node = node->parent;
-		depth--;
-		if (!node || node->type != XML_ELEMENT_NODE || is_open(r, node))
+	for (;;) {
+		got = read_chunk(r, buf, PARSE_CHUNK);
+		if (got < 0)
+			return FP_EINPUT;
+		xmlParseChunk(r->ctxt, buf, (int)got, got == 0);
+		if (r->stop)
+			return FP_EINPUT;
+		if (got == 0 || r->have_error == 2 || !r->ctxt->wellFormed ||
+		    r->ctxt->instate == XML_PARSER_EOF)
 			break;
-		err = on_end_element(r, depth);
-		descend = 0;
 	}
-	return err;
+	if (r->ctxt->wellFormed && r->have_error != 2 && got == 0) {
+		/* A whole document whose root is not JUnit's ("<html/>"). */
+		return r->other_root.len ? other_root(r) : 1;
+	}
+	return 0;
 }
 
 /*
@@ -879,7 +887,7 @@ static int on_xml_error(junit_reader *r)
 {
 	const char *path = r->src->path;
 	const char *what = r->have_error ? r->error_text.ptr : "malformed XML";
-	int line = r->have_error ? r->error_line : xmlTextReaderGetParserLineNumber(r->xml);
+	int line = r->have_error ? r->error_line : xmlSAX2GetLineNumber(r->ctxt);
 	int truncated = r->at_eof && !r->root_closed &&
 			((uint64_t)line >= r->newlines || r->error_code == XML_ERR_DOCUMENT_END);
 
@@ -906,6 +914,47 @@ static int on_xml_error(junit_reader *r)
 	return 0;
 }
 
+/* ---- process-wide set-up ---- */
+
+static pthread_once_t prepared = PTHREAD_ONCE_INIT;
+static pthread_mutex_t loader_lock = PTHREAD_MUTEX_INITIALIZER;
+static int loader_users;
+static xmlExternalEntityLoader saved_loader;
+
+static void prepare_once(void)
+{
+	xmlInitParser();
+}
+
+/* libxml2 must be initialised once, before threads use it. */
+void fp_parse_prepare(void)
+{
+	pthread_once(&prepared, prepare_once);
+}
+
+/*
+ * The entity loader is one for the whole process, while files may be
+ * read on two threads at once: the first reader puts ours in, the last
+ * one puts back what was there.
+ */
+static void loader_acquire(void)
+{
+	pthread_mutex_lock(&loader_lock);
+	if (loader_users++ == 0) {
+		saved_loader = xmlGetExternalEntityLoader();
+		xmlSetExternalEntityLoader(refuse_entity_cb);
+	}
+	pthread_mutex_unlock(&loader_lock);
+}
+
+static void loader_release(void)
+{
+	pthread_mutex_lock(&loader_lock);
+	if (--loader_users == 0)
+		xmlSetExternalEntityLoader(saved_loader);
+	pthread_mutex_unlock(&loader_lock);
+}
+
 int fp_junit_parse(fp_run *run, uint32_t input, fp_source *src)
 {
 	junit_reader r;
@@ -913,7 +962,8 @@ int fp_junit_parse(fp_run *run, uint32_t input, fp_source *src)
 	void *old_generic_ctx = xmlGenericErrorContext;
 	xmlStructuredErrorFunc old_structured = xmlStructuredError;
 	void *old_structured_ctx = xmlStructuredErrorContext;
-	xmlExternalEntityLoader old_loader = xmlGetExternalEntityLoader();
+	xmlSAXHandler sax;
+	char *buf = NULL;
 	int err;
 
 	memset(&r, 0, sizeof(r));
@@ -923,30 +973,40 @@ int fp_junit_parse(fp_run *run, uint32_t input, fp_source *src)
 	r.case_depth = -1;
 	r.res_depth = -1;
 	fp_buf_init(&r.error_text);
+	fp_buf_init(&r.attr);
+	fp_buf_init(&r.other_root);
 	fp_buf_init(&r.classname_cache.raw);
 	fp_buf_init(&r.file_cache.raw);
 	fp_buf_init(&r.text.head);
 	fp_buf_init(&r.text.tail);
 
-	xmlInitParser();
-	/* libxml2 prints some errors (buffer limits) through its process-wide
-	 * handlers rather than the reader's: route them to us for the
-	 * duration, and put back whatever was there. */
+	fp_parse_prepare();
+	/* libxml2 prints some errors (buffer limits) through its global
+	 * handlers (one set per thread) rather than the parser's: route them
+	 * to us for the duration, and put back whatever was there. */
 	xmlSetGenericErrorFunc(NULL, silent_generic_cb);
 	xmlSetStructuredErrorFunc(&r, error_cb);
-	xmlSetExternalEntityLoader(refuse_entity_cb);
+	loader_acquire();
 
-	r.xml = xmlReaderForIO(read_cb, close_cb, &r, NULL, NULL,
-			       XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_COMPACT);
-	if (!r.xml) {
-		err = fp_error_set(FP_EINPUT, "cannot parse '%s': the XML reader could not start",
+	memset(&sax, 0, sizeof(sax));
+	sax.initialized = XML_SAX2_MAGIC;
+	sax.startElementNs = sax_start;
+	sax.endElementNs = sax_end;
+	sax.characters = sax_text;
+	sax.cdataBlock = sax_text;
+	sax.ignorableWhitespace = sax_text;
+	sax.entityDecl = sax_entity_decl;
+	sax.unparsedEntityDecl = sax_unparsed_entity_decl;
+	sax.serror = error_cb;
+	buf = fp_xmalloc(PARSE_CHUNK);
+	r.ctxt = xmlCreatePushParserCtxt(&sax, &r, NULL, 0, src->path);
+	if (!r.ctxt) {
+		err = fp_error_set(FP_EINPUT, "cannot parse '%s': the XML parser could not start",
 				   src->path);
 		goto out;
 	}
-	xmlTextReaderSetStructuredErrorHandler(r.xml, error_cb, &r);
-	err = read_nodes(&r);
-	if (err == 0)
-		err = finish_parsed(&r);
+	xmlCtxtUseOptions(r.ctxt, XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_COMPACT);
+	err = parse_document(&r, buf);
 	if (err == 0)
 		err = on_xml_error(&r);
 	else if (err == 1)
@@ -955,11 +1015,20 @@ int fp_junit_parse(fp_run *run, uint32_t input, fp_source *src)
 				       src->path);
 
 out:
-	xmlFreeTextReader(r.xml);
-	xmlSetExternalEntityLoader(old_loader);
+	if (r.ctxt) {
+		/* libxml2 makes a document of its own to hold a DTD it reads
+		 * (the one with entities we refuse); it is the caller's to free. */
+		if (r.ctxt->myDoc)
+			xmlFreeDoc(r.ctxt->myDoc);
+		xmlFreeParserCtxt(r.ctxt);
+	}
+	free(buf);
+	loader_release();
 	xmlSetStructuredErrorFunc(old_structured_ctx, old_structured);
 	xmlSetGenericErrorFunc(old_generic_ctx, old_generic);
 	fp_buf_free(&r.error_text);
+	fp_buf_free(&r.attr);
+	fp_buf_free(&r.other_root);
 	fp_buf_free(&r.classname_cache.raw);
 	fp_buf_free(&r.file_cache.raw);
 	fp_buf_free(&r.text.head);

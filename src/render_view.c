@@ -146,8 +146,8 @@ static void outcome_text(fp_buf *out, const fp_test *t, fp_outcome o)
 	if (t->category != FP_CATEGORY_NONE) {
 		fp_buf_puts(out, t->category == FP_CATEGORY_INFRASTRUCTURE ? " \xc2\xb7 infrastructure"
 									 : " \xc2\xb7 business logic");
-		if (t->cause)
-			fp_buf_printf(out, " \xc2\xb7 %s", t->cause);
+		if (fp_test_cause(t))
+			fp_buf_printf(out, " \xc2\xb7 %s", fp_test_cause(t));
 	}
 	if (t->flags & FP_TEST_FLAKY)
 		fp_buf_puts(out, " (flaky)");
@@ -173,7 +173,7 @@ static void evidence_line(fp_buf *out, const fp_test *t)
 
 	if (!t || (t->status != FP_STATUS_FAILED && t->status != FP_STATUS_ERROR))
 		return;
-	for (p = t->trace; p && *p; p = end ? end + 1 : NULL) {
+	for (p = fp_test_trace(t); p && *p; p = end ? end + 1 : NULL) {
 		end = strchr(p, '\n');
 		if (is_e_line(p)) {
 			if (!in_run)
@@ -186,7 +186,7 @@ static void evidence_line(fp_buf *out, const fp_test *t)
 			break;
 	}
 	if (!best)
-		best = t->message;
+		best = fp_test_message(t);
 	if (!best)
 		return;
 	while (*best == ' ')
@@ -204,18 +204,18 @@ static void evidence_line(fp_buf *out, const fp_test *t)
 	fp_buf_add(out, best, n);
 }
 
-static const fp_test *shown_side(const fp_diff_entry *e)
+static int is_failure(const fp_test *t)
 {
-	return e->after ? e->after : e->before;
+	return t && (t->status == FP_STATUS_FAILED || t->status == FP_STATUS_ERROR);
 }
 
 /* The failing side whose trace explains the entry. */
-static const fp_test *trace_side(const fp_diff_entry *e)
+static const fp_test *trace_side(const fp_diff *d, const fp_diff_entry *e)
 {
-	if (e->after && (e->after->status == FP_STATUS_FAILED || e->after->status == FP_STATUS_ERROR))
-		return e->after;
-	if (e->before && (e->before->status == FP_STATUS_FAILED || e->before->status == FP_STATUS_ERROR))
-		return e->before;
+	if (is_failure(fp_diff_after(d, e)))
+		return fp_diff_after(d, e);
+	if (is_failure(fp_diff_before(d, e)))
+		return fp_diff_before(d, e);
 	return NULL;
 }
 
@@ -223,9 +223,9 @@ static cJSON *test_item(const fp_diff *d, const fp_diff_entry *e, const fp_view_
 			fp_buf *tmp)
 {
 	cJSON *item = cJSON_CreateObject();
-	const fp_test *t = shown_side(e), *tr = trace_side(e);
+	const fp_test *before = fp_diff_before(d, e), *after = fp_diff_after(d, e);
+	const fp_test *t = after ? after : before, *tr = trace_side(d, e);
 
-	(void)d;
 	fp_buf_clear(tmp);
 	fp_test_id(tmp, t);
 	add_buf(item, "id", tmp);
@@ -246,18 +246,18 @@ static cJSON *test_item(const fp_diff *d, const fp_diff_entry *e, const fp_view_
 	cJSON_AddBoolToObject(item, "target", (e->flags & FP_ENTRY_TARGET) != 0);
 	cJSON_AddBoolToObject(item, "cause_changed", (e->flags & FP_ENTRY_CAUSE_CHANGED) != 0);
 	fp_buf_clear(tmp);
-	outcome_text(tmp, e->before, (fp_outcome)e->outcome_before);
+	outcome_text(tmp, before, (fp_outcome)e->outcome_before);
 	add_buf(item, "before", tmp);
 	fp_buf_clear(tmp);
-	outcome_text(tmp, e->after, (fp_outcome)e->outcome_after);
-	if (e->flags & FP_ENTRY_MODULE && !e->after && e->outcome_after != FP_OUTCOME_ABSENT) {
+	outcome_text(tmp, after, (fp_outcome)e->outcome_after);
+	if (e->flags & FP_ENTRY_MODULE && !after && e->outcome_after != FP_OUTCOME_ABSENT) {
 		fp_buf_clear(tmp);
 		fp_buf_printf(tmp, "module collects; its tests: %s",
 			      fp_outcome_name((fp_outcome)e->outcome_after));
 	}
 	add_buf(item, "after", tmp);
 	fp_buf_clear(tmp);
-	evidence_line(tmp, e->before);
+	evidence_line(tmp, before);
 	add_buf(item, "evidence_before", tmp);
 	{
 		fp_buf span = FP_BUF_INIT;
@@ -266,7 +266,7 @@ static cJSON *test_item(const fp_diff *d, const fp_diff_entry *e, const fp_view_
 			fp_markdown_code_span(&span, tmp->ptr, tmp->len);
 		add_buf(item, "evidence_before_md", &span);
 		fp_buf_clear(tmp);
-		evidence_line(tmp, e->after);
+		evidence_line(tmp, after);
 		add_buf(item, "evidence_after", tmp);
 		fp_buf_clear(&span);
 		if (tmp->len)
@@ -274,12 +274,12 @@ static cJSON *test_item(const fp_diff *d, const fp_diff_entry *e, const fp_view_
 		add_buf(item, "evidence_after_md", &span);
 		fp_buf_free(&span);
 	}
-	if (o->traces && tr && tr->trace) {
+	if (o->traces && tr && fp_test_trace(tr)) {
 		fp_buf block = FP_BUF_INIT;
 
-		fp_markdown_code_block(&block, tr->trace, strlen(tr->trace), "text");
+		fp_markdown_code_block(&block, fp_test_trace(tr), strlen(fp_test_trace(tr)), "text");
 		add_buf(item, "trace_md", &block);
-		add_str(item, "trace_side", tr == e->after ? "after" : "before");
+		add_str(item, "trace_side", tr == after ? "after" : "before");
 		fp_buf_free(&block);
 	}
 	return item;

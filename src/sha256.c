@@ -7,6 +7,7 @@
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <cpuid.h>
 #include <immintrin.h>
+#include <pthread.h>
 #define FP_SHA_NI 1
 #endif
 
@@ -104,16 +105,23 @@ static void compress_sha_ni(uint32_t st[8], const unsigned char *p, size_t block
 	_mm_storeu_si128((__m128i *)(void *)&st[4], cdgh);
 }
 
-/* 1 when the CPU has the SHA extensions (CPUID leaf 7, EBX bit 29). */
-static int have_sha_ni(void)
+static int sha_ni;
+static pthread_once_t sha_ni_checked = PTHREAD_ONCE_INIT;
+
+static void check_sha_ni(void)
 {
-	static int known = -1;
 	unsigned a, b, c, d;
 
-	if (known < 0)
-		known = __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & (1u << 29)) &&
-			getenv("FIXPROOF_NO_SHA_NI") == NULL;
-	return known;
+	sha_ni = __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & (1u << 29)) &&
+		 getenv("FIXPROOF_NO_SHA_NI") == NULL;
+}
+
+/* 1 when the CPU has the SHA extensions (CPUID leaf 7, EBX bit 29); asked
+ * once, whichever thread hashes first. */
+static int have_sha_ni(void)
+{
+	pthread_once(&sha_ni_checked, check_sha_ni);
+	return sha_ni;
 }
 #endif
 

@@ -8,8 +8,8 @@
  * verdict by the rules of DESIGN.md, with the reasons that justify it.
  *
  * Memory: the diff points into both runs; free it before them. Entries are
- * small (two pointers and a few bytes), so a million-test pair costs tens of
- * megabytes on top of the runs.
+ * small (two indices and a few bytes), so a million-test pair costs some
+ * twelve megabytes on top of the runs.
  */
 #ifndef FIXPROOF_DIFF_H
 #define FIXPROOF_DIFF_H
@@ -66,9 +66,17 @@ enum {
 	FP_ENTRY_BROKEN_MODULE = 1 << 3 /* absent on a side where its module failed to collect */
 };
 
+/* An index that says a test is absent on that side. */
+#define FP_DIFF_ABSENT UINT32_MAX
+
+/*
+ * One test of either run. The tests are indices into the runs' `tests`
+ * (12 bytes an entry, where two pointers would take 24); fp_diff_before()
+ * and fp_diff_after() give the tests themselves.
+ */
 typedef struct fp_diff_entry {
-	const fp_test *before; /* NULL when absent before */
-	const fp_test *after;  /* NULL when absent after */
+	uint32_t before;       /* index into before->tests, FP_DIFF_ABSENT when absent */
+	uint32_t after;        /* index into after->tests, FP_DIFF_ABSENT when absent */
 	uint8_t change;        /* fp_change */
 	uint8_t outcome_before;/* fp_outcome */
 	uint8_t outcome_after; /* fp_outcome; for a module entry, that of its tests */
@@ -115,6 +123,18 @@ typedef struct fp_diff {
 	char **reasons;          /* sentences, each naming its numbers */
 	size_t nreasons;
 } fp_diff;
+
+/* The test of entry `e` before the fix, or NULL when it is absent then. */
+static inline const fp_test *fp_diff_before(const fp_diff *d, const fp_diff_entry *e)
+{
+	return e->before == FP_DIFF_ABSENT ? NULL : &d->before->tests[e->before];
+}
+
+/* The test of entry `e` after the fix, or NULL when it is absent then. */
+static inline const fp_test *fp_diff_after(const fp_diff *d, const fp_diff_entry *e)
+{
+	return e->after == FP_DIFF_ABSENT ? NULL : &d->after->tests[e->after];
+}
 
 /*
  * Compares `before` with `after` (both finished and classified). `patterns`

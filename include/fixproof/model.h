@@ -2,11 +2,12 @@
  * model.h - the run model: every test of one run (the "before" or the
  * "after" side), what each input contributed, and the collection figures.
  *
- * Memory: a run owns an arena. Every string a test points at lives in it
- * (class names and file names are interned, so a million tests of one class
- * share one copy), so freeing the run frees everything at once and no test
- * string is ever freed on its own. Pointers into `tests` stay valid only
- * until the next fp_run_add_test().
+ * Memory: a run owns an arena. Every string a test points at, and every
+ * test's detail, lives in it (class names, file names and short messages
+ * are interned, so a million tests of one class share one copy), so
+ * freeing the run frees everything at once and no test string is ever
+ * freed on its own. Pointers into `tests` stay valid only until the next
+ * fp_run_add_test().
  *
  * The JSON form (schema "fixproof.run/1") is written by fp_run_write_json,
  * streamed test by test, so printing a run costs no second copy of it.
@@ -62,18 +63,33 @@ enum {
 	FP_TEST_DUPLICATE = 1 << 3  /* merged from several entries */
 };
 
-typedef struct fp_test {
-	const char *nodeid;    /* pytest node id when known, else NULL */
-	const char *classname; /* JUnit classname (interned), NULL if none */
-	const char *name;      /* JUnit name, or last part of the node id */
-	const char *file;      /* interned; NULL when unknown */
+/*
+ * What a test said when it did not simply pass: only the tests that say
+ * something (failures, errors, skips with a reason) have one, which keeps
+ * fp_test small. Lives in the run's arena; read it through the
+ * fp_test_type() ... fp_test_rule() accessors below, which give NULL for a
+ * test without one.
+ */
+typedef struct fp_detail {
 	const char *type;      /* exception type when known, else NULL */
 	const char *message;   /* first failure/error/skip message, capped */
 	const char *trace;     /* failure text, capped; NULL when none */
 	const char *cause;     /* set by classify; interned */
 	const char *rule;      /* set by classify: the rule that matched */
+} fp_detail;
+
+/*
+ * One test: 64 bytes on a 64-bit machine, so that the two runs of a diff of
+ * a million tests each fit in memory side by side.
+ */
+typedef struct fp_test {
+	const char *nodeid;    /* pytest node id when known, else NULL */
+	const char *classname; /* JUnit classname (interned), NULL if none */
+	const char *name;      /* JUnit name, or last part of the node id */
+	const char *file;      /* interned; NULL when unknown */
+	fp_detail *detail;     /* NULL when the test said nothing */
 	double time;           /* seconds; 0 when absent */
-	uint64_t hash;         /* hash of the join key, set by fp_run_finish */
+	uint32_t hash;         /* hash of the join key, set by fp_run_finish */
 	uint32_t line;         /* 0 when unknown */
 	uint32_t input;        /* index into fp_run.inputs */
 	uint8_t status;        /* fp_status */
@@ -81,6 +97,31 @@ typedef struct fp_test {
 	uint8_t category;      /* fp_category */
 	uint8_t flags;         /* FP_TEST_... bits */
 } fp_test;
+
+static inline const char *fp_test_type(const fp_test *t)
+{
+	return t->detail ? t->detail->type : NULL;
+}
+
+static inline const char *fp_test_message(const fp_test *t)
+{
+	return t->detail ? t->detail->message : NULL;
+}
+
+static inline const char *fp_test_trace(const fp_test *t)
+{
+	return t->detail ? t->detail->trace : NULL;
+}
+
+static inline const char *fp_test_cause(const fp_test *t)
+{
+	return t->detail ? t->detail->cause : NULL;
+}
+
+static inline const char *fp_test_rule(const fp_test *t)
+{
+	return t->detail ? t->detail->rule : NULL;
+}
 
 typedef struct fp_input {
 	const char *path;      /* as given on the command line; "-" is stdin */
@@ -117,9 +158,11 @@ typedef struct fp_arena {
 	size_t total;
 } fp_arena;
 
-/* An interning table of strings that live in an arena. */
+/* An interning table of strings that live in an arena, with their hashes
+ * beside them so that a probe compares strings only when hashes agree. */
 typedef struct fp_strset {
 	const char **slots;
+	uint32_t *hashes;
 	size_t cap;
 	size_t count;
 } fp_strset;
@@ -142,9 +185,24 @@ void *fp_arena_alloc(fp_arena *a, size_t n);
 char *fp_arena_strndup(fp_arena *a, const char *s, size_t n);
 void fp_arena_free(fp_arena *a);
 
-/* 64-bit FNV-1a over `n` bytes, continuing from `h` (start with FP_HASH_SEED). */
-#define FP_HASH_SEED 0xcbf29ce484222325ULL
-uint64_t fp_hash_bytes(uint64_t h, const void *p, size_t n);
+/*
+ * A 64-bit hash of bytes given piece by piece, eight at a time: the same
+ * bytes give the same hash however they are split, so a join key can be
+ * hashed from its parts without being built. For hash tables, not for
+ * security.
+ */
+typedef struct fp_hash_state {
+	uint64_t h, len;
+	unsigned char tail[8];
+	unsigned ntail;
+} fp_hash_state;
+
+void fp_hash_init(fp_hash_state *s);
+void fp_hash_add(fp_hash_state *s, const void *p, size_t n);
+uint64_t fp_hash_end(const fp_hash_state *s);
+
+/* The hash of `n` bytes in one piece. */
+uint64_t fp_hash_bytes(const void *p, size_t n);
 
 /* A new empty run; free it with fp_run_free. Never fails. */
 fp_run *fp_run_new(void);
@@ -171,6 +229,12 @@ void fp_run_warn(fp_run *run, uint32_t input, const char *fmt, ...) FP_PRINTF(3,
  */
 int fp_run_add_test(fp_test **out, fp_run *run, uint32_t input);
 
+/*
+ * The detail of test `t` (a test of `run`), made empty in the run's arena
+ * when the test has none yet, for a parser or the classifier to fill in.
+ */
+fp_detail *fp_test_detail(fp_run *run, fp_test *t);
+
 /* Copies a string into the run's arena; NULL stays NULL. */
 const char *fp_run_strdup(fp_run *run, const char *s);
 const char *fp_run_strndup(fp_run *run, const char *s, size_t n);
@@ -194,6 +258,10 @@ const char *fp_run_strcap(fp_run *run, const char *text, size_t len, size_t cap)
  * is `tests.a.test_b` either way.
  */
 void fp_test_key(fp_buf *out, const fp_test *t);
+
+/* True when `a` and `b` have the same join key; builds the keys only when
+ * their parts alone cannot tell. */
+int fp_test_same_key(const fp_test *a, const fp_test *b);
 
 /*
  * Writes the id shown to people: the node id when known, else the key.
@@ -241,7 +309,17 @@ void fp_run_write_inputs_json(const fp_run *run, FILE *f);
 /* Writes the "summary", "collection" and "categories" members (no braces). */
 void fp_summary_write_json(const fp_run *run, FILE *f);
 
-/* Writes one test as a JSON object; `scratch` is reused between calls. */
-void fp_test_write_json(const fp_run *run, const fp_test *t, fp_buf *scratch, FILE *f);
+/*
+ * Formats tests of `run` as JSON objects (the form of the run model's
+ * "tests") into buffers, reusing what neighbouring tests share, such as
+ * their class. Not shared between threads: one each. Free with
+ * fp_test_json_free (NULL is a no-op).
+ */
+typedef struct fp_test_json fp_test_json;
+fp_test_json *fp_test_json_new(const fp_run *run);
+void fp_test_json_add(fp_test_json *tj, fp_buf *out, const fp_test *t);
+/* Appends the test's id (fp_test_id) as a JSON string. */
+void fp_test_json_id(fp_test_json *tj, fp_buf *out, const fp_test *t);
+void fp_test_json_free(fp_test_json *tj);
 
 #endif

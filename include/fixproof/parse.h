@@ -31,6 +31,7 @@ typedef struct fp_source {
 	fp_sha256 sha;
 	uint64_t bytes;
 	int failed;              /* a read error happened; message is set */
+	struct fp_readahead *ahead; /* a large file is read (and hashed) ahead on a thread */
 } fp_source;
 
 /* Makes a source over memory; nothing to free besides fp_source_close. */
@@ -47,7 +48,7 @@ void fp_source_close(fp_source *src);
 
 /*
  * Parses JUnit XML from `src` into `run`, as input number `input`, with
- * libxml2's streaming reader: no DOM, no network, no external entities.
+ * libxml2's streaming SAX2 parser: no DOM, no network, no external entities.
  * A file cut short keeps the testcases that were complete, marks the input
  * incomplete and adds a warning naming the file and line. Returns 0, or
  * FP_EINPUT when the file is not JUnit XML at all (message names the file).
@@ -67,6 +68,13 @@ int fp_collect_parse(fp_run *run, uint32_t input, fp_source *src);
 /* What the first bytes of a file look like. */
 typedef enum { FP_SNIFF_UNKNOWN = 0, FP_SNIFF_JUNIT, FP_SNIFF_COLLECT } fp_sniff;
 fp_sniff fp_sniff_bytes(const unsigned char *p, size_t n);
+
+/*
+ * Does the parsers' one-time set-up (libxml2's). Parsing calls it itself;
+ * call it once before starting threads that parse at the same time, which
+ * is then safe for separate runs.
+ */
+void fp_parse_prepare(void);
 
 /* Progress callback: called before each input file is read. */
 typedef void (*fp_progress_fn)(void *ctx, const char *path, size_t done, size_t total);

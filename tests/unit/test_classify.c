@@ -67,15 +67,17 @@ static fp_test *add_test(fp_run *run, const char *cls, const char *name, fp_stat
 {
 	uint32_t in = run->ninputs ? 0 : fp_run_add_input(run, "x.xml", FP_INPUT_JUNIT);
 	fp_test *t = NULL;
+	fp_detail *d;
 
 	assert_int_equal(fp_run_add_test(&t, run, in), 0);
 	t->classname = cls ? fp_run_intern(run, cls, strlen(cls)) : NULL;
 	t->name = fp_run_strdup(run, name);
 	t->status = (uint8_t)status;
 	t->phase = (uint8_t)phase;
-	t->type = type ? fp_run_intern(run, type, strlen(type)) : NULL;
-	t->message = message ? fp_run_strcap(run, message, strlen(message), FP_MAX_MESSAGE) : NULL;
-	t->trace = trace ? fp_run_strcap(run, trace, strlen(trace), FP_MAX_TRACE) : NULL;
+	d = fp_test_detail(run, t);
+	d->type = type ? fp_run_intern(run, type, strlen(type)) : NULL;
+	d->message = message ? fp_run_strcap(run, message, strlen(message), FP_MAX_MESSAGE) : NULL;
+	d->trace = trace ? fp_run_strcap(run, trace, strlen(trace), FP_MAX_TRACE) : NULL;
 	t->flags = FP_TEST_RESULT;
 	return t;
 }
@@ -206,9 +208,9 @@ static void test_real_failures_of_every_runner(void **state)
 			fail_msg("no expectation for %s %s::%s", inputs[i], t->classname, t->name);
 		snprintf(what, sizeof(what), "%s %s::%s", inputs[i], t->classname, t->name);
 		assert_str_or_null(fp_category_name((fp_category)t->category), e->category, what);
-		assert_str_or_null(t->cause, e->cause, what);
-		assert_str_or_null(t->rule, e->rule, what);
-		assert_str_or_null(t->type, e->type, what);
+		assert_str_or_null(fp_test_cause(t), e->cause, what);
+		assert_str_or_null(fp_test_rule(t), e->rule, what);
+		assert_str_or_null(fp_test_type(t), e->type, what);
 		seen++;
 	}
 	assert_int_equal(seen, sizeof(real_cases) / sizeof(real_cases[0]));
@@ -239,9 +241,9 @@ static void expect_one(fp_status status, fp_phase phase, const char *type, const
 {
 	fp_run *run = classify_one(NULL, status, phase, type, message, trace);
 
-	assert_str_or_null(run->tests[0].cause, cause, message ? message : "(no message)");
-	assert_str_or_null(run->tests[0].rule, rule, message ? message : "(no message)");
-	assert_str_or_null(run->tests[0].type, want_type, "type");
+	assert_str_or_null(fp_test_cause(&run->tests[0]), cause, message ? message : "(no message)");
+	assert_str_or_null(fp_test_rule(&run->tests[0]), rule, message ? message : "(no message)");
+	assert_str_or_null(fp_test_type(&run->tests[0]), want_type, "type");
 	fp_run_free(run);
 }
 
@@ -368,8 +370,8 @@ static void test_trace_window(void **state)
 	fp_buf_puts(&trace, "E       LookupError: no database\n\nshop/db.py:9: LookupError");
 	assert_true(trace.len > FP_TRACE_HEAD + FP_TRACE_TAIL);
 	run = classify_one(NULL, FP_STATUS_FAILED, FP_PHASE_CALL, NULL, NULL, trace.ptr);
-	assert_string_equal(run->tests[0].rule, "unittest-setup");
-	assert_string_equal(run->tests[0].type, "LookupError");
+	assert_string_equal(fp_test_rule(&run->tests[0]), "unittest-setup");
+	assert_string_equal(fp_test_type(&run->tests[0]), "LookupError");
 	fp_run_free(run);
 
 	/* A marker in the middle of a long trace is outside the window. */
@@ -380,8 +382,8 @@ static void test_trace_window(void **state)
 		fp_buf_printf(&middle, "    frame line %d of some library code\n", i);
 	fp_buf_puts(&middle, "E   ValueError: bad\n\nshop/x.py:1: ValueError");
 	run = classify_one(NULL, FP_STATUS_FAILED, FP_PHASE_CALL, NULL, NULL, middle.ptr);
-	assert_string_equal(run->tests[0].rule, "default-exception");
-	assert_string_equal(run->tests[0].type, "ValueError");
+	assert_string_equal(fp_test_rule(&run->tests[0]), "default-exception");
+	assert_string_equal(fp_test_type(&run->tests[0]), "ValueError");
 	fp_run_free(run);
 	fp_buf_free(&trace);
 	fp_buf_free(&middle);
@@ -399,16 +401,16 @@ static void test_passed_and_skipped_get_nothing(void **state)
 		fp_test *t = add_test(run, "t.test_x", "test_p", statuses[i], FP_PHASE_CALL, NULL,
 				      "AssertionError: skipped", "E   AssertionError");
 
-		t->cause = "stale";
-		t->rule = "stale";
+		fp_test_detail(run, t)->cause = "stale";
+		fp_test_detail(run, t)->rule = "stale";
 		t->category = FP_CATEGORY_INFRASTRUCTURE;
 	}
 	fp_classify_run(run, rules);
 	for (i = 0; i < 3; i++) {
 		assert_int_equal(run->tests[i].category, FP_CATEGORY_NONE);
-		assert_null(run->tests[i].cause);
-		assert_null(run->tests[i].rule);
-		assert_null(run->tests[i].type);
+		assert_null(fp_test_cause(&run->tests[i]));
+		assert_null(fp_test_rule(&run->tests[i]));
+		assert_null(fp_test_type(&run->tests[i]));
 	}
 	assert_int_equal(run->infrastructure, 0);
 	assert_int_equal(run->business_logic, 0);
@@ -428,8 +430,8 @@ static void test_every_error_gets_a_category(void **state)
 	for (i = 0; i < 5; i++) {
 		fp_run *run = classify_one(NULL, FP_STATUS_ERROR, phases[i], NULL, NULL, NULL);
 
-		assert_string_equal(run->tests[0].rule, want[i]);
-		assert_non_null(run->tests[0].cause);
+		assert_string_equal(fp_test_rule(&run->tests[0]), want[i]);
+		assert_non_null(fp_test_cause(&run->tests[0]));
 		assert_int_not_equal(run->tests[0].category, FP_CATEGORY_NONE);
 		fp_run_free(run);
 	}
@@ -454,15 +456,15 @@ static void test_user_rules_come_first(void **state)
 	assert_int_equal(fp_rules_count(rules), n + 1);
 	run = classify_one(rules, FP_STATUS_FAILED, FP_PHASE_CALL, NULL,
 			   "AssertionError: ledger total is wrong", NULL);
-	assert_string_equal(run->tests[0].rule, "flaky-ledger");
-	assert_string_equal(run->tests[0].cause, "known_flaky");
+	assert_string_equal(fp_test_rule(&run->tests[0]), "flaky-ledger");
+	assert_string_equal(fp_test_cause(&run->tests[0]), "known_flaky");
 	assert_int_equal(run->tests[0].category, FP_CATEGORY_INFRASTRUCTURE);
 	assert_int_equal(run->infrastructure, 1);
 	fp_run_free(run);
 	/* The rule does not apply to errors: the defaults decide. */
 	run = classify_one(rules, FP_STATUS_ERROR, FP_PHASE_CALL, NULL,
 			   "AssertionError: ledger total is wrong", NULL);
-	assert_string_equal(run->tests[0].rule, "assertion-type");
+	assert_string_equal(fp_test_rule(&run->tests[0]), "assertion-type");
 	fp_run_free(run);
 
 	f = open_memstream(&out, &outlen);
@@ -523,7 +525,7 @@ static void test_prefilter_never_hides_a_match(void **state)
 		json = cJSON_PrintUnformatted(doc);
 		assert_int_equal(fp_rules_load_json(rules, "probe.json", json, strlen(json)), 0);
 		run = classify_one(rules, FP_STATUS_FAILED, FP_PHASE_CALL, NULL, cases[i].text, NULL);
-		if ((strcmp(run->tests[0].rule, "probe") == 0) != cases[i].match)
+		if ((strcmp(fp_test_rule(&run->tests[0]), "probe") == 0) != cases[i].match)
 			fail_msg("'%s' on '%s': want %s", cases[i].re, cases[i].text,
 				 cases[i].match ? "a match" : "none");
 		fp_run_free(run);
@@ -765,18 +767,18 @@ static void test_phase_rules(void **state)
 	run = classify_one(NULL, FP_STATUS_FAILED, FP_PHASE_CALL, NULL,
 			   "AttributeError: 'TestLedger' object has no attribute 'make_store'", setup_trace);
 	assert_int_equal(run->tests[0].phase, FP_PHASE_SETUP);
-	assert_string_equal(run->tests[0].cause, "missing_attribute");
+	assert_string_equal(fp_test_cause(&run->tests[0]), "missing_attribute");
 	fp_run_free(run);
 	run = classify_one(NULL, FP_STATUS_FAILED, FP_PHASE_CALL, NULL, "RuntimeError: lock held",
 			   teardown_trace);
 	assert_int_equal(run->tests[0].phase, FP_PHASE_TEARDOWN);
-	assert_string_equal(run->tests[0].rule, "unittest-teardown");
+	assert_string_equal(fp_test_rule(&run->tests[0]), "unittest-teardown");
 	fp_run_free(run);
 	/* The same AttributeError in the test body stays in the call phase. */
 	run = classify_one(NULL, FP_STATUS_FAILED, FP_PHASE_CALL, NULL,
 			   "AttributeError: 'TestLedger' object has no attribute 'make_store'", body_trace);
 	assert_int_equal(run->tests[0].phase, FP_PHASE_CALL);
-	assert_string_equal(run->tests[0].cause, "missing_attribute");
+	assert_string_equal(fp_test_cause(&run->tests[0]), "missing_attribute");
 	fp_run_free(run);
 }
 

@@ -127,7 +127,7 @@ static void check_tree7(const fp_run *run)
 		assert_int_equal(run->tests[i].flags, FP_TEST_COLLECTED);
 		assert_int_equal(run->tests[i].phase, FP_PHASE_NONE);
 		assert_null(run->tests[i].classname);
-		assert_null(run->tests[i].message);
+		assert_null(fp_test_message(&run->tests[i]));
 	}
 	assert_string_equal(run->tests[0].name, "test_balance");
 	assert_string_equal(run->tests[5].name, "test_partial[a::b c]");
@@ -142,9 +142,9 @@ static void check_tree7(const fp_run *run)
 	assert_int_equal(e->flags, 0);
 	assert_string_equal(e->file, "tests/api/test_payments.py");
 	assert_string_equal(e->name, "tests/api/test_payments.py");
-	assert_string_equal(e->message, "ModuleNotFoundError: No module named 'shop.gateway'");
-	assert_string_equal(e->type, "ModuleNotFoundError");
-	assert_string_equal(e->trace,
+	assert_string_equal(fp_test_message(e), "ModuleNotFoundError: No module named 'shop.gateway'");
+	assert_string_equal(fp_test_type(e), "ModuleNotFoundError");
+	assert_string_equal(fp_test_trace(e),
 		"ImportError while importing test module '/home/dev/shop/tests/api/test_payments.py'.\n"
 		"Hint: make sure your test modules/packages have valid Python names.\n"
 		"Traceback:\n"
@@ -226,9 +226,9 @@ static void test_ansi_colours(void **state)
 
 	(void)state;
 	run = expect_listing(text, ids, 2, (fp_collection){ 1, 1, 1, 0, 2, 1, 0 });
-	assert_string_equal(run->tests[1].message, "ValueError: bad config");
-	assert_string_equal(run->tests[1].type, "ValueError");
-	assert_string_equal(run->tests[1].trace,
+	assert_string_equal(fp_test_message(&run->tests[1]), "ValueError: bad config");
+	assert_string_equal(fp_test_type(&run->tests[1]), "ValueError");
+	assert_string_equal(fp_test_trace(&run->tests[1]),
 			    "tests/test_b.py:1: in <module>\nE   ValueError: bad config");
 	fp_run_free(run);
 }
@@ -484,11 +484,11 @@ static void test_short_summary_only(void **state)
 
 	(void)state;
 	run = expect_listing(text, ids, 3, (fp_collection){ 1, 1, 3, 0, 3, 2, 1 });
-	assert_string_equal(run->tests[1].message, "ModuleNotFoundError: No module named 'x'");
-	assert_string_equal(run->tests[1].type, "ModuleNotFoundError");
-	assert_null(run->tests[1].trace);
-	assert_null(run->tests[2].message);
-	assert_null(run->tests[2].type);
+	assert_string_equal(fp_test_message(&run->tests[1]), "ModuleNotFoundError: No module named 'x'");
+	assert_string_equal(fp_test_type(&run->tests[1]), "ModuleNotFoundError");
+	assert_null(fp_test_trace(&run->tests[1]));
+	assert_null(fp_test_message(&run->tests[2]));
+	assert_null(fp_test_type(&run->tests[2]));
 	assert_int_equal(run->tests[2].phase, FP_PHASE_COLLECTION);
 	fp_run_free(run);
 }
@@ -533,9 +533,9 @@ static void test_error_sections(void **state)
 
 	(void)state;
 	run = expect_listing(text, ids, 3, (fp_collection){ 1, 0, 4, 0, 3, 3, 1 });
-	assert_string_equal(run->tests[0].message, "SyntaxError: invalid syntax");
-	assert_string_equal(run->tests[0].type, "SyntaxError");
-	assert_string_equal(run->tests[0].trace,
+	assert_string_equal(fp_test_message(&run->tests[0]), "SyntaxError: invalid syntax");
+	assert_string_equal(fp_test_type(&run->tests[0]), "SyntaxError");
+	assert_string_equal(fp_test_trace(&run->tests[0]),
 			    "pkg/test_broken.py:1: in <module>\n"
 			    "E     File \"/x/pkg/test_broken.py\", line 1\n"
 			    "E       def f(:\n"
@@ -543,13 +543,13 @@ static void test_error_sections(void **state)
 			    "E\n"
 			    "_ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _\n"
 			    "______________");
-	assert_string_equal(run->tests[1].message, "import file mismatch:");
-	assert_null(run->tests[1].type);
-	assert_string_equal(run->tests[2].message, "Failed: In TestK: cannot collect");
-	assert_string_equal(run->tests[2].type, "Failed");
+	assert_string_equal(fp_test_message(&run->tests[1]), "import file mismatch:");
+	assert_null(fp_test_type(&run->tests[1]));
+	assert_string_equal(fp_test_message(&run->tests[2]), "Failed: In TestK: cannot collect");
+	assert_string_equal(fp_test_type(&run->tests[2]), "Failed");
 	assert_string_equal(run->tests[2].file, "pkg/test_cls.py");
 	assert_string_equal(run->tests[2].name, "TestK");
-	assert_non_null(strstr(run->tests[2].trace, "Captured stdout"));
+	assert_non_null(strstr(fp_test_trace(&run->tests[2]), "Captured stdout"));
 	fp_run_free(run);
 }
 
@@ -565,9 +565,9 @@ static void test_summary_ends_error(void **state)
 
 	(void)state;
 	assert_int_equal(run->ntests, 1);
-	assert_string_equal(run->tests[0].trace, "E   assert False");
-	assert_string_equal(run->tests[0].message, "assert False");
-	assert_null(run->tests[0].type);
+	assert_string_equal(fp_test_trace(&run->tests[0]), "E   assert False");
+	assert_string_equal(fp_test_message(&run->tests[0]), "assert False");
+	assert_null(fp_test_type(&run->tests[0]));
 	assert_int_equal(run->collection.collected, 2);
 	assert_int_equal(run->collection.errors, 1);
 	fp_run_free(run);
@@ -735,8 +735,8 @@ static void test_huge_trace(void **state)
 
 	assert_int_equal(parse_n(&run, text.ptr, text.len), 0);
 	assert_int_equal(run->ntests, 2);
-	assert_string_equal(run->tests[1].message, "MemoryError: out of it");
-	assert_string_equal(run->tests[1].trace,
+	assert_string_equal(fp_test_message(&run->tests[1]), "MemoryError: out of it");
+	assert_string_equal(fp_test_trace(&run->tests[1]),
 			    fp_run_strcap(ref, trace.ptr, trace.len, FP_MAX_TRACE));
 	assert_true(run->arena.total < 4u << 20);
 	fp_buf_free(&text);
@@ -765,7 +765,7 @@ static void test_trace_cap_boundaries(void **state)
 		fp_buf_puts(&text, "\n=== no tests collected, 1 error in 0.01s ===\n");
 		assert_int_equal(parse_n(&run, text.ptr, text.len), 0);
 		assert_int_equal(run->ntests, 1);
-		assert_string_equal(run->tests[0].trace,
+		assert_string_equal(fp_test_trace(&run->tests[0]),
 				    fp_run_strcap(ref, trace.ptr, trace.len, FP_MAX_TRACE));
 		fp_buf_free(&text);
 		fp_buf_free(&trace);

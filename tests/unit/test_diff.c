@@ -41,18 +41,18 @@ static fp_run *make_run(const spec *specs, size_t n)
 			t->status = FP_STATUS_ERROR;
 			t->phase = FP_PHASE_SETUP;
 			t->category = FP_CATEGORY_INFRASTRUCTURE;
-			t->cause = "missing_fixture";
+			fp_test_detail(run, t)->cause = "missing_fixture";
 			break;
 		case 'B':
 			t->status = FP_STATUS_FAILED;
 			t->category = FP_CATEGORY_BUSINESS_LOGIC;
-			t->cause = "assertion";
+			fp_test_detail(run, t)->cause = "assertion";
 			break;
 		case 'C':
 			t->status = FP_STATUS_ERROR;
 			t->phase = FP_PHASE_COLLECTION;
 			t->category = FP_CATEGORY_INFRASTRUCTURE;
-			t->cause = "import_error";
+			fp_test_detail(run, t)->cause = "import_error";
 			break;
 		default: fail();
 		}
@@ -74,7 +74,7 @@ static const fp_diff_entry *entry(const fp_diff *d, const char *id)
 	for (i = 0; i < d->nentries; i++) {
 		const fp_diff_entry *e = &d->entries[i];
 
-		fp_test_id(&b, e->after ? e->after : e->before);
+		fp_test_id(&b, fp_diff_after(d, e) ? fp_diff_after(d, e) : fp_diff_before(d, e));
 		if (strcmp(b.ptr, id) == 0) {
 			fp_buf_free(&b);
 			return e;

@@ -89,8 +89,8 @@ static void check(const fp_test *t, fp_status status, fp_phase phase, const char
 {
 	assert_int_equal(t->status, status);
 	assert_int_equal(t->phase, phase);
-	assert_str_or_null(t->type, type);
-	assert_str_or_null(t->message, message);
+	assert_str_or_null(fp_test_type(t), type);
+	assert_str_or_null(fp_test_message(t), message);
 	assert_true(t->flags & FP_TEST_RESULT);
 }
 
@@ -117,8 +117,8 @@ static void test_pytest_xunit1(void **state)
 	assert_string_equal(t->nodeid, "tests/api/test_payments.py");
 	assert_string_equal(t->file, "tests/api/test_payments.py");
 	assert_int_equal(t->line, 0);
-	assert_non_null(strstr(t->trace, "E   ModuleNotFoundError: No module named 'shop'"));
-	assert_true(strncmp(t->trace, "ImportError while importing test module", 39) == 0);
+	assert_non_null(strstr(fp_test_trace(t), "E   ModuleNotFoundError: No module named 'shop'"));
+	assert_true(strncmp(fp_test_trace(t), "ImportError while importing test module", 39) == 0);
 	fp_test_key(&key, t);
 	assert_string_equal(key.ptr, "tests.api.test_payments");
 
@@ -130,13 +130,13 @@ static void test_pytest_xunit1(void **state)
 	assert_string_equal(t->file, "tests/test_ledger.py");
 	assert_int_equal(t->line, 7);
 	assert_true(t->time > 0.0009 && t->time < 0.0011);
-	assert_true(strncmp(t->trace, "self = <tests.test_ledger.TestLedger testMethod=test_post>\n", 59) == 0);
+	assert_true(strncmp(fp_test_trace(t), "self = <tests.test_ledger.TestLedger testMethod=test_post>\n", 59) == 0);
 
 	t = find(p.run, "test_create_order");
 	assert_int_equal(t->status, FP_STATUS_ERROR);
 	assert_int_equal(t->phase, FP_PHASE_SETUP);
-	assert_true(strncmp(t->message, "failed on setup with \"file /tmp/pyproj/tests/api/test_orders.py, line 11\n", 73) == 0);
-	assert_non_null(strstr(t->message, "E       fixture 'live_db' not found"));
+	assert_true(strncmp(fp_test_message(t), "failed on setup with \"file /tmp/pyproj/tests/api/test_orders.py, line 11\n", 73) == 0);
+	assert_non_null(strstr(fp_test_message(t), "E       fixture 'live_db' not found"));
 
 	t = find(p.run, "test_refund");
 	check(t, FP_STATUS_ERROR, FP_PHASE_TEARDOWN, NULL,
@@ -144,16 +144,16 @@ static void test_pytest_xunit1(void **state)
 
 	t = find(p.run, "test_cancel_order[a::b/c.d]");
 	check(t, FP_STATUS_PASSED, FP_PHASE_CALL, NULL, NULL);
-	assert_null(t->trace);
+	assert_null(fp_test_trace(t));
 	fp_test_key(&key, t);
 	assert_string_equal(key.ptr, "tests.api.test_orders.TestOrders::test_cancel_order[a::b/c.d]");
 
 	t = find(p.run, "test_skipped");
 	check(t, FP_STATUS_SKIPPED, FP_PHASE_CALL, "pytest.skip", "not ready");
-	assert_string_equal(t->trace, "/tmp/pyproj/tests/api/test_orders.py:31: not ready");
+	assert_string_equal(fp_test_trace(t), "/tmp/pyproj/tests/api/test_orders.py:31: not ready");
 	t = find(p.run, "test_xfail");
 	check(t, FP_STATUS_SKIPPED, FP_PHASE_CALL, "pytest.xfail", "known bug");
-	assert_null(t->trace);
+	assert_null(fp_test_trace(t));
 	t = find(p.run, "test_xpass_strict");
 	check(t, FP_STATUS_FAILED, FP_PHASE_CALL, NULL, "[XPASS(strict)] strictly known");
 	t = find(p.run, "test_connect");
@@ -217,12 +217,12 @@ static void test_pytest_system_out_not_kept(void **state)
 	assert_int_equal(p.run->ntests, 14);
 	t = find(p.run, "test_output");
 	check(t, FP_STATUS_PASSED, FP_PHASE_CALL, NULL, NULL);
-	assert_null(t->trace);
+	assert_null(fp_test_trace(t));
 	/* The failure's trace is its own text, not the captured output that
 	 * follows it. */
 	t = find(p.run, "test_cancel_order[cash]");
-	assert_null(strstr(t->trace, "Captured"));
-	assert_string_equal(t->trace + strlen(t->trace) - 43, "tests/api/test_orders.py:16: AssertionError");
+	assert_null(strstr(fp_test_trace(t), "Captured"));
+	assert_string_equal(fp_test_trace(t) + strlen(fp_test_trace(t)) - 43, "tests/api/test_orders.py:16: AssertionError");
 	fp_run_free(p.run);
 }
 
@@ -246,7 +246,7 @@ static void test_surefire_flaky_and_rerun(void **state)
 	      "expected: <CANCELLED> but was: <OPEN>");
 	assert_true(t->flags & FP_TEST_FLAKY);
 	/* The trace is the stackTrace child, not the captured output. */
-	assert_string_equal(t->trace, "org.opentest4j.AssertionFailedError: expected: <CANCELLED> "
+	assert_string_equal(fp_test_trace(t), "org.opentest4j.AssertionFailedError: expected: <CANCELLED> "
 			    "but was: <OPEN>\n\tat com.shop.OrderServiceTest.cancelsOrder(OrderServiceTest.java:41)\n");
 
 	/* Failed every rerun: the first failure speaks for it. */
@@ -257,7 +257,7 @@ static void test_surefire_flaky_and_rerun(void **state)
 
 	t = find(p.run, "connectsToDatabase");
 	check(t, FP_STATUS_ERROR, FP_PHASE_CALL, "java.net.ConnectException", "Connection refused");
-	assert_string_equal(t->trace, "java.net.ConnectException: Connection refused\n"
+	assert_string_equal(fp_test_trace(t), "java.net.ConnectException: Connection refused\n"
 			    "\tat java.base/sun.nio.ch.Net.connect0(Native Method)\n");
 	assert_true(t->time > 2.4999 && t->time < 2.5001);
 	fp_run_free(p.run);
@@ -278,7 +278,7 @@ static void test_status_attributes(void **state)
 	check(t, FP_STATUS_SKIPPED, FP_PHASE_CALL, NULL, "/src/ledger_test.cc:36\nno exporter configured");
 	t = find(g.run, "Post");
 	assert_int_equal(t->status, FP_STATUS_FAILED);
-	assert_null(t->type); /* type="" is no type */
+	assert_null(fp_test_type(t)); /* type="" is no type */
 	assert_string_equal(t->file, "/src/ledger_test.cc");
 	assert_int_equal(t->line, 20);
 
@@ -305,13 +305,13 @@ static void test_go_and_mocha(void **state)
 	t = find(g.run, "TestPost");
 	check(t, FP_STATUS_FAILED, FP_PHASE_CALL, NULL, "Failed");
 	assert_string_equal(t->classname, "example.com/shop/ledger");
-	assert_string_equal(t->trace, "    ledger_test.go:23: balance = 4, want 5");
+	assert_string_equal(fp_test_trace(t), "    ledger_test.go:23: balance = 4, want 5");
 	check(find(g.run, "[build failed]"), FP_STATUS_ERROR, FP_PHASE_CALL, NULL, "Build error");
 
 	assert_int_equal(s.err, 0);
 	t = find(s.run, "TestPost");
 	check(t, FP_STATUS_FAILED, FP_PHASE_CALL, NULL, "Failed");
-	assert_string_equal(t->trace, "=== RUN   TestPost\n    ledger_test.go:23: balance = 4, want 5\n"
+	assert_string_equal(fp_test_trace(t), "=== RUN   TestPost\n    ledger_test.go:23: balance = 4, want 5\n"
 			    "--- FAIL: TestPost (0.01s)\n");
 	assert_int_equal(find(s.run, "TestExport")->status, FP_STATUS_SKIPPED);
 
@@ -319,7 +319,7 @@ static void test_go_and_mocha(void **state)
 	assert_int_equal(m.run->ntests, 3);
 	t = find(m.run, "Ledger post adds the amount");
 	check(t, FP_STATUS_FAILED, FP_PHASE_CALL, "AssertionError", "expected 4 to equal 5");
-	assert_true(strncmp(t->trace, "AssertionError: expected 4 to equal 5\n    at Context.<anonymous>", 63) == 0);
+	assert_true(strncmp(fp_test_trace(t), "AssertionError: expected 4 to equal 5\n    at Context.<anonymous>", 63) == 0);
 	check(find(m.run, "Ledger export writes a file"), FP_STATUS_SKIPPED, FP_PHASE_CALL, NULL, NULL);
 	fp_run_free(g.run);
 	fp_run_free(s.run);
@@ -352,7 +352,7 @@ static void test_corpus_shapes(void **state)
 	assert_int_equal(t->status, FP_STATUS_PASSED);
 	t = find(p.run, "libs/foo.spec.ts");
 	check(t, FP_STATUS_ERROR, FP_PHASE_CALL, NULL, "\xe2\x97\x8f Test suite failed to run");
-	assert_string_equal(t->trace, "  \xe2\x97\x8f Test suite failed to run  \n\n    tsconfig.json:13:3 - error TS6258");
+	assert_string_equal(fp_test_trace(t), "  \xe2\x97\x8f Test suite failed to run  \n\n    tsconfig.json:13:3 - error TS6258");
 
 	assert_int_equal(q.err, 0);
 	assert_int_equal(q.run->ntests, 1);
@@ -379,13 +379,13 @@ static void test_precedence(void **state)
 	assert_int_equal(p.err, 0);
 	t = find(p.run, "skip-fail-error");
 	check(t, FP_STATUS_ERROR, FP_PHASE_CALL, "E", "e");
-	assert_string_equal(t->trace, "et");
+	assert_string_equal(fp_test_trace(t), "et");
 	t = find(p.run, "error-fail");
 	check(t, FP_STATUS_ERROR, FP_PHASE_CALL, NULL, "e");
-	assert_string_equal(t->trace, "et");
+	assert_string_equal(fp_test_trace(t), "et");
 	t = find(p.run, "fail-skip");
 	check(t, FP_STATUS_FAILED, FP_PHASE_CALL, NULL, "f1");
-	assert_string_equal(t->trace, "ft");
+	assert_string_equal(fp_test_trace(t), "ft");
 	t = find(p.run, "flaky-fail");
 	check(t, FP_STATUS_FAILED, FP_PHASE_CALL, NULL, "f");
 	assert_true(t->flags & FP_TEST_FLAKY);
@@ -480,7 +480,7 @@ static void test_truncated(void **state)
 	assert_int_equal(r.run->ntests, 1);
 	assert_int_equal(r.run->tests[0].status, FP_STATUS_ERROR);
 	assert_int_equal(r.run->tests[0].phase, FP_PHASE_COLLECTION);
-	assert_non_null(strstr(r.run->tests[0].trace, "No module named 'shop'"));
+	assert_non_null(strstr(fp_test_trace(&r.run->tests[0]), "No module named 'shop'"));
 	fp_run_free(r.run);
 
 	/* Cut right after the root's start tag: JUnit, with no test yet. */
@@ -664,14 +664,14 @@ static void test_caps(void **state)
 	t = &p.run->tests[0];
 	assert_true(strlen(t->name) <= FP_MAX_NAME);
 	assert_true(strncmp(t->name, "nnnn", 4) == 0);
-	assert_true(strlen(t->message) <= FP_MAX_MESSAGE);
-	assert_true(strlen(t->trace) <= FP_MAX_TRACE);
-	assert_true(strncmp(t->trace, "HEAD0123456789", 14) == 0);
-	assert_true(strcmp(t->trace + strlen(t->trace) - 14, "0123456789TAIL") == 0);
+	assert_true(strlen(fp_test_message(t)) <= FP_MAX_MESSAGE);
+	assert_true(strlen(fp_test_trace(t)) <= FP_MAX_TRACE);
+	assert_true(strncmp(fp_test_trace(t), "HEAD0123456789", 14) == 0);
+	assert_true(strcmp(fp_test_trace(t) + strlen(fp_test_trace(t)) - 14, "0123456789TAIL") == 0);
 	fp_buf_printf(&want, "\n[... %zu bytes left out by fixproof ...]\n",
 		      total - FP_MAX_TRACE / 4 - (FP_MAX_TRACE - FP_MAX_TRACE / 4 - 64));
-	assert_non_null(strstr(t->trace, want.ptr));
-	assert_int_equal(strlen(t->trace), FP_MAX_TRACE - 64 + want.len);
+	assert_non_null(strstr(fp_test_trace(t), want.ptr));
+	assert_int_equal(strlen(fp_test_trace(t)), FP_MAX_TRACE - 64 + want.len);
 	fp_buf_free(&xml);
 	fp_buf_free(&want);
 	fp_run_free(p.run);
@@ -690,8 +690,8 @@ static void test_one_piece_trace_matches_strcap(void **state)
 	fp_buf_printf(&xml, "<testsuite><testcase name=\"t\"><error>%s</error></testcase></testsuite>", text.ptr);
 	p = parse_str(xml.ptr);
 	assert_int_equal(p.err, 0);
-	assert_string_equal(p.run->tests[0].trace, fp_run_strcap(ref, text.ptr, text.len, FP_MAX_TRACE));
-	assert_string_equal(p.run->tests[0].message, "line 0");
+	assert_string_equal(fp_test_trace(&p.run->tests[0]), fp_run_strcap(ref, text.ptr, text.len, FP_MAX_TRACE));
+	assert_string_equal(fp_test_message(&p.run->tests[0]), "line 0");
 	fp_buf_free(&xml);
 	fp_buf_free(&text);
 	fp_run_free(ref);
