@@ -188,7 +188,7 @@ fuzz-build:
 	$(MAKE) --no-print-directory BUILD=$(BUILD)/fuzz CC=clang OPT="$(FUZZ_FLAGS)" \
 		$(patsubst %,$(BUILD)/fuzz/bin/fuzz_%,$(FUZZ_NAMES))
 
-$(BUILD)/bin/fuzz_%: tests/fuzz/fuzz_%.c $(BUILD)/libfixproof.a
+$(BUILD)/bin/fuzz_%: tests/fuzz/fuzz_%.c $(BUILD)/libfixproof.a $(wildcard tests/fuzz/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
 	$(Q)$(CC) $(CPPFLAGS) $(WARN) $(WERROR) $(DEP_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined \

@@ -923,10 +923,15 @@ out:
 	return err;
 }
 
+fp_rules *fp_rules_new(void)
+{
+	return fp_xcalloc(1, sizeof(fp_rules));
+}
+
 int fp_rules_default(fp_rules **out)
 {
 	const fp_embedded_file *e;
-	fp_rules *rules = fp_xcalloc(1, sizeof(*rules));
+	fp_rules *rules = fp_rules_new();
 	int err;
 
 	for (e = fp_embedded_files; e->path; e++)

@@ -1,0 +1,174 @@
+#!/bin/sh
+# run.sh - runs libFuzzer targets built by `make fuzz-build`.
+#
+#   tests/fuzz/run.sh NAME...       e.g. tests/fuzz/run.sh junit collect
+#
+# Each target runs for $FUZZ_SECONDS (default 60) from the repository root.
+# Its corpus is $BUILD/fuzz/corpus/NAME (kept between runs), seeded from
+# tests/fuzz/seeds/NAME/ and, where they fit the target, from samples/,
+# tests/data/, templates/ and ../shared/ (skipped when absent). What a run
+# finds that crashes, leaks or hangs goes to $BUILD/fuzz/crashes/NAME/.
+# Per target it prints the executions run and the findings, appends them
+# to $BUILD/fuzz/stats.tsv, and it exits non-zero if any target found
+# something.
+#
+# FUZZ_SMOKE=1 is the short run of `make check`: a fresh corpus of the
+# seeds alone, so the time does not grow with what long runs collected.
+#
+# Environment: FUZZ_SECONDS, FUZZ_SMOKE, BUILD (default build), SHARED
+# (default ../shared), PYTHON (for the Mustache spec seeds; default
+# python3), FUZZ_ARGS (more libFuzzer options).
+
+set -u
+
+BUILD=${BUILD:-build}
+SHARED=${SHARED:-../shared}
+PYTHON=${PYTHON:-python3}
+FUZZ_SECONDS=${FUZZ_SECONDS:-60}
+FUZZ_SMOKE=${FUZZ_SMOKE:-0}
+FUZZ_ARGS=${FUZZ_ARGS:-}
+FUZZ=$BUILD/fuzz
+
+if [ $# -eq 0 ]; then
+	echo "usage: tests/fuzz/run.sh NAME..." >&2
+	exit 2
+fi
+
+# The largest input each target is given: enough for real files of the
+# kind, small enough that one input costs milliseconds.
+max_len() {
+	case $1 in
+	junit|collect) echo 32768 ;;
+	diff) echo 16384 ;;
+	rules) echo 16384 ;;
+	mustache) echo 8192 ;;
+	*) echo 4096 ;;
+	esac
+}
+
+# Seeds made from files of the project: a pair of runs for the diff, and
+# the Mustache spec's cases as template NUL data NUL partials.
+generate_seeds() {
+	name=$1
+	dir=$FUZZ/seeds-gen/$name
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	case $name in
+	diff)
+		for state in after regressed resolved flaky skipped; do
+			for kind in junit.xml collect-only.txt; do
+				[ -f "samples/before/$kind" ] && [ -f "samples/$state/$kind" ] || continue
+				{ cat "samples/before/$kind"; printf '\000'; cat "samples/$state/$kind"; } \
+					> "$dir/before-$state-$kind"
+			done
+		done
+		;;
+	rules)
+		cp src/default-rules.json "$dir/"
+		;;
+	mustache)
+		for t in templates/*.mustache; do
+			[ -f "$t" ] && { cat "$t"; printf '\000{}'; } > "$dir/$(basename "$t")"
+		done
+		if [ -d "$SHARED/mustache-spec" ] && command -v "$PYTHON" >/dev/null 2>&1; then
+			"$PYTHON" - "$SHARED/mustache-spec" "$dir" <<'EOF'
+import json, pathlib, sys
+spec, out = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
+for f in sorted(spec.glob("*.json")):
+    for i, t in enumerate(json.loads(f.read_text())["tests"]):
+        parts = [t["template"], json.dumps(t.get("data"))]
+        parts += [t["partials"][k] for k in sorted(t.get("partials", {}))]
+        (out / f"{f.stem}-{i}").write_bytes("\0".join(parts).encode())
+EOF
+		fi
+		;;
+	esac
+	echo "$dir"
+}
+
+# The seed folders of a target, one per line; missing ones are left out.
+seed_dirs() {
+	name=$1
+	[ -d "tests/fuzz/seeds/$name" ] && echo "tests/fuzz/seeds/$name"
+	case $name in
+	junit)
+		# libFuzzer reads folders recursively.
+		for d in samples tests/data/junit tests/data/classify "$SHARED/corpus/junit"; do
+			[ -d "$d" ] && echo "$d"
+		done
+		;;
+	collect)
+		for d in samples tests/data/collect; do
+			[ -d "$d" ] && echo "$d"
+		done
+		;;
+	diff)
+		generate_seeds diff
+		[ -d "$SHARED/corpus/junit" ] && echo "$SHARED/corpus/junit"
+		;;
+	rules|mustache)
+		generate_seeds "$name"
+		;;
+	esac
+}
+
+# The executions libFuzzer reports at the end (or the last status line
+# when it stopped on a finding).
+executions() {
+	n=$(sed -n 's/^stat::number_of_executed_units: *//p' "$1" | tail -n 1)
+	[ -n "$n" ] || n=$(sed -n 's/^#\([0-9][0-9]*\).*/\1/p' "$1" | tail -n 1)
+	echo "${n:-0}"
+}
+
+count_files() {
+	find "$1" -type f 2>/dev/null | wc -l | tr -d ' '
+}
+
+failed=0
+mkdir -p "$FUZZ/logs"
+for name in "$@"; do
+	bin=$FUZZ/bin/fuzz_$name
+	if [ ! -x "$bin" ]; then
+		echo "fuzz: $bin is not built (make fuzz-build)" >&2
+		failed=1
+		continue
+	fi
+	if [ "$FUZZ_SMOKE" = 1 ]; then
+		corpus=$FUZZ/smoke/$name
+		rm -rf "$corpus"
+	else
+		corpus=$FUZZ/corpus/$name
+	fi
+	crashes=$FUZZ/crashes/$name
+	log=$FUZZ/logs/$name.log
+	mkdir -p "$corpus" "$crashes"
+	before=$(count_files "$crashes")
+	# The seed folders are read-only inputs: libFuzzer writes new inputs
+	# only to the first folder given, the corpus.
+	seeds=$(seed_dirs "$name" | tr '\n' ' ')
+	start=$(date +%s)
+	# shellcheck disable=SC2086 # the folder lists are meant to split
+	ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} \
+	UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
+	"$bin" -max_total_time="$FUZZ_SECONDS" -max_len="$(max_len "$name")" -timeout=10 \
+		-rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$crashes/" \
+		$FUZZ_ARGS "$corpus" $seeds > "$log" 2>&1
+	status=$?
+	seconds=$(( $(date +%s) - start ))
+	execs=$(executions "$log")
+	found=$(( $(count_files "$crashes") - before ))
+	if [ "$status" -ne 0 ] && [ "$found" -eq 0 ]; then
+		found=1 # stopped without leaving an input: see the log
+	fi
+	echo "fuzz_$name: $execs executions in ${seconds}s, $found findings," \
+		"corpus $(count_files "$corpus") inputs (log: $log)"
+	printf '%s\t%s\t%s\t%s\t%s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$name" "$execs" \
+		"$seconds" "$found" >> "$FUZZ/stats.tsv"
+	if [ "$found" -ne 0 ]; then
+		failed=1
+		echo "fuzz_$name: findings in $crashes/:" >&2
+		ls -t "$crashes" | head -n "$found" | sed 's/^/  /' >&2
+		grep -m 3 -E 'ERROR|fuzz check failed|SUMMARY' "$log" | sed 's/^/  /' >&2
+	fi
+done
+exit "$failed"
