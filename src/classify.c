@@ -665,6 +665,11 @@ static int check_members(const loader *ld, const cJSON *obj)
 		if (strcmp(keys[i], "status") != 0 && strcmp(keys[i], "phase") != 0 &&
 		    !cJSON_IsString(m))
 			return load_error(ld, "'%s' must be a string", keys[i]);
+		/* The rules are written back as valid UTF-8, where a bad byte
+		 * grows into U+FFFD: a name within its cap would then exceed
+		 * it and the output would not load again. */
+		if (cJSON_IsString(m) && !fp_utf8_valid(m->valuestring, strlen(m->valuestring)))
+			return load_error(ld, "'%s' is not valid UTF-8", keys[i]);
 	}
 	return 0;
 }
