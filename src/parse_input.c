@@ -5,9 +5,11 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fixproof/error.h"
@@ -16,6 +18,30 @@
 #define SNIFF_BYTES 4096
 #define MAX_DIR_DEPTH 64
 #define MAX_DIR_FILES 1000000
+
+/* A positive number from the environment, else `def`. */
+static uint64_t env_number(const char *name, uint64_t def)
+{
+	const char *v = getenv(name);
+	char *end;
+	unsigned long long n;
+
+	if (!v || !*v)
+		return def;
+	errno = 0;
+	n = strtoull(v, &end, 10);
+	return errno || *end || n == 0 || v[0] == '-' ? def : (uint64_t)n;
+}
+
+/* The most bytes one input may hold (parse.h), read from the environment once. */
+static uint64_t input_cap(void)
+{
+	static uint64_t cap;
+
+	if (!cap)
+		cap = env_number("FIXPROOF_MAX_INPUT_BYTES", FP_MAX_INPUT_BYTES);
+	return cap;
+}
 
 void fp_source_memory(fp_source *src, const char *path, const void *data, size_t len)
 {
@@ -78,6 +104,14 @@ ssize_t fp_source_read(fp_source *src, void *buf, size_t n)
 		if (got <= 0)
 			return got;
 	}
+	if (src->bytes + (uint64_t)got > input_cap()) {
+		/* An endless source (/dev/zero, a runaway writer) must end. */
+		src->failed = 1;
+		fp_error_set(FP_ELIMIT, "cannot read '%s': larger than %llu bytes, the most one input "
+			     "may hold (FIXPROOF_MAX_INPUT_BYTES)", src->path,
+			     (unsigned long long)input_cap());
+		return -1;
+	}
 	fp_sha256_update(&src->sha, buf, (size_t)got);
 	src->bytes += (uint64_t)got;
 	return got;
@@ -93,7 +127,8 @@ void fp_source_close(fp_source *src)
 /* Reads the first bytes ahead so the format can be told; they are replayed. */
 static int source_peek(fp_source *src)
 {
-	src->head = fp_xmalloc(SNIFF_BYTES);
+	if (!src->head)
+		src->head = fp_xmalloc(SNIFF_BYTES);
 	while (src->headlen < SNIFF_BYTES) {
 		ssize_t got = raw_read(src, src->head + src->headlen, SNIFF_BYTES - src->headlen);
 
@@ -218,6 +253,59 @@ static int parse_source(fp_run *run, fp_source *src, int from_dir, int xml_name)
 	return 0;
 }
 
+static double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * A FIFO opened (non-blocking) before any program opened it for writing
+ * reads as empty, so a writer started a moment after fixproof would be
+ * missed. This waits, up to FP_FIFO_WAIT_SECONDS, until a writer is there:
+ * a read then finds data (the byte read is kept for the sniffing), or
+ * fails with EAGAIN while the writer has not written yet; a writer that
+ * came and left shows as a hang-up, and what it wrote (perhaps nothing)
+ * is read as usual. With no writer at all it fails instead of hanging.
+ */
+static int fifo_wait(fp_source *src)
+{
+	uint64_t wait = env_number("FIXPROOF_FIFO_WAIT", FP_FIFO_WAIT_SECONDS);
+	double deadline = now_seconds() + (double)wait;
+	unsigned char b;
+
+	for (;;) {
+		struct pollfd pfd = { src->fd, POLLIN, 0 };
+		ssize_t got = read(src->fd, &b, 1);
+		double left;
+
+		if (got == 1) {
+			src->head = fp_xmalloc(SNIFF_BYTES);
+			src->head[0] = b;
+			src->headlen = 1;
+			return 0;
+		}
+		if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0;
+		if (got < 0 && errno != EINTR)
+			return fp_error_set(FP_EINPUT, "cannot read '%s': %s", src->path, strerror(errno));
+		if (got < 0)
+			continue;
+		if (poll(&pfd, 1, 0) > 0 && (pfd.revents & POLLHUP))
+			return 0;
+		left = deadline - now_seconds();
+		if (left <= 0)
+			return fp_error_set(FP_EINPUT, "cannot read '%s': no program opened the FIFO for "
+					    "writing within %llu seconds (FIXPROOF_FIFO_WAIT)", src->path,
+					    (unsigned long long)wait);
+		/* Wakes on data or a hang-up; a writer that opens and stays
+		 * silent is seen by the read at the next turn. */
+		(void)poll(&pfd, 1, left < 0.1 ? (int)(left * 1000) + 1 : 100);
+	}
+}
+
 static int parse_file(fp_run *run, const char *path, int from_dir)
 {
 	fp_source src;
@@ -238,12 +326,14 @@ static int parse_file(fp_run *run, const char *path, int from_dir)
 			return fp_error_set(FP_EINPUT, "cannot read '%s': not a regular file, FIFO or directory", path);
 		}
 	}
+	source_fd(&src, path, fd);
+	err = S_ISFIFO(st.st_mode) ? fifo_wait(&src) : 0;
 	/* The fd was opened non-blocking so a FIFO cannot hang open(); reads
 	 * must block. */
 	(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-	source_fd(&src, path, fd);
-	err = parse_source(run, &src, from_dir,
-			   len > 4 && strcmp(path + len - 4, ".xml") == 0);
+	if (err == 0)
+		err = parse_source(run, &src, from_dir,
+				   len > 4 && strcmp(path + len - 4, ".xml") == 0);
 	fp_source_close(&src);
 	close(fd);
 	return err;
