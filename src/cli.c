@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -163,9 +164,13 @@ void fp_cli_report_warnings(const fp_run *run)
 {
 	size_t i, j;
 
-	for (i = 0; i < run->ninputs; i++)
+	for (i = 0; i < run->ninputs; i++) {
 		for (j = 0; j < run->inputs[i].nwarnings; j++)
 			fp_cli_warnf("%s", run->inputs[i].warnings[j]);
+		if (run->inputs[i].warnings_dropped)
+			fp_cli_warnf("'%s': %zu more warnings not shown", run->inputs[i].path,
+				     run->inputs[i].warnings_dropped);
+	}
 }
 
 int fp_cli_read_run(fp_run **out, const fp_args *inputs, const fp_rules *rules)
@@ -235,9 +240,7 @@ int fp_cli_parse(int argc, char **argv)
 	if (err == 0)
 		err = fp_output_open(&out, output);
 	if (err == 0)
-		err = fp_run_write_json(run, out.f);
-	if (err == 0)
-		err = fp_output_commit(&out);
+		err = fp_output_finish(&out, fp_run_write_json(run, out.f));
 	fp_output_abort(&out);
 	status = err < 0 ? fp_cli_fail(err) : FP_EXIT_OK;
 	fp_run_free(run);
@@ -258,6 +261,7 @@ int fp_cli_rules(int argc, char **argv)
 {
 	const char *rules_path = NULL;
 	fp_rules *rules = NULL;
+	fp_output out = FP_OUTPUT_INIT;
 	int i, err = 0, status;
 
 	for (i = 1; i < argc && err == 0; i++) {
@@ -274,7 +278,9 @@ int fp_cli_rules(int argc, char **argv)
 	if (err == 0)
 		err = fp_cli_load_rules(&rules, rules_path);
 	if (err == 0)
-		err = fp_rules_write_json(rules, stdout);
+		err = fp_output_open(&out, NULL);
+	if (err == 0)
+		err = fp_output_finish(&out, fp_rules_write_json(rules, out.f));
 	status = err < 0 ? fp_cli_fail(err) : FP_EXIT_OK;
 	fp_rules_free(rules);
 	return status;
@@ -285,10 +291,20 @@ int fp_cli_rules(int argc, char **argv)
 int fp_output_open(fp_output *out, const char *path)
 {
 	fp_buf tmp = FP_BUF_INIT;
+	struct stat st;
 	int fd;
 
 	if (!path || strcmp(path, "-") == 0) {
 		out->f = stdout;
+		return 0;
+	}
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		/* A device or a FIFO (/dev/null, /dev/stdout, a pipe) is written
+		 * in place: a temporary file renamed over it would replace it. */
+		if (S_ISDIR(st.st_mode) || !(out->f = fopen(path, "w")))
+			return fp_error_set(FP_EIO, "cannot write '%s': %s", path,
+					    S_ISDIR(st.st_mode) ? "it is a directory" : strerror(errno));
+		out->path = fp_xstrdup(path);
 		return 0;
 	}
 	fp_buf_printf(&tmp, "%s.tmp-XXXXXX", path);
@@ -323,19 +339,29 @@ int fp_output_commit(fp_output *out)
 		out->f = NULL;
 		return err;
 	}
-	if (fflush(out->f) != 0 || ferror(out->f) || fsync(fileno(out->f)) != 0)
+	if (fflush(out->f) != 0 || ferror(out->f) || (out->tmp && fsync(fileno(out->f)) != 0))
 		err = fp_error_set(FP_EIO, "cannot write '%s': %s", out->path, strerror(errno));
 	if (fclose(out->f) != 0 && err == 0)
 		err = fp_error_set(FP_EIO, "cannot write '%s': %s", out->path, strerror(errno));
 	out->f = NULL;
-	if (err == 0 && rename(out->tmp, out->path) != 0)
+	if (err == 0 && out->tmp && rename(out->tmp, out->path) != 0)
 		err = fp_error_set(FP_EIO, "cannot write '%s': %s", out->path, strerror(errno));
-	if (err < 0)
+	if (err < 0 && out->tmp)
 		unlink(out->tmp);
 	free(out->tmp);
 	free(out->path);
 	out->tmp = out->path = NULL;
 	return err;
+}
+
+int fp_output_finish(fp_output *out, int err)
+{
+	int commit;
+
+	if (err < 0 && err != FP_EIO)
+		return err;
+	commit = fp_output_commit(out);
+	return commit < 0 ? commit : err;
 }
 
 void fp_output_abort(fp_output *out)
