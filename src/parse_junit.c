@@ -367,10 +367,16 @@ static void error_cb(void *ctx, xmlErrorPtr e)
 		n--;
 	fp_buf_add(&r->error_text, msg, n);
 	/* Without XML_PARSE_HUGE libxml2 stops on a single text or attribute
-	 * value over 10 MB; its own words for that do not say so. */
+	 * value over 10 MB and on nesting deeper than 256; its own words for
+	 * that name an option the user cannot set, so ours replace them. */
 	if (strstr(r->error_text.ptr, "huge text node") || strstr(r->error_text.ptr, "Huge input lookup") ||
-	    strstr(r->error_text.ptr, "length too long"))
-		fp_buf_puts(&r->error_text, ": a text or attribute value over libxml2's 10 MB limit");
+	    strstr(r->error_text.ptr, "length too long")) {
+		fp_buf_clear(&r->error_text);
+		fp_buf_puts(&r->error_text, "a text or attribute value over libxml2's 10 MB limit");
+	} else if (strstr(r->error_text.ptr, "Excessive depth")) {
+		fp_buf_clear(&r->error_text);
+		fp_buf_puts(&r->error_text, "elements nested deeper than libxml2's limit of 256");
+	}
 	if (e->level == XML_ERR_FATAL && e->domain == XML_FROM_PARSER && e->ctxt) {
 		xmlParserCtxtPtr ctxt = e->ctxt;
 		int i;
