@@ -663,6 +663,18 @@ def test_rules_with_invalid_utf8_are_refused():
     assert res.err == f"fixproof: cannot load rules '{path}': rule 1: 'name' is not valid UTF-8\n"
 
 
+def test_rules_with_stacked_quantifiers_are_refused():
+    # Found by fuzz_rules: glibc compiles "a+" as "aa*", so each further '+'
+    # doubled the pattern and a hundred of them ran regcomp out of memory.
+    path = HOSTILE / "rules-stacked-quantifiers.json"
+    res, seconds = fp("rules", "--rules", path)
+    assert res.returncode == 3
+    assert res.err == (f"fixproof: cannot load rules '{path}': rule 1 ('timeout'): bad regex in "
+                       "'message': a repetition count is malformed, over 255, or expands it "
+                       "too far\n")
+    assert seconds < 5
+
+
 def test_rules_file_over_the_cap():
     res, _ = fp("rules", "--rules", "/dev/zero")
     assert res.returncode == 3

@@ -19,7 +19,8 @@ Two kinds of file are written:
   file can hold: entity bombs, external entities and DTDs, XInclude, deep
   nesting, NUL bytes, invalid UTF-8, character references to NUL, a
   Latin-1 document, collect-only text with CRLF, CR-only line ends, NUL
-  bytes and invalid UTF-8, and a rules file with invalid UTF-8.
+  bytes and invalid UTF-8, and rules files with invalid UTF-8 and with a
+  pattern regcomp would blow up.
 
 Every file stays small: tests/leakcheck.py runs each one through
 `fixproof parse` under valgrind. Large inputs are made at test time.
@@ -133,6 +134,9 @@ HAND_MADE = {
                       b"2 tests collected in 0.01s\r",
     "collect-nul-utf8.txt": b"tests/test_a.py::test_nul[a\0b]\ntests/test_a.py::test_bad[\xff\xfe\xc3]\n"
                             b"tests/test_a.py::test_ok\n\n3 tests collected in 0.01s\n",
+    "rules-stacked-quantifiers.json": b'{"schema": "fixproof.rules/1",\n "rules": [{"name": "timeout", '
+                                      b'"message": "i/o time' + b"+" * 100 + b'out", '
+                                      b'"category": "infrastructure", "cause": "timeout"}]}\n',
     "rules-invalid-utf8.json": b'{"schema": "fixproof.rules/1",\n "rules": [{"name": "bad-\xff\xfe-name", '
                                b'"category": "infrastructure", "cause": "connection"}]}\n',
 }
