@@ -3,14 +3,17 @@
 #
 #   tests/fuzz/run.sh NAME...       e.g. tests/fuzz/run.sh junit collect
 #
-# Each target runs for $FUZZ_SECONDS (default 60) from the repository root.
+# Each target first runs once on what earlier runs left in crashes/ (what
+# passes now moves to fixed/), then fuzzes for $FUZZ_SECONDS (default 60)
+# from the repository root.
 # Its corpus is $BUILD/fuzz/corpus/NAME (kept between runs), seeded from
 # tests/fuzz/seeds/NAME/ and, where they fit the target, from samples/,
 # tests/data/, templates/ and ../shared/ (skipped when absent). What a run
 # finds that crashes, leaks or hangs goes to $BUILD/fuzz/crashes/NAME/.
 # Per target it prints the executions run and the findings, appends them
-# to $BUILD/fuzz/stats.tsv, and it exits non-zero if any target found
-# something.
+# to $BUILD/fuzz/stats.tsv (time, target, smoke or long, executions,
+# seconds, findings), and it exits non-zero if any target found something
+# or an earlier finding still fails.
 #
 # FUZZ_SMOKE=1 is the short run of `make check`: a fresh corpus of the
 # seeds alone, so the time does not grow with what long runs collected.
@@ -124,6 +127,28 @@ count_files() {
 	find "$1" -type f 2>/dev/null | wc -l | tr -d ' '
 }
 
+# Runs the target once on each input a past run left in crashes/; those
+# that pass now (the bug was fixed) move to fixed/, the others stay and
+# count as open findings.
+replay() {
+	name=$1
+	bin=$2
+	crashes=$FUZZ/crashes/$name
+	open=0
+	for f in "$crashes"/*; do
+		[ -f "$f" ] || continue
+		if "$bin" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=2048 "$f" \
+			> "$log.replay" 2>&1; then
+			mkdir -p "$FUZZ/fixed/$name"
+			mv "$f" "$FUZZ/fixed/$name/"
+		else
+			open=$((open + 1))
+			echo "fuzz_$name: still fails on $f (log: $log.replay)" >&2
+		fi
+	done
+	return "$open"
+}
+
 failed=0
 mkdir -p "$FUZZ/logs"
 for name in "$@"; do
@@ -134,14 +159,18 @@ for name in "$@"; do
 		continue
 	fi
 	if [ "$FUZZ_SMOKE" = 1 ]; then
+		mode=smoke
 		corpus=$FUZZ/smoke/$name
+		log=$FUZZ/smoke/$name.log
 		rm -rf "$corpus"
 	else
+		mode=long
 		corpus=$FUZZ/corpus/$name
+		log=$FUZZ/logs/$name.log
 	fi
 	crashes=$FUZZ/crashes/$name
-	log=$FUZZ/logs/$name.log
 	mkdir -p "$corpus" "$crashes"
+	replay "$name" "$bin" || failed=1
 	before=$(count_files "$crashes")
 	# The seed folders are read-only inputs: libFuzzer writes new inputs
 	# only to the first folder given, the corpus.
@@ -162,8 +191,8 @@ for name in "$@"; do
 	fi
 	echo "fuzz_$name: $execs executions in ${seconds}s, $found findings," \
 		"corpus $(count_files "$corpus") inputs (log: $log)"
-	printf '%s\t%s\t%s\t%s\t%s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$name" "$execs" \
-		"$seconds" "$found" >> "$FUZZ/stats.tsv"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$name" "$mode" \
+		"$execs" "$seconds" "$found" >> "$FUZZ/stats.tsv"
 	if [ "$found" -ne 0 ]; then
 		failed=1
 		echo "fuzz_$name: findings in $crashes/:" >&2
