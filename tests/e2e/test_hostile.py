@@ -360,6 +360,19 @@ def test_directory_with_3000_files(tmp_path):
     assert seconds < (60 if sanitized() else 15)
 
 
+def test_directories_nested_too_deep(tmp_path):
+    deepest = tmp_path / "results"
+    for _ in range(70):
+        deepest = deepest / "d"
+    deepest.mkdir(parents=True)
+    write(deepest / "junit.xml", junit_doc(""))
+    res, _, _ = fp_out(tmp_path, "parse", tmp_path / "results")
+    assert res.returncode == 3
+    # parse_input.c: MAX_DIR_DEPTH levels below the folder given.
+    too_deep = tmp_path / "results" / "/".join(["d"] * 65)
+    assert res.err == f"fixproof: cannot read '{too_deep}': directories nested deeper than 64\n"
+
+
 def test_dangling_symlink_given_directly(tmp_path):
     link = tmp_path / "gone.xml"
     os.symlink(tmp_path / "missing.xml", link)
@@ -498,6 +511,30 @@ def test_devices_are_written_in_place(samples):
     assert res.returncode == 0, res
     assert device("/dev/null")
     assert not [n for n in os.listdir("/dev") if ".tmp-" in n]
+
+
+def test_output_to_a_directory(tmp_path, samples):
+    res, _ = fp("parse", ROOT / "samples" / "before", "-o", tmp_path)
+    assert res.returncode == 3
+    assert res.err == f"fixproof: cannot write '{tmp_path}': it is a directory\n"
+    assert os.listdir(tmp_path) == []
+
+
+def test_step_summary_on_a_full_disk(samples):
+    res, _ = fp("report", *SAMPLE_ARGS, "--step-summary", stdout=subprocess.DEVNULL,
+                env={"GITHUB_STEP_SUMMARY": "/dev/full"})
+    assert res.returncode == 3
+    assert res.err == "fixproof: cannot write '/dev/full': No space left on device\n"
+
+
+def test_post_body_from_dev_zero():
+    with open("/dev/zero", "rb") as zero:
+        res, seconds = fp("post", "--dry-run", "--repo", "o/r", "--issue", "1", "-", stdin=zero)
+    assert res.returncode == 2
+    assert res.err == ("fixproof: post: '-' is over 16777216 bytes, far beyond GitHub's comment "
+                       "limit of 65536; render a shorter report with `fixproof report "
+                       "--max-chars N`\n")
+    assert seconds < 30
 
 
 def test_file_size_limit_leaves_the_old_file(tmp_path, samples):
@@ -650,6 +687,25 @@ def test_hostile_names_from_collect_only_and_raw_junit(tmp_path):
                             HOSTILE / "pytest-hostile.collect.txt", "--format", "html")
     assert res.returncode == 0, res
     check_html(target.read_text("utf-8"))
+
+
+def test_hostile_file_names(tmp_path):
+    # Paths come from the command line and from directory listings; the
+    # report names every input.
+    folder = tmp_path / "in"
+    folder.mkdir()
+    name = "x\n| a | b |\n<script>alert(1) @octocat #1 `t` <!-- fixproof:proof -->.xml"
+    write(folder / name, (HOSTILE / "pytest-hostile-before.xml").read_bytes())
+    res, _, target = fp_out(tmp_path, "report", "--before", folder, "--after", PYTEST_AFTER)
+    assert res.returncode == 0, res
+    check_markdown(target.read_text("utf-8"))
+    res, _, target = fp_out(tmp_path, "report", "--before", folder, "--after", PYTEST_AFTER,
+                            "--format", "html")
+    assert res.returncode == 0, res
+    check_html(target.read_text("utf-8"))
+    res, _ = fp("parse", folder / "missing\n<b>.xml")
+    assert res.returncode == 3
+    assert res.err == f"fixproof: cannot open '{folder}/missing <b>.xml': No such file or directory\n"
 
 
 # ---- rules and templates from files ----
