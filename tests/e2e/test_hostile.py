@@ -752,3 +752,21 @@ def test_recursive_template_stops(tmp_path, samples):
     assert res.err == ("fixproof: template 'loop' line 1 column 43: 'loop' is nested deeper "
                        "than 64 sections, partials and blocks\n")
     assert seconds < 30
+
+
+def nested_sections(depth, inner):
+    return ("{{#target_tests}}" * depth + inner + "{{/target_tests}}" * depth).encode()
+
+
+@pytest.mark.parametrize("depth,inner,what", [
+    (7, "{{id}}", "output larger than 268435456 bytes"),
+    (8, "", "rendering takes more than 100000000 steps"),
+])
+def test_template_that_explodes_stops(depth, inner, what, tmp_path):
+    # 18 targets nested 7 or 8 deep: 18^7 ids, or 18^8 empty turns.
+    template = write(tmp_path / "bomb.mustache", nested_sections(depth, inner))
+    res, seconds, _ = fp_out(tmp_path, "report", "--before", PYTEST_BEFORE, "--after",
+                             PYTEST_AFTER, "--template", template)
+    assert res.returncode == 3
+    assert res.err == f"fixproof: template '{template}': {what}\n"
+    assert seconds < 60
