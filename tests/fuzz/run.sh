@@ -60,7 +60,9 @@ generate_seeds() {
 	diff)
 		for state in after regressed resolved flaky skipped; do
 			for kind in junit.xml collect-only.txt; do
-				[ -f "samples/before/$kind" ] && [ -f "samples/$state/$kind" ] || continue
+				if [ ! -f "samples/before/$kind" ] || [ ! -f "samples/$state/$kind" ]; then
+					continue
+				fi
 				{ cat "samples/before/$kind"; printf '\000'; cat "samples/$state/$kind"; } \
 					> "$dir/before-$state-$kind"
 			done
@@ -196,8 +198,10 @@ for name in "$@"; do
 	if [ "$found" -ne 0 ]; then
 		failed=1
 		echo "fuzz_$name: findings in $crashes/:" >&2
+		# The newest files are this run's; their names are libFuzzer's hashes.
+		# shellcheck disable=SC2012
 		ls -t "$crashes" | head -n "$found" | sed 's/^/  /' >&2
-		grep -m 3 -E 'ERROR|fuzz check failed|SUMMARY' "$log" | sed 's/^/  /' >&2
+		grep -E 'ERROR|fuzz check failed|SUMMARY' "$log" | head -n 3 | sed 's/^/  /' >&2
 	fi
 done
 exit "$failed"
