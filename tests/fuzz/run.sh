@@ -173,7 +173,9 @@ for name in "$@"; do
 	crashes=$FUZZ/crashes/$name
 	mkdir -p "$corpus" "$crashes"
 	replay "$name" "$bin" || failed=1
-	before=$(count_files "$crashes")
+	# What this run finds is what appears in crashes/ after it starts.
+	started=$FUZZ/logs/$name.$mode.started
+	touch "$started"
 	# The seed folders are read-only inputs: libFuzzer writes new inputs
 	# only to the first folder given, the corpus.
 	seeds=$(seed_dirs "$name" | tr '\n' ' ')
@@ -187,7 +189,7 @@ for name in "$@"; do
 	status=$?
 	seconds=$(( $(date +%s) - start ))
 	execs=$(executions "$log")
-	found=$(( $(count_files "$crashes") - before ))
+	found=$(find "$crashes" -type f -newer "$started" | wc -l | tr -d ' ')
 	if [ "$status" -ne 0 ] && [ "$found" -eq 0 ]; then
 		found=1 # stopped without leaving an input: see the log
 	fi
