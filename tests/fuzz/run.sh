@@ -18,9 +18,9 @@
 # FUZZ_SMOKE=1 is the short run of `make check`: a fresh corpus of the
 # seeds alone, so the time does not grow with what long runs collected.
 #
-# Environment: FUZZ_SECONDS, FUZZ_SMOKE, BUILD (default build), SHARED
-# (default ../shared), PYTHON (for the Mustache spec seeds; default
-# python3), FUZZ_ARGS (more libFuzzer options).
+# Environment: FUZZ_SECONDS, FUZZ_SMOKE, FUZZ_MAX_LEN, BUILD (default
+# build), SHARED (default ../shared), PYTHON (for the Mustache spec seeds;
+# default python3), FUZZ_ARGS (more libFuzzer options).
 
 set -u
 
@@ -37,14 +37,17 @@ if [ $# -eq 0 ]; then
 	exit 2
 fi
 
-# The largest input each target is given: enough for real files of the
-# kind, small enough that one input costs milliseconds.
+# The largest input each target is given: enough for the structures of
+# real files (seeds longer than this are cut), small enough that one input
+# costs a millisecond or so; halving it roughly doubles the executions.
+# FUZZ_MAX_LEN overrides it, e.g. for a run on large inputs.
 max_len() {
+	if [ -n "${FUZZ_MAX_LEN:-}" ]; then
+		echo "$FUZZ_MAX_LEN"
+		return
+	fi
 	case $1 in
-	junit|collect) echo 32768 ;;
-	diff) echo 16384 ;;
-	rules) echo 16384 ;;
-	mustache) echo 8192 ;;
+	junit|collect|diff) echo 8192 ;;
 	*) echo 4096 ;;
 	esac
 }
