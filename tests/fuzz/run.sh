@@ -39,7 +39,8 @@ fi
 
 # The largest input each target is given: enough for the structures of
 # real files (seeds longer than this are cut), small enough that one input
-# costs a millisecond or so; halving it roughly doubles the executions.
+# costs a millisecond or so; halving it roughly doubles the executions
+# (8 KiB for result and rules files, 4 KiB for the rest).
 # FUZZ_MAX_LEN overrides it, e.g. for a run on large inputs.
 max_len() {
 	if [ -n "${FUZZ_MAX_LEN:-}" ]; then
@@ -47,7 +48,7 @@ max_len() {
 		return
 	fi
 	case $1 in
-	junit|collect|diff) echo 8192 ;;
+	junit|collect|diff|rules) echo 8192 ;;
 	*) echo 4096 ;;
 	esac
 }
