@@ -3,6 +3,7 @@
  * input lists) and the `parse` and `rules` commands.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -299,11 +300,23 @@ int fp_output_open(fp_output *out, const char *path)
 		return 0;
 	}
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		if (S_ISDIR(st.st_mode))
+			return fp_error_set(FP_EIO, "cannot write '%s': it is a directory", path);
 		/* A device or a FIFO (/dev/null, /dev/stdout, a pipe) is written
-		 * in place: a temporary file renamed over it would replace it. */
-		if (S_ISDIR(st.st_mode) || !(out->f = fopen(path, "w")))
+		 * in place: a temporary file renamed over it would replace it.
+		 * Opened without blocking, a FIFO nobody reads fails at once
+		 * (ENXIO) instead of hanging; writes then block as usual. */
+		fd = open(path, O_WRONLY | O_NONBLOCK);
+		if (fd >= 0)
+			(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+		if (fd < 0 || !(out->f = fdopen(fd, "w"))) {
+			int e = errno;
+
+			if (fd >= 0)
+				close(fd);
 			return fp_error_set(FP_EIO, "cannot write '%s': %s", path,
-					    S_ISDIR(st.st_mode) ? "it is a directory" : strerror(errno));
+					    e == ENXIO ? "no program is reading the FIFO" : strerror(e));
+		}
 		out->path = fp_xstrdup(path);
 		return 0;
 	}

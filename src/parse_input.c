@@ -19,8 +19,8 @@
 #define MAX_DIR_DEPTH 64
 #define MAX_DIR_FILES 1000000
 
-/* A positive number from the environment, else `def`. */
-static uint64_t env_number(const char *name, uint64_t def)
+/* A number from the environment (0 only when `zero_ok`), else `def`. */
+static uint64_t env_number(const char *name, uint64_t def, int zero_ok)
 {
 	const char *v = getenv(name);
 	char *end;
@@ -30,7 +30,7 @@ static uint64_t env_number(const char *name, uint64_t def)
 		return def;
 	errno = 0;
 	n = strtoull(v, &end, 10);
-	return errno || *end || n == 0 || v[0] == '-' ? def : (uint64_t)n;
+	return errno || *end || (n == 0 && !zero_ok) || v[0] == '-' ? def : (uint64_t)n;
 }
 
 /* The most bytes one input may hold (parse.h), read from the environment once. */
@@ -39,7 +39,7 @@ static uint64_t input_cap(void)
 	static uint64_t cap;
 
 	if (!cap)
-		cap = env_number("FIXPROOF_MAX_INPUT_BYTES", FP_MAX_INPUT_BYTES);
+		cap = env_number("FIXPROOF_MAX_INPUT_BYTES", FP_MAX_INPUT_BYTES, 0);
 	return cap;
 }
 
@@ -272,7 +272,7 @@ static double now_seconds(void)
  */
 static int fifo_wait(fp_source *src)
 {
-	uint64_t wait = env_number("FIXPROOF_FIFO_WAIT", FP_FIFO_WAIT_SECONDS);
+	uint64_t wait = env_number("FIXPROOF_FIFO_WAIT", FP_FIFO_WAIT_SECONDS, 1);
 	double deadline = now_seconds() + (double)wait;
 	unsigned char b;
 

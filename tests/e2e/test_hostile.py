@@ -430,6 +430,16 @@ def test_fifo_without_a_writer_stops(tmp_path):
     assert 1 <= seconds < 10
 
 
+def test_fifo_wait_of_zero_does_not_wait(tmp_path):
+    fifo = tmp_path / "results.xml"
+    os.mkfifo(fifo)
+    res, seconds = fp("parse", fifo, env={"FIXPROOF_FIFO_WAIT": "0"})
+    assert res.returncode == 3
+    assert res.err == (f"fixproof: cannot read '{fifo}': no program opened the FIFO for writing "
+                       "within 0 seconds (FIXPROOF_FIFO_WAIT)\n")
+    assert seconds < 5
+
+
 def test_fifo_whose_writer_writes_nothing(tmp_path):
     fifo = tmp_path / "results.xml"
     os.mkfifo(fifo)
@@ -511,6 +521,36 @@ def test_devices_are_written_in_place(samples):
     assert res.returncode == 0, res
     assert device("/dev/null")
     assert not [n for n in os.listdir("/dev") if ".tmp-" in n]
+
+
+def test_output_to_a_fifo(tmp_path, samples):
+    fifo = tmp_path / "report.json"
+    os.mkfifo(fifo)
+    # Nobody reads it: a refusal, not a hang.
+    res, seconds = fp("parse", ROOT / "samples" / "before", "-o", fifo, timeout=30)
+    assert res.returncode == 3
+    assert res.err == f"fixproof: cannot write '{fifo}': no program is reading the FIFO\n"
+    assert seconds < 5
+    # A reader that is there before fixproof starts: opened without
+    # blocking, it reads once poll() says a writer came.
+    fd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    got = []
+
+    def read_all():
+        poller = select.poll()
+        poller.register(fd, select.POLLIN)
+        poller.poll(30000)
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb") as f:
+            got.append(f.read())
+
+    reader = threading.Thread(target=read_all)
+    reader.start()
+    res, _ = fp("parse", ROOT / "samples" / "before", "-o", fifo, timeout=30)
+    reader.join()
+    assert res.returncode == 0, res
+    assert json.loads(got[0])["summary"]["tests"] > 0
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
 
 
 def test_output_to_a_directory(tmp_path, samples):
