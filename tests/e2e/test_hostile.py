@@ -810,3 +810,19 @@ def test_template_that_explodes_stops(depth, inner, what, tmp_path):
     assert res.returncode == 3
     assert res.err == f"fixproof: template '{template}': {what}\n"
     assert seconds < 60
+
+
+def test_warnings_past_the_cap_are_counted(tmp_path):
+    # FP_MAX_WARNINGS (model.h): 100 kept per input, the rest counted.
+    lines = [f"tests/test_a.py::test_{i}[{'x' * 5000}]" for i in range(150)]
+    path = write(tmp_path / "ids.txt", ("\n".join(lines) + "\n\n150 tests collected in 0.1s\n")
+                 .encode())
+    res, _ = fp("parse", path)
+    assert res.returncode == 0, res
+    warnings = res.json()["inputs"][0]["warnings"]
+    assert len(warnings) == 101
+    assert warnings[0] == f"'{path}' line 1: node id longer than 4096 bytes, cut"
+    assert warnings[100] == "... and 50 more warnings"
+    err = res.err.splitlines()
+    assert len(err) == 101
+    assert err[100] == f"fixproof: warning: '{path}': 50 more warnings not shown"
