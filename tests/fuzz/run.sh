@@ -8,7 +8,8 @@
 # from the repository root.
 # Its corpus is $BUILD/fuzz/corpus/NAME (kept between runs), seeded from
 # tests/fuzz/seeds/NAME/ and, where they fit the target, from samples/,
-# tests/data/, templates/ and ../shared/ (skipped when absent). What a run
+# tests/data/ (the hostile inputs, regressions included), templates/ and
+# ../shared/ (skipped when absent). What a run
 # finds that crashes, leaks or hangs goes to $BUILD/fuzz/crashes/NAME/.
 # Per target it prints the executions run and the findings, appends them
 # to $BUILD/fuzz/stats.tsv (time, target, smoke or long, executions,
@@ -102,12 +103,13 @@ seed_dirs() {
 	case $name in
 	junit)
 		# libFuzzer reads folders recursively.
-		for d in samples tests/data/junit tests/data/classify "$SHARED/corpus/junit"; do
+		for d in samples tests/data/junit tests/data/classify tests/data/hostile \
+			"$SHARED/corpus/junit"; do
 			[ -d "$d" ] && echo "$d"
 		done
 		;;
 	collect)
-		for d in samples tests/data/collect; do
+		for d in samples tests/data/collect tests/data/hostile; do
 			[ -d "$d" ] && echo "$d"
 		done
 		;;
@@ -115,8 +117,12 @@ seed_dirs() {
 		generate_seeds diff
 		[ -d "$SHARED/corpus/junit" ] && echo "$SHARED/corpus/junit"
 		;;
-	rules|mustache)
-		generate_seeds "$name"
+	rules)
+		generate_seeds rules
+		echo tests/data/hostile
+		;;
+	mustache)
+		generate_seeds mustache
 		;;
 	esac
 }
