@@ -38,6 +38,9 @@ LIB_SRCS := $(filter-out src/main.c,$(SRCS))
 TEMPLATES := $(sort $(wildcard templates/*.mustache))
 GEN_SRCS := $(BUILD)/gen/embedded.c
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+# Defined before `check`, whose prerequisites are expanded where it is read.
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(FUZZ_SRCS))
 
 LIB_OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS)) $(BUILD)/obj/embedded.o
 
@@ -180,15 +183,13 @@ samples:
 # samples/ and ../shared/corpus/ (see tests/fuzz/run.sh); what a run finds is
 # kept under build/fuzz/corpus/NAME/ and crashes under build/fuzz/crashes/.
 
-FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
-FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(FUZZ_SRCS))
 FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
 
 fuzz-build:
 	$(MAKE) --no-print-directory BUILD=$(BUILD)/fuzz CC=clang OPT="$(FUZZ_FLAGS)" \
 		$(patsubst %,$(BUILD)/fuzz/bin/fuzz_%,$(FUZZ_NAMES))
 
-$(BUILD)/bin/fuzz_%: tests/fuzz/fuzz_%.c $(BUILD)/libfixproof.a
+$(BUILD)/bin/fuzz_%: tests/fuzz/fuzz_%.c $(BUILD)/libfixproof.a $(wildcard tests/fuzz/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
 	$(Q)$(CC) $(CPPFLAGS) $(WARN) $(WERROR) $(DEP_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined \

@@ -129,22 +129,37 @@ static const char *skip_group(const char *p, const char *end)
 	return NULL;
 }
 
+/* a * b, or MAX_EXPANSION + 1 when that is more. */
+static unsigned long capped_product(unsigned long a, unsigned long b)
+{
+	return b && a > MAX_EXPANSION / b ? MAX_EXPANSION + 1 : a * b;
+}
+
 /*
  * Reads the quantifiers after an atom: sets *min to the least number of
  * repetitions (0 when the atom is optional) and *max to the most (0 when
- * unbounded). Returns the position after them, or NULL when malformed.
+ * unbounded), and *copies to how many copies of the atom glibc's regcomp
+ * makes for them (capped past MAX_EXPANSION). Returns the position after
+ * them, or NULL when malformed.
+ *
+ * Copies multiply along a chain of quantifiers: glibc compiles "a+" as
+ * "aa*", so each further '+' doubles what came before, and
+ * "e+++...+" with a hundred of them would need 2^100 nodes.
  */
 static const char *read_quantifiers(const char *p, const char *end, unsigned long *min,
-				    unsigned long *max)
+				    unsigned long *max, unsigned long *copies)
 {
 	*min = 1;
 	*max = 1;
+	*copies = 1;
 	while (p < end) {
 		if (*p == '*' || *p == '?' || *p == '+') {
 			if (*p != '+')
 				*min = 0;
 			if (*p != '?')
 				*max = 0;
+			if (*p == '+')
+				*copies = capped_product(*copies, 2);
 			p++;
 		} else if (*p == '{') {
 			char *q;
@@ -167,6 +182,8 @@ static const char *read_quantifiers(const char *p, const char *end, unsigned lon
 			if (p >= end || *p != '}' || m > 255 || n > 255)
 				return NULL;
 			p++;
+			/* {m} and {m,n} copy the atom m or n times, {m,} m + 1 times. */
+			*copies = capped_product(*copies, n ? n : m + 1);
 			*min *= m;
 			*max = (*max == 0 || n == 0) ? 0 : *max * n;
 		} else {
@@ -217,7 +234,7 @@ static void seq_literals(litset *out, const char *p, const char *end, int icase,
 	out->n = 0;
 	while (p < end) {
 		const char *group_start = NULL, *group_end = NULL;
-		unsigned long min, max;
+		unsigned long min, max, copies;
 		int literal = 0;
 		char c = 0;
 
@@ -251,7 +268,7 @@ static void seq_literals(litset *out, const char *p, const char *end, int icase,
 			c = *p++;
 			break;
 		}
-		if (!(p = read_quantifiers(p, end, &min, &max)))
+		if (!(p = read_quantifiers(p, end, &min, &max, &copies)))
 			return;
 		if (literal && min > 0) {
 			run_add(&run, c, icase);
@@ -344,7 +361,7 @@ static unsigned long pattern_expansion(const char *p, const char *end, int depth
 	if (depth > MAX_DEPTH * 4)
 		return MAX_EXPANSION + 1;
 	while (p < end && total <= MAX_EXPANSION) {
-		unsigned long size = 1, min, max;
+		unsigned long size = 1, min, max, copies;
 
 		if (*p == '\\') {
 			if (p + 1 < end && p[1] >= '1' && p[1] <= '9')
@@ -367,14 +384,14 @@ static unsigned long pattern_expansion(const char *p, const char *end, int depth
 		if (p > end)
 			p = end;
 		{
-			const char *q = read_quantifiers(p, end, &min, &max);
+			const char *q = read_quantifiers(p, end, &min, &max, &copies);
 
 			/* A count over 255 (glibc allows 32767) or one that does not
 			 * parse is refused rather than measured. */
 			if (!q)
 				return MAX_EXPANSION + 1;
 			p = q;
-			size *= max ? max : (min > 1 ? min : 1);
+			size = capped_product(size, copies);
 		}
 		if (size > MAX_EXPANSION)
 			return MAX_EXPANSION + 1;
@@ -665,6 +682,11 @@ static int check_members(const loader *ld, const cJSON *obj)
 		if (strcmp(keys[i], "status") != 0 && strcmp(keys[i], "phase") != 0 &&
 		    !cJSON_IsString(m))
 			return load_error(ld, "'%s' must be a string", keys[i]);
+		/* The rules are written back as valid UTF-8, where a bad byte
+		 * grows into U+FFFD: a name within its cap would then exceed
+		 * it and the output would not load again. */
+		if (cJSON_IsString(m) && !fp_utf8_valid(m->valuestring, strlen(m->valuestring)))
+			return load_error(ld, "'%s' is not valid UTF-8", keys[i]);
 	}
 	return 0;
 }
@@ -923,10 +945,15 @@ out:
 	return err;
 }
 
+fp_rules *fp_rules_new(void)
+{
+	return fp_xcalloc(1, sizeof(fp_rules));
+}
+
 int fp_rules_default(fp_rules **out)
 {
 	const fp_embedded_file *e;
-	fp_rules *rules = fp_xcalloc(1, sizeof(*rules));
+	fp_rules *rules = fp_rules_new();
 	int err;
 
 	for (e = fp_embedded_files; e->path; e++)

@@ -3,11 +3,13 @@
  * input lists) and the `parse` and `rules` commands.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -164,9 +166,13 @@ void fp_cli_report_warnings(const fp_run *run)
 {
 	size_t i, j;
 
-	for (i = 0; i < run->ninputs; i++)
+	for (i = 0; i < run->ninputs; i++) {
 		for (j = 0; j < run->inputs[i].nwarnings; j++)
 			fp_cli_warnf("%s", run->inputs[i].warnings[j]);
+		if (run->inputs[i].warnings_dropped)
+			fp_cli_warnf("'%s': %zu more warnings not shown", run->inputs[i].path,
+				     run->inputs[i].warnings_dropped);
+	}
 }
 
 /* Parses, merges and classifies one side, printing nothing. */
@@ -305,9 +311,7 @@ int fp_cli_parse(int argc, char **argv)
 	if (err == 0)
 		err = fp_output_open(&out, output);
 	if (err == 0)
-		err = fp_run_write_json(run, out.f);
-	if (err == 0)
-		err = fp_output_commit(&out);
+		err = fp_output_finish(&out, fp_run_write_json(run, out.f));
 	fp_output_abort(&out);
 	status = err < 0 ? fp_cli_fail(err) : FP_EXIT_OK;
 	fp_run_free(run);
@@ -328,6 +332,7 @@ int fp_cli_rules(int argc, char **argv)
 {
 	const char *rules_path = NULL;
 	fp_rules *rules = NULL;
+	fp_output out = FP_OUTPUT_INIT;
 	int i, err = 0, status;
 
 	for (i = 1; i < argc && err == 0; i++) {
@@ -344,7 +349,9 @@ int fp_cli_rules(int argc, char **argv)
 	if (err == 0)
 		err = fp_cli_load_rules(&rules, rules_path);
 	if (err == 0)
-		err = fp_rules_write_json(rules, stdout);
+		err = fp_output_open(&out, NULL);
+	if (err == 0)
+		err = fp_output_finish(&out, fp_rules_write_json(rules, out.f));
 	status = err < 0 ? fp_cli_fail(err) : FP_EXIT_OK;
 	fp_rules_free(rules);
 	return status;
@@ -355,10 +362,32 @@ int fp_cli_rules(int argc, char **argv)
 int fp_output_open(fp_output *out, const char *path)
 {
 	fp_buf tmp = FP_BUF_INIT;
+	struct stat st;
 	int fd;
 
 	if (!path || strcmp(path, "-") == 0) {
 		out->f = stdout;
+		return 0;
+	}
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		if (S_ISDIR(st.st_mode))
+			return fp_error_set(FP_EIO, "cannot write '%s': it is a directory", path);
+		/* A device or a FIFO (/dev/null, /dev/stdout, a pipe) is written
+		 * in place: a temporary file renamed over it would replace it.
+		 * Opened without blocking, a FIFO nobody reads fails at once
+		 * (ENXIO) instead of hanging; writes then block as usual. */
+		fd = open(path, O_WRONLY | O_NONBLOCK);
+		if (fd >= 0)
+			(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+		if (fd < 0 || !(out->f = fdopen(fd, "w"))) {
+			int e = errno;
+
+			if (fd >= 0)
+				close(fd);
+			return fp_error_set(FP_EIO, "cannot write '%s': %s", path,
+					    e == ENXIO ? "no program is reading the FIFO" : strerror(e));
+		}
+		out->path = fp_xstrdup(path);
 		return 0;
 	}
 	fp_buf_printf(&tmp, "%s.tmp-XXXXXX", path);
@@ -393,19 +422,29 @@ int fp_output_commit(fp_output *out)
 		out->f = NULL;
 		return err;
 	}
-	if (fflush(out->f) != 0 || ferror(out->f) || fsync(fileno(out->f)) != 0)
+	if (fflush(out->f) != 0 || ferror(out->f) || (out->tmp && fsync(fileno(out->f)) != 0))
 		err = fp_error_set(FP_EIO, "cannot write '%s': %s", out->path, strerror(errno));
 	if (fclose(out->f) != 0 && err == 0)
 		err = fp_error_set(FP_EIO, "cannot write '%s': %s", out->path, strerror(errno));
 	out->f = NULL;
-	if (err == 0 && rename(out->tmp, out->path) != 0)
+	if (err == 0 && out->tmp && rename(out->tmp, out->path) != 0)
 		err = fp_error_set(FP_EIO, "cannot write '%s': %s", out->path, strerror(errno));
-	if (err < 0)
+	if (err < 0 && out->tmp)
 		unlink(out->tmp);
 	free(out->tmp);
 	free(out->path);
 	out->tmp = out->path = NULL;
 	return err;
+}
+
+int fp_output_finish(fp_output *out, int err)
+{
+	int commit;
+
+	if (err < 0 && err != FP_EIO)
+		return err;
+	commit = fp_output_commit(out);
+	return commit < 0 ? commit : err;
 }
 
 void fp_output_abort(fp_output *out)

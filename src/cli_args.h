@@ -61,6 +61,10 @@ typedef struct fp_output {
 int fp_output_open(fp_output *out, const char *path);
 /* Flushes, checks for write errors, and renames the file into place. */
 int fp_output_commit(fp_output *out);
+/* Commits `out` after its writer returned `err`. A writer's FP_EIO (its
+ * stream failed) becomes the output's own message, which names the file
+ * and the reason; other errors are returned as they are. */
+int fp_output_finish(fp_output *out, int err);
 /* Removes an uncommitted temporary file; harmless after commit. */
 void fp_output_abort(fp_output *out);
 

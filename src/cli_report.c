@@ -201,9 +201,7 @@ int fp_cli_diff(int argc, char **argv)
 	if (err == 0)
 		err = fp_output_open(&out, o.output);
 	if (err == 0)
-		err = fp_diff_write_json(diff, out.f, changed_only);
-	if (err == 0)
-		err = fp_output_commit(&out);
+		err = fp_output_finish(&out, fp_diff_write_json(diff, out.f, changed_only));
 	fp_output_abort(&out);
 	status = err < 0 ? fp_cli_fail(err) : final_status(&o, diff);
 	fp_diff_free(diff);
@@ -370,8 +368,7 @@ int fp_cli_report(int argc, char **argv)
 		else
 			fwrite(md.ptr, 1, md.len, out.f);
 	}
-	if (err == 0)
-		err = fp_output_commit(&out);
+	err = fp_output_finish(&out, err);
 	if (err == 0 && step_summary)
 		err = write_step_summary(diff, &ro, &md);
 	fp_output_abort(&out);

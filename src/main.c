@@ -65,10 +65,11 @@ int main(int argc, char **argv)
 		return FP_EXIT_USAGE;
 	}
 	status = c->fn(argc - 1, argv + 1);
-	if (fflush(stdout) != 0 || ferror(stdout)) {
+	/* A command that failed has said why; one that succeeded but whose
+	 * output did not get through must not exit 0. */
+	if ((fflush(stdout) != 0 || ferror(stdout)) && status == FP_EXIT_OK) {
 		fp_cli_errorf("cannot write to standard output");
-		if (status == FP_EXIT_OK)
-			status = FP_EXIT_INPUT;
+		status = FP_EXIT_INPUT;
 	}
 	xmlCleanupParser();
 	fp_error_shutdown();

@@ -303,6 +303,7 @@ void fp_run_warn(fp_run *run, uint32_t input, const char *fmt, ...)
 	fp_input *in = &run->inputs[input];
 	fp_buf b = FP_BUF_INIT;
 	va_list ap;
+	size_t i;
 
 	if (in->nwarnings >= FP_MAX_WARNINGS) {
 		in->warnings_dropped++;
@@ -311,6 +312,11 @@ void fp_run_warn(fp_run *run, uint32_t input, const char *fmt, ...)
 	va_start(ap, fmt);
 	fp_buf_vprintf(&b, fmt, ap);
 	va_end(ap);
+	/* One line, like an error message: libxml2's own words may hold a
+	 * line end ("not proper UTF-8, indicate encoding !\nBytes: ..."). */
+	for (i = 0; i < b.len; i++)
+		if (b.ptr[i] == '\n' || b.ptr[i] == '\r')
+			b.ptr[i] = ' ';
 	if (in->nwarnings == in->warnings_cap) {
 		in->warnings_cap = in->warnings_cap ? in->warnings_cap * 2 : 4;
 		in->warnings = fp_xrealloc(in->warnings, in->warnings_cap * sizeof(char *));

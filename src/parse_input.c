@@ -5,10 +5,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fixproof/error.h"
@@ -186,6 +188,30 @@ static void readahead_end(fp_source *src, int keep_hash)
 	src->ahead = NULL;
 }
 
+/* A number from the environment (0 only when `zero_ok`), else `def`. */
+static uint64_t env_number(const char *name, uint64_t def, int zero_ok)
+{
+	const char *v = getenv(name);
+	char *end;
+	unsigned long long n;
+
+	if (!v || !*v)
+		return def;
+	errno = 0;
+	n = strtoull(v, &end, 10);
+	return errno || *end || (n == 0 && !zero_ok) || v[0] == '-' ? def : (uint64_t)n;
+}
+
+/* The most bytes one input may hold (parse.h), read from the environment once. */
+static uint64_t input_cap(void)
+{
+	static uint64_t cap;
+
+	if (!cap)
+		cap = env_number("FIXPROOF_MAX_INPUT_BYTES", FP_MAX_INPUT_BYTES, 0);
+	return cap;
+}
+
 void fp_source_memory(fp_source *src, const char *path, const void *data, size_t len)
 {
 	memset(src, 0, sizeof(*src));
@@ -242,13 +268,20 @@ ssize_t fp_source_read(fp_source *src, void *buf, size_t n)
 		memcpy(buf, src->head + src->headpos, n);
 		src->headpos += n;
 		got = (ssize_t)n;
-	} else if (src->ahead) {
-		return readahead_read(src, buf, n);
 	} else {
-		got = raw_read(src, buf, n);
+		got = src->ahead ? readahead_read(src, buf, n) : raw_read(src, buf, n);
 		if (got <= 0)
 			return got;
 	}
+	if (src->handed + (uint64_t)got > input_cap()) {
+		/* An endless source (/dev/zero, a runaway writer) must end. */
+		src->failed = 1;
+		fp_error_set(FP_ELIMIT, "cannot read '%s': larger than %llu bytes, the most one input "
+			     "may hold (FIXPROOF_MAX_INPUT_BYTES)", src->path,
+			     (unsigned long long)input_cap());
+		return -1;
+	}
+	src->handed += (uint64_t)got;
 	/* Reading ahead, the reader thread hashes and counts. */
 	if (!src->ahead) {
 		fp_sha256_update(&src->sha, buf, (size_t)got);
@@ -268,7 +301,8 @@ void fp_source_close(fp_source *src)
 /* Reads the first bytes ahead so the format can be told; they are replayed. */
 static int source_peek(fp_source *src)
 {
-	src->head = fp_xmalloc(SNIFF_BYTES);
+	if (!src->head)
+		src->head = fp_xmalloc(SNIFF_BYTES);
 	while (src->headlen < SNIFF_BYTES) {
 		ssize_t got = raw_read(src, src->head + src->headlen, SNIFF_BYTES - src->headlen);
 
@@ -397,6 +431,59 @@ static int parse_source(fp_run *run, fp_source *src, int from_dir, int xml_name,
 	return 0;
 }
 
+static double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * A FIFO opened (non-blocking) before any program opened it for writing
+ * reads as empty, so a writer started a moment after fixproof would be
+ * missed. This waits, up to FP_FIFO_WAIT_SECONDS, until a writer is there:
+ * a read then finds data (the byte read is kept for the sniffing), or
+ * fails with EAGAIN while the writer has not written yet; a writer that
+ * came and left shows as a hang-up, and what it wrote (perhaps nothing)
+ * is read as usual. With no writer at all it fails instead of hanging.
+ */
+static int fifo_wait(fp_source *src)
+{
+	uint64_t wait = env_number("FIXPROOF_FIFO_WAIT", FP_FIFO_WAIT_SECONDS, 1);
+	double deadline = now_seconds() + (double)wait;
+	unsigned char b;
+
+	for (;;) {
+		struct pollfd pfd = { src->fd, POLLIN, 0 };
+		ssize_t got = read(src->fd, &b, 1);
+		double left;
+
+		if (got == 1) {
+			src->head = fp_xmalloc(SNIFF_BYTES);
+			src->head[0] = b;
+			src->headlen = 1;
+			return 0;
+		}
+		if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0;
+		if (got < 0 && errno != EINTR)
+			return fp_error_set(FP_EINPUT, "cannot read '%s': %s", src->path, strerror(errno));
+		if (got < 0)
+			continue;
+		if (poll(&pfd, 1, 0) > 0 && (pfd.revents & POLLHUP))
+			return 0;
+		left = deadline - now_seconds();
+		if (left <= 0)
+			return fp_error_set(FP_EINPUT, "cannot read '%s': no program opened the FIFO for "
+					    "writing within %llu seconds (FIXPROOF_FIFO_WAIT)", src->path,
+					    (unsigned long long)wait);
+		/* Wakes on data or a hang-up; a writer that opens and stays
+		 * silent is seen by the read at the next turn. */
+		(void)poll(&pfd, 1, left < 0.1 ? (int)(left * 1000) + 1 : 100);
+	}
+}
+
 static int parse_file(fp_run *run, const char *path, int from_dir)
 {
 	fp_source src;
@@ -417,12 +504,14 @@ static int parse_file(fp_run *run, const char *path, int from_dir)
 			return fp_error_set(FP_EINPUT, "cannot read '%s': not a regular file, FIFO or directory", path);
 		}
 	}
+	source_fd(&src, path, fd);
+	err = S_ISFIFO(st.st_mode) ? fifo_wait(&src) : 0;
 	/* The fd was opened non-blocking so a FIFO cannot hang open(); reads
 	 * must block. */
 	(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-	source_fd(&src, path, fd);
-	err = parse_source(run, &src, from_dir, len > 4 && strcmp(path + len - 4, ".xml") == 0,
-			   S_ISREG(st.st_mode) && st.st_size >= AHEAD_MIN);
+	if (err == 0)
+		err = parse_source(run, &src, from_dir, len > 4 && strcmp(path + len - 4, ".xml") == 0,
+				   S_ISREG(st.st_mode) && st.st_size >= AHEAD_MIN);
 	fp_source_close(&src);
 	close(fd);
 	return err;

@@ -47,6 +47,8 @@
 #include "fixproof/parse.h"
 
 /* Bytes handed to libxml2 at a time. */
+/* Deeper nesting than this is damage (libxml2's own reader stops at 256). */
+#define MAX_DEPTH 256
 #define PARSE_CHUNK (64u << 10)
 
 /* Bytes kept from each end of a result's text while it is read; enough for
@@ -379,10 +381,16 @@ static void error_cb(void *ctx, xmlErrorPtr e)
 		n--;
 	fp_buf_add(&r->error_text, msg, n);
 	/* Without XML_PARSE_HUGE libxml2 stops on a single text or attribute
-	 * value over 10 MB; its own words for that do not say so. */
+	 * value over 10 MB and on nesting deeper than 256; its own words for
+	 * that name an option the user cannot set, so ours replace them. */
 	if (strstr(r->error_text.ptr, "huge text node") || strstr(r->error_text.ptr, "Huge input lookup") ||
-	    strstr(r->error_text.ptr, "length too long"))
-		fp_buf_puts(&r->error_text, ": a text or attribute value over libxml2's 10 MB limit");
+	    strstr(r->error_text.ptr, "length too long")) {
+		fp_buf_clear(&r->error_text);
+		fp_buf_puts(&r->error_text, "a text or attribute value over libxml2's 10 MB limit");
+	} else if (strstr(r->error_text.ptr, "Excessive depth")) {
+		fp_buf_clear(&r->error_text);
+		fp_buf_printf(&r->error_text, "elements nested deeper than %d", MAX_DEPTH);
+	}
 	/* "Premature end of data" reads better inside our sentence as
 	 * "premature end of data"; "EndTag" and the like keep their case. */
 	if (r->error_text.len > 1 && r->error_text.ptr[0] >= 'A' && r->error_text.ptr[0] <= 'Z' &&
@@ -790,6 +798,18 @@ static void sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix
 	(void)nb_defaulted;
 	if (stopped(r))
 		return;
+	if (r->depth >= MAX_DEPTH) {
+		/* libxml2's push parser keeps a name per open element without a
+		 * limit of its own; JUnit is a few levels deep, so deeper nesting
+		 * is damage, stopped where the reader would stop it. */
+		r->have_error = 2;
+		r->error_code = XML_ERR_INTERNAL_ERROR;
+		r->error_line = xmlSAX2GetLineNumber(r->ctxt);
+		fp_buf_clear(&r->error_text);
+		fp_buf_printf(&r->error_text, "elements nested deeper than %d", MAX_DEPTH);
+		xmlStopParser(r->ctxt);
+		return;
+	}
 	v.name = localname;
 	v.depth = r->depth++;
 	v.attrs = attributes;

@@ -63,6 +63,13 @@ def cases(binary, tmp):
         for f in sorted(HOSTILE.iterdir()):
             if f.is_file():
                 out.append((f"parse hostile/{f.name}", ["parse", f], None))
+        hostile = ["--before", HOSTILE / "pytest-hostile-before.xml", HOSTILE / "newline-names.xml",
+                   "--after", HOSTILE / "pytest-hostile-after.xml", HOSTILE / "pytest-hostile.collect.txt"]
+        for fmt in ("markdown", "html"):
+            out.append((f"report hostile {fmt}", ["report", *hostile, "--format", fmt], None))
+        out.append(("report -o /dev/full", ["report", *hostile, "-o", "/dev/full"], None))
+        out.append(("rules hostile", ["rules", "--rules", HOSTILE / "rules-stacked-quantifiers.json"],
+                    None))
     out += [
         ("rules", ["rules"], None),
         ("help", ["--help"], None),

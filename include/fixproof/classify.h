@@ -75,6 +75,13 @@ typedef struct fp_rules fp_rules;
 int fp_rules_default(fp_rules **out);
 
 /*
+ * An empty list of rules, for tests and fuzzers that load their own. Free
+ * with fp_rules_free. fp_classify_run needs a last rule that matches every
+ * failure, as the defaults have; load one before classifying.
+ */
+fp_rules *fp_rules_new(void);
+
+/*
  * Reads user rules from `path` and puts them before the rules already in
  * `rules`, with `path` as their origin. Errors name the file and the rule:
  * "cannot load rules 'r.json': rule 3 ('db'): bad regex in 'message':

@@ -17,6 +17,17 @@
 #include "fixproof/sha256.h"
 
 /*
+ * Limits on reading, stated in the README. One input (a file, a FIFO or
+ * standard input) may hold at most FP_MAX_INPUT_BYTES bytes: far more than
+ * any real result file, the cap only stops an endless source such as
+ * /dev/zero. A FIFO given by path waits at most FP_FIFO_WAIT_SECONDS for a
+ * program to open it for writing. The environment variables
+ * FIXPROOF_MAX_INPUT_BYTES and FIXPROOF_FIFO_WAIT (seconds) change them.
+ */
+#define FP_MAX_INPUT_BYTES (8ULL << 30)
+#define FP_FIFO_WAIT_SECONDS 10
+
+/*
  * A byte source that hashes what it hands out. It reads from a file
  * descriptor, after replaying the bytes already read to sniff the format, or
  * from memory (tests and fuzzers).
@@ -29,7 +40,8 @@ typedef struct fp_source {
 	unsigned char *head;     /* bytes read ahead for sniffing (owned) */
 	size_t headlen, headpos;
 	fp_sha256 sha;
-	uint64_t bytes;
+	uint64_t bytes;          /* bytes hashed */
+	uint64_t handed;         /* bytes handed to the parser, for the size cap */
 	int failed;              /* a read error happened; message is set */
 	struct fp_readahead *ahead; /* a large file is read (and hashed) ahead on a thread */
 } fp_source;
@@ -39,7 +51,7 @@ void fp_source_memory(fp_source *src, const char *path, const void *data, size_t
 
 /*
  * Reads up to `n` bytes. Returns the count, 0 at the end, or -1 on a read
- * error (message set, `failed` set).
+ * error or past the input size cap (message set, `failed` set).
  */
 ssize_t fp_source_read(fp_source *src, void *buf, size_t n);
 

@@ -47,15 +47,18 @@ class Result:
         return f"<exit {self.returncode}: {self.err.strip()[:500]}>"
 
 
-def run(*args, stdin=None, env=None, timeout=120, cwd=None):
-    """Runs fixproof with `args`; returns a Result (never raises on exit status)."""
+def run(*args, stdin=None, env=None, timeout=120, cwd=None, **popen):
+    """Runs fixproof with `args`; returns a Result (never raises on exit status).
+    `stdin` is bytes to send or an open file; `popen` goes to subprocess.run
+    (stdout=..., preexec_fn=...)."""
     full_env = dict(os.environ)
     full_env.pop("GITHUB_TOKEN", None)
     full_env.pop("GH_TOKEN", None)
     if env:
         full_env.update(env)
-    proc = subprocess.run([binary(), *map(str, args)], input=stdin,
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    feed = {"input": stdin} if stdin is None or isinstance(stdin, bytes) else {"stdin": stdin}
+    proc = subprocess.run([binary(), *map(str, args)], **feed,
+                          **{"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, **popen},
                           env=full_env, timeout=timeout, cwd=cwd)
     res = Result(proc)
     # A sanitizer report means a memory error even when the exit code is 0.
