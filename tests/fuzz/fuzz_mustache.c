@@ -43,7 +43,7 @@ static int partial_cb(void *ctx, const char *name, fp_buf *out)
 	}
 	if (in->nparts == 0)
 		return 0;
-	i = (size_t)(fp_hash_bytes(FP_HASH_SEED, name, strlen(name)) % in->nparts);
+	i = (size_t)(fp_hash_bytes(name, strlen(name)) % in->nparts);
 	fp_buf_add(out, in->part[i], in->plen[i]);
 	return 1;
 }

@@ -27,6 +27,7 @@ static void add_failure(fp_run *run, fp_status status, fp_phase phase, const cha
 			const char *message, size_t mlen, const char *trace, size_t tlen)
 {
 	fp_test *t = NULL;
+	fp_detail *d;
 
 	fuzz_check(fp_run_add_test(&t, run, 0) == 0, "a test is added");
 	t->classname = fp_run_intern(run, "tests.test_fuzz", 15);
@@ -34,9 +35,10 @@ static void add_failure(fp_run *run, fp_status status, fp_phase phase, const cha
 	t->status = (uint8_t)status;
 	t->phase = (uint8_t)phase;
 	t->flags = FP_TEST_RESULT;
-	t->type = fp_run_strdup(run, type);
-	t->message = fp_run_strcap(run, message, mlen, FP_MAX_MESSAGE);
-	t->trace = trace ? fp_run_strcap(run, trace, tlen, FP_MAX_TRACE) : NULL;
+	d = fp_test_detail(run, t);
+	d->type = fp_run_strdup(run, type);
+	d->message = fp_run_strcap(run, message, mlen, FP_MAX_MESSAGE);
+	d->trace = trace ? fp_run_strcap(run, trace, tlen, FP_MAX_TRACE) : NULL;
 }
 
 static void classify_with(const fp_rules *rules, const uint8_t *data, size_t size)
