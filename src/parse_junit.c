@@ -86,7 +86,7 @@ typedef struct junit_reader {
 	fp_source *src;
 	xmlParserCtxtPtr ctxt;
 	int depth;              /* elements open */
-	int stop;               /* a handler failed (message set) */
+	int stop;               /* a handler's error code (message set), else 0 */
 	fp_buf attr;            /* an attribute value, decoded, NUL-terminated */
 	fp_buf other_root;      /* a root element's name that is not JUnit's */
 
@@ -755,19 +755,19 @@ static int wants_text(const junit_reader *r, int depth)
 
 /* ---- SAX2 handlers ---- */
 
-/*
- * After an error that does not stop libxml2 but makes the document
- * malformed (an undeclared entity, say), nothing more is taken from it,
- * as after a fatal one: a handler that finds the document malformed stops
- * the parser and ignores its own event.
- */
-/* A handler's failure: its message is set; the parse ends there. */
-static void stop_parse(junit_reader *r)
+/* A handler's failure `err` (its message set): the parse ends there. */
+static void stop_parse(junit_reader *r, int err)
 {
-	r->stop = 1;
+	r->stop = err;
 	xmlStopParser(r->ctxt);
 }
 
+/*
+ * Whether the parse is over for the handlers. After an error that does not
+ * stop libxml2 but makes the document malformed (an undeclared entity,
+ * say), nothing more is taken from it, as after a fatal one: a handler that
+ * finds the document malformed stops the parser and ignores its own event.
+ */
 static int stopped(junit_reader *r)
 {
 	if (r->stop)
@@ -777,8 +777,7 @@ static int stopped(junit_reader *r)
 		return 1;
 	}
 	if (r->other_root.len) {
-		other_root(r);
-		stop_parse(r);
+		stop_parse(r, other_root(r));
 		return 1;
 	}
 	return 0;
@@ -790,6 +789,7 @@ static void sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix
 {
 	junit_reader *r = ctx;
 	elem_view v;
+	int err;
 
 	(void)prefix;
 	(void)uri;
@@ -816,22 +816,23 @@ static void sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix
 	v.nattrs = nb_attributes;
 	v.next = 0;
 	v.value = &r->attr;
-	if (on_element(r, &v) < 0)
-		stop_parse(r);
+	if ((err = on_element(r, &v)) < 0)
+		stop_parse(r, err);
 }
 
 static void sax_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		    const xmlChar *uri)
 {
 	junit_reader *r = ctx;
+	int err;
 
 	(void)localname;
 	(void)prefix;
 	(void)uri;
 	if (stopped(r))
 		return;
-	if (on_end_element(r, --r->depth) < 0)
-		stop_parse(r);
+	if ((err = on_end_element(r, --r->depth)) < 0)
+		stop_parse(r, err);
 }
 
 /* Text, CDATA and white space alike; libxml2 may cut one text in pieces. */
@@ -853,10 +854,8 @@ static void sax_entity_decl(void *ctx, const xmlChar *name, int type, const xmlC
 	(void)public_id;
 	(void)system_id;
 	(void)content;
-	if (!r->stop) {
-		refuse_entities(r);
-		stop_parse(r);
-	}
+	if (!r->stop)
+		stop_parse(r, refuse_entities(r));
 }
 
 static void sax_unparsed_entity_decl(void *ctx, const xmlChar *name, const xmlChar *public_id,
@@ -882,7 +881,7 @@ static int parse_document(junit_reader *r, char *buf)
 			return FP_EINPUT;
 		xmlParseChunk(r->ctxt, buf, (int)got, got == 0);
 		if (r->stop)
-			return FP_EINPUT;
+			return r->stop;
 		if (got == 0 || r->have_error == 2 || !r->ctxt->wellFormed ||
 		    r->ctxt->instate == XML_PARSER_EOF)
 			break;

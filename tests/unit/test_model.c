@@ -152,6 +152,149 @@ static void test_nodeid_guess(void **state)
 	guess_of("", "tests.api.test_payments", NULL, "tests/api/test_payments.py");
 }
 
+static uint64_t hash_in_pieces(const char *s, const size_t *cuts, size_t ncuts)
+{
+	fp_hash_state h;
+	size_t i, at = 0;
+
+	fp_hash_init(&h);
+	for (i = 0; i <= ncuts; i++) {
+		size_t end = i < ncuts ? cuts[i] : strlen(s);
+
+		fp_hash_add(&h, s + at, end - at);
+		at = end;
+	}
+	return fp_hash_end(&h);
+}
+
+static void test_hash_pieces(void **state)
+{
+	static const char text[] = "tests.api.v2.test_cart_12.TestOrder::test_refund_7[eur-1]";
+	static const size_t cuts[][4] = {
+		{ 0, 0, 0, 0 }, { 1, 2, 3, 4 }, { 7, 8, 16, 17 }, { 8, 16, 24, 32 }, { 30, 30, 31, 57 }
+	};
+	uint64_t whole = fp_hash_bytes(text, strlen(text));
+	size_t i;
+
+	(void)state;
+	/* The same bytes give the same hash however they are split. */
+	for (i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++)
+		assert_true(hash_in_pieces(text, cuts[i], 4) == whole);
+	/* Other bytes, or the same ones and a zero byte more, do not. */
+	assert_true(fp_hash_bytes("ab", 2) != fp_hash_bytes("ab\0", 3));
+	assert_true(fp_hash_bytes(text, strlen(text) - 1) != whole);
+	assert_true(fp_hash_bytes("", 0) != fp_hash_bytes("\0", 1));
+}
+
+static fp_test *make_test(fp_run *run, const char *cls, const char *name, const char *nodeid)
+{
+	uint32_t in = run->ninputs ? 0 : fp_run_add_input(run, "x.xml", FP_INPUT_JUNIT);
+	fp_test *t = NULL;
+
+	assert_int_equal(fp_run_add_test(&t, run, in), 0);
+	t->classname = cls ? fp_run_intern(run, cls, strlen(cls)) : NULL;
+	t->name = fp_run_strdup(run, name);
+	t->nodeid = fp_run_strdup(run, nodeid);
+	return t;
+}
+
+static void test_same_key(void **state)
+{
+	fp_run *run = fp_run_new();
+
+	(void)state;
+	make_test(run, "t.test_a.TestK", "test_x[1]", NULL);
+	make_test(run, "p::q", "r", NULL);
+	make_test(run, NULL, "t.test_a.TestK::test_x[1]", NULL); /* the key, with no class */
+	make_test(run, NULL, "t.test_a.TestK", "t/test_a.py::TestK::test_x[1]");
+	make_test(run, "", "t.test_a", NULL);
+	make_test(run, NULL, "t.test_a", NULL);                  /* "" and NULL: no class */
+	make_test(run, "t.test_a.TestK", "test_x[2]", NULL);
+	make_test(run, "p", "q::r", NULL);                       /* "p::q::r" split elsewhere */
+	assert_true(fp_test_same_key(&run->tests[0], &run->tests[2]));
+	assert_true(fp_test_same_key(&run->tests[3], &run->tests[0]));
+	assert_true(fp_test_same_key(&run->tests[4], &run->tests[5]));
+	assert_true(fp_test_same_key(&run->tests[1], &run->tests[7]));
+	assert_false(fp_test_same_key(&run->tests[0], &run->tests[6]));
+	assert_false(fp_test_same_key(&run->tests[4], &run->tests[0]));
+	assert_false(fp_test_same_key(&run->tests[1], &run->tests[0]));
+	/* One key, one entry, whatever its parts. */
+	fp_run_finish(run);
+	assert_int_equal(run->ntests, 4);
+	assert_int_equal(run->tests_cap, 4);
+	fp_run_free(run);
+}
+
+static void test_detail_moves_with_the_result(void **state)
+{
+	fp_run *run = fp_run_new();
+	fp_test *t;
+	fp_detail *d;
+
+	(void)state;
+	t = make_test(run, "t.test_a", "test_x", NULL);
+	t->status = FP_STATUS_PASSED;
+	t->flags = FP_TEST_RESULT;
+	assert_null(t->detail);
+	assert_null(fp_test_message(t));
+	assert_null(fp_test_trace(t));
+	t = make_test(run, "t.test_a", "test_x", NULL);   /* a rerun that failed */
+	t->status = FP_STATUS_FAILED;
+	t->phase = FP_PHASE_CALL;
+	t->flags = FP_TEST_RESULT;
+	d = fp_test_detail(run, t);
+	assert_ptr_equal(fp_test_detail(run, t), d);     /* made once */
+	d->message = fp_run_strdup(run, "AssertionError: 1 != 2");
+	d->trace = fp_run_strdup(run, "E   AssertionError: 1 != 2");
+	fp_run_finish(run);
+	assert_int_equal(run->ntests, 1);
+	assert_int_equal(run->tests[0].status, FP_STATUS_FAILED);
+	assert_string_equal(fp_test_message(&run->tests[0]), "AssertionError: 1 != 2");
+	assert_string_equal(fp_test_trace(&run->tests[0]), "E   AssertionError: 1 != 2");
+	assert_null(fp_test_type(&run->tests[0]));
+	assert_null(fp_test_cause(&run->tests[0]));
+	fp_run_free(run);
+}
+
+static void test_json_of_tests(void **state)
+{
+	fp_run *run = fp_run_new();
+	fp_test_json *tj;
+	fp_buf out = FP_BUF_INIT;
+	fp_test *t;
+
+	(void)state;
+	t = make_test(run, "t.\"odd\".TestK", "test_x[\n]", NULL);
+	t->status = FP_STATUS_FAILED;
+	t->phase = FP_PHASE_CALL;
+	t->time = 0.25;
+	t->line = 12;
+	fp_test_detail(run, t)->message = fp_run_strdup(run, "boom");
+	t = make_test(run, "t.test_b", "test_y", NULL);
+	t->status = FP_STATUS_PASSED;
+	t = make_test(run, NULL, "t.test_c", "t/test_c.py");
+	t->status = FP_STATUS_ERROR;
+	t->phase = FP_PHASE_COLLECTION;
+	tj = fp_test_json_new(run);
+	fp_test_json_add(tj, &out, &run->tests[0]);
+	assert_string_equal(out.ptr,
+			    "{\"id\":\"t.\\\"odd\\\".TestK::test_x[\\n]\",\"status\":\"failed\","
+			    "\"phase\":\"call\",\"category\":null,\"cause\":null,\"rule\":null,"
+			    "\"type\":null,\"message\":\"boom\",\"file\":null,\"line\":12,"
+			    "\"time\":0.25,\"input\":\"x.xml\",\"trace\":null}");
+	/* The class of the test before is not carried over. */
+	fp_buf_clear(&out);
+	fp_test_json_id(tj, &out, &run->tests[1]);
+	fp_test_json_id(tj, &out, &run->tests[2]);
+	fp_test_json_id(tj, &out, &run->tests[0]);
+	assert_string_equal(out.ptr, "\"t.test_b::test_y\"\"t/test_c.py\""
+			    "\"t.\\\"odd\\\".TestK::test_x[\\n]\"");
+	fp_test_json_free(tj);
+	fp_test_json_free(NULL);
+	fp_buf_free(&out);
+	fp_run_free(run);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -161,6 +304,10 @@ int main(void)
 		cmocka_unit_test(test_strcap_keeps_head_and_tail),
 		cmocka_unit_test(test_finish_merges_and_counts),
 		cmocka_unit_test(test_nodeid_guess),
+		cmocka_unit_test(test_hash_pieces),
+		cmocka_unit_test(test_same_key),
+		cmocka_unit_test(test_detail_moves_with_the_result),
+		cmocka_unit_test(test_json_of_tests),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
