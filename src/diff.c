@@ -520,8 +520,6 @@ static void count_cause(fp_cause_count *list, const char *cause)
 /* Appends the dotted module name a test belongs to. */
 static void module_of(fp_buf *out, const fp_test *t)
 {
-	size_t start = out->len, i;
-
 	if (is_module_entry(t)) {
 		fp_test_key(out, t);
 		return;
@@ -529,14 +527,8 @@ static void module_of(fp_buf *out, const fp_test *t)
 	if (t->file || t->nodeid) {
 		const char *path = t->file ? t->file : t->nodeid;
 		const char *sep = t->file ? NULL : strstr(path, "::");
-		size_t n = sep ? (size_t)(sep - path) : strlen(path);
 
-		if (n > 3 && memcmp(path + n - 3, ".py", 3) == 0)
-			n -= 3;
-		fp_buf_add(out, path, n);
-		for (i = start; i < out->len; i++)
-			if (out->ptr[i] == '/' || out->ptr[i] == '\\')
-				out->ptr[i] = '.';
+		fp_path_dotted(out, path, sep ? (size_t)(sep - path) : strlen(path));
 		return;
 	}
 	if (t->classname) {
@@ -734,6 +726,26 @@ static const fp_input *first_incomplete(const fp_run *run)
 	return NULL;
 }
 
+/* What a reason says of the targets that ended with each change, for one
+ * target and for several; the ids follow. */
+static const struct target_reason {
+	fp_change change;
+	const char *one, *many;
+} target_reasons[] = {
+	{ FP_CHANGE_PROGRESSED, "target now reaches the code under test and fails on business logic",
+	  "targets now reach the code under test and fail on business logic" },
+	{ FP_CHANGE_STILL_FAILING, "target still fails", "targets still fail" },
+	{ FP_CHANGE_NEWLY_SKIPPED, "target is skipped after the fix, and a skip is not a fix",
+	  "targets are skipped after the fix, and a skip is not a fix" },
+	{ FP_CHANGE_REMOVED,
+	  "target is missing after the fix (removed or deselected), so not shown to pass",
+	  "targets are missing after the fix (removed or deselected), so not shown to pass" },
+	{ FP_CHANGE_NOT_RUN, "target is collected after the fix but has no result",
+	  "targets are collected after the fix but have no result" },
+	{ FP_CHANGE_FLAKY, "target passes only on a rerun (flaky), which does not count as fixed",
+	  "targets pass only on a rerun (flaky), which does not count as fixed" },
+};
+
 static void decide(fp_diff *d)
 {
 	uint64_t t_change[FP_CHANGE_COUNT] = { 0 };
@@ -788,39 +800,14 @@ static void decide(fp_diff *d)
 		       (unsigned long long)n, plural(n, "target", "targets"), (unsigned long long)passing,
 		       (unsigned long long)n, plural(passing, "passes", "pass"));
 	}
-	if (t_change[FP_CHANGE_PROGRESSED])
-		reason_list(d, FP_CHANGE_PROGRESSED, 1,
-			    "%llu %s now %s the code under test and %s on business logic",
-			    (unsigned long long)t_change[FP_CHANGE_PROGRESSED],
-			    plural(t_change[FP_CHANGE_PROGRESSED], "target", "targets"),
-			    plural(t_change[FP_CHANGE_PROGRESSED], "reaches", "reach"),
-			    plural(t_change[FP_CHANGE_PROGRESSED], "fails", "fail"));
-	if (t_change[FP_CHANGE_STILL_FAILING])
-		reason_list(d, FP_CHANGE_STILL_FAILING, 1, "%llu %s still %s",
-			    (unsigned long long)t_change[FP_CHANGE_STILL_FAILING],
-			    plural(t_change[FP_CHANGE_STILL_FAILING], "target", "targets"),
-			    plural(t_change[FP_CHANGE_STILL_FAILING], "fails", "fail"));
-	if (t_change[FP_CHANGE_NEWLY_SKIPPED])
-		reason_list(d, FP_CHANGE_NEWLY_SKIPPED, 1,
-			    "%llu %s skipped after the fix, and a skip is not a fix",
-			    (unsigned long long)t_change[FP_CHANGE_NEWLY_SKIPPED],
-			    plural(t_change[FP_CHANGE_NEWLY_SKIPPED], "target is", "targets are"));
-	if (t_change[FP_CHANGE_REMOVED])
-		reason_list(d, FP_CHANGE_REMOVED, 1,
-			    "%llu %s missing after the fix (removed or deselected), so not shown to pass",
-			    (unsigned long long)t_change[FP_CHANGE_REMOVED],
-			    plural(t_change[FP_CHANGE_REMOVED], "target is", "targets are"));
-	if (t_change[FP_CHANGE_NOT_RUN])
-		reason_list(d, FP_CHANGE_NOT_RUN, 1,
-			    "%llu %s collected after the fix but %s no result",
-			    (unsigned long long)t_change[FP_CHANGE_NOT_RUN],
-			    plural(t_change[FP_CHANGE_NOT_RUN], "target is", "targets are"),
-			    plural(t_change[FP_CHANGE_NOT_RUN], "has", "have"));
-	if (t_change[FP_CHANGE_FLAKY])
-		reason_list(d, FP_CHANGE_FLAKY, 1,
-			    "%llu %s only on a rerun (flaky), which does not count as fixed",
-			    (unsigned long long)t_change[FP_CHANGE_FLAKY],
-			    plural(t_change[FP_CHANGE_FLAKY], "target passes", "targets pass"));
+	for (i = 0; i < sizeof(target_reasons) / sizeof(target_reasons[0]); i++) {
+		const struct target_reason *tr = &target_reasons[i];
+		uint64_t k = t_change[tr->change];
+
+		if (k)
+			reason_list(d, tr->change, 1, "%llu %s", (unsigned long long)k,
+				    k == 1 ? tr->one : tr->many);
+	}
 	reason(d, "%llu infrastructure %s before, %llu after",
 	       (unsigned long long)d->before->infrastructure,
 	       plural(d->before->infrastructure, "failure", "failures"),

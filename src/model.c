@@ -356,7 +356,7 @@ fp_detail *fp_test_detail(fp_run *run, fp_test *t)
 /* ---- identity ---- */
 
 /* Appends a file path as a dotted module name: '/' -> '.', no ".py". */
-static void add_dotted_path(fp_buf *out, const char *path, size_t n)
+void fp_path_dotted(fp_buf *out, const char *path, size_t n)
 {
 	size_t i, start = out->len;
 
@@ -381,11 +381,11 @@ void fp_nodeid_key(fp_buf *out, const char *nodeid)
 	if (!sep || sep >= plain_end) {
 		/* A module alone, or a path whose parameters hold "::". */
 		if (!sep) {
-			add_dotted_path(out, nodeid, (size_t)(end - nodeid));
+			fp_path_dotted(out, nodeid, (size_t)(end - nodeid));
 			return;
 		}
 	}
-	add_dotted_path(out, nodeid, (size_t)(sep - nodeid));
+	fp_path_dotted(out, nodeid, (size_t)(sep - nodeid));
 	/* Classes are the "::" parts before the last one that starts before
 	 * the parametrization, which may itself hold "::". */
 	for (p = sep; p && p < plain_end; p = strstr(p + 2, "::"))
@@ -459,7 +459,7 @@ void fp_test_nodeid_guess(fp_buf *out, const fp_test *t)
 	if (t->file) {
 		fp_buf dotted = FP_BUF_INIT;
 
-		add_dotted_path(&dotted, t->file, strlen(t->file));
+		fp_path_dotted(&dotted, t->file, strlen(t->file));
 		if (dotted.len <= n && memcmp(c, dotted.ptr, dotted.len) == 0 &&
 		    (c[dotted.len] == '.' || c[dotted.len] == '\0'))
 			mod = dotted.len;

@@ -277,6 +277,9 @@ void fp_test_id(fp_buf *out, const fp_test *t);
  */
 void fp_test_nodeid_guess(fp_buf *out, const fp_test *t);
 
+/* Appends a file path as a dotted module name: '/' -> '.', no ".py". */
+void fp_path_dotted(fp_buf *out, const char *path, size_t n);
+
 /* The key of a node id, for matching patterns against it. */
 void fp_nodeid_key(fp_buf *out, const char *nodeid);
 
