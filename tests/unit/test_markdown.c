@@ -383,6 +383,35 @@ static void test_code_span(void **state)
 	}
 }
 
+/*
+ * Empty text, also as a NULL pointer with length 0: the first input every
+ * libFuzzer run tries, and a fuzz finding (UBSan: arithmetic on a null
+ * pointer). Each function appends what its comment promises for nothing.
+ */
+static void test_empty_text(void **state)
+{
+	fp_buf b = FP_BUF_INIT;
+	cmark_node *doc;
+
+	(void)state;
+	fp_markdown_escape(&b, NULL, 0);
+	fp_markdown_escape(&b, "", 0);
+	fp_markdown_code_span(&b, NULL, 0);
+	fp_markdown_code_span(&b, "", 0);
+	fp_html_escape(&b, NULL, 0);
+	assert_int_equal(b.len, 0);
+	fp_markdown_code_block(&b, NULL, 0, NULL);
+	doc = parse(b.ptr, b.len);
+	assert_string_equal(type_of(cmark_node_first_child(doc)), "code_block");
+	assert_string_equal(cmark_node_get_literal(cmark_node_first_child(doc)), "");
+	cmark_node_free(doc);
+	fp_buf_clear(&b);
+	assert_int_equal(fp_html_page(&b, NULL, 0, NULL), 0);
+	assert_non_null(strstr(b.ptr, "<title>fixproof report</title>"));
+	assert_non_null(strstr(b.ptr, "</html>"));
+	fp_buf_free(&b);
+}
+
 static void test_html_escape(void **state)
 {
 	fp_buf out = FP_BUF_INIT;
@@ -405,6 +434,7 @@ int main(void)
 		cmocka_unit_test(test_exact_markdown),
 		cmocka_unit_test(test_code_block),
 		cmocka_unit_test(test_code_span),
+		cmocka_unit_test(test_empty_text),
 		cmocka_unit_test(test_html_escape),
 	};
 

@@ -76,6 +76,12 @@ static void test_values(void **state)
 	expect("{{#z}}z{{/z}}{{#e}}e{{/e}}{{#o}}o{{/o}}{{#n}}n{{/n}}{{#s}}s{{/s}}{{^z}}!z{{/z}}",
 	       "{\"z\": 0, \"e\": \"\", \"o\": {}, \"n\": 2, \"s\": \"x\"}", FP_ESCAPE_HTML,
 	       "ons!z");
+	/* Standalone blocks whose lines have no indentation to take off, and
+	 * an empty one: their tags have empty lead texts (a fuzz finding,
+	 * UBSan: arithmetic on a null pointer). */
+	expect("{{$b}}\n{{x}}\n{{/b}}\n", "{\"x\": 1}", FP_ESCAPE_HTML, "1\n");
+	expect("  {{$b}}\n  {{/b}}\nend", "{}", FP_ESCAPE_HTML, "end");
+	expect("  {{$b}}\n{{#x}}\n{{x}}\n{{/x}}\n  {{/b}}\n", "{\"x\": 2}", FP_ESCAPE_HTML, "2\n");
 	/* Dotted names stop at the first frame that has the first part. */
 	expect("{{#a}}{{b.c}}{{/a}}", "{\"a\": {\"b\": {}}, \"b\": {\"c\": \"no\"}}",
 	       FP_ESCAPE_HTML, "");
