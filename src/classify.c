@@ -29,6 +29,7 @@
 #define DEFAULT_RULES_PATH "src/default-rules.json"
 #define MAX_PATTERN 4096   /* bytes of one regular expression */
 #define MAX_EXPANSION 4096 /* atoms a pattern may expand to through repetition */
+#define MAX_CHAIN 2        /* repetition operators in a row, as in "a+?" */
 #define MAX_DEPTH 16       /* nesting of groups analysed for literals */
 #define LIT_MAX 63         /* bytes of one prefilter literal kept */
 #define LIT_MIN 3          /* shorter literals filter too little to pay */
@@ -149,10 +150,17 @@ static unsigned long capped_product(unsigned long a, unsigned long b)
 static const char *read_quantifiers(const char *p, const char *end, unsigned long *min,
 				    unsigned long *max, unsigned long *copies)
 {
+	int chain = 0;
+
 	*min = 1;
 	*max = 1;
 	*copies = 1;
 	while (p < end) {
+		/* POSIX leaves stacked repetitions undefined, and glibc's regcomp
+		 * takes minutes over a long run of them ("a?????...", a fuzz
+		 * finding): more than MAX_CHAIN in a row are refused. */
+		if ((*p == '*' || *p == '?' || *p == '+' || *p == '{') && ++chain > MAX_CHAIN)
+			return NULL;
 		if (*p == '*' || *p == '?' || *p == '+') {
 			if (*p != '+')
 				*min = 0;

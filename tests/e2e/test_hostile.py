@@ -792,6 +792,19 @@ def test_rules_with_stacked_quantifiers_are_refused():
     assert seconds < 5
 
 
+def test_rules_with_a_run_of_quantifiers_are_refused():
+    # Found by fuzz_rules (a timeout): after a run of '?' glibc's regcomp
+    # spent minutes computing closures. More than two repetition operators
+    # in a row (POSIX leaves stacking undefined) are refused.
+    path = HOSTILE / "rules-quantifier-chain.json"
+    res, seconds = fp("rules", "--rules", path)
+    assert res.returncode == 3
+    assert res.err == (f"fixproof: cannot load rules '{path}': rule 1 ('timeout'): bad regex in "
+                       "'message': a repetition count is malformed, over 255, or expands it "
+                       "too far\n")
+    assert seconds < 5
+
+
 def test_rules_file_over_the_cap():
     res, _ = fp("rules", "--rules", "/dev/zero")
     assert res.returncode == 3

@@ -587,6 +587,8 @@ static void test_loader_errors(void **state)
 		   "cannot load rules 'r.json': rule 2 ('db'): bad regex in 'message': a repetition count is malformed, over 255, or expands it too far");
 	load_fails(RULE("{\"name\": \"db\", \"message\": \"((((((x{9}){9}){9}){9}){9}){9})\", \"category\": \"infrastructure\", \"cause\": \"c\"}"),
 		   "cannot load rules 'r.json': rule 2 ('db'): bad regex in 'message': a repetition count is malformed, over 255, or expands it too far");
+	load_fails(RULE("{\"name\": \"db\", \"message\": \"a+?+\", \"category\": \"infrastructure\", \"cause\": \"c\"}"),
+		   "cannot load rules 'r.json': rule 2 ('db'): bad regex in 'message': a repetition count is malformed, over 255, or expands it too far");
 	load_fails(RULE("{\"name\": \"db\", \"status\": \"failed\", \"category\": \"infrastructure\", \"cause\": \"c\"}"),
 		   "cannot load rules 'r.json': rule 2 ('db'): 'status' must be a non-empty list of \"failed\", \"error\"");
 	load_fails(RULE("{\"name\": \"db\", \"status\": [\"passed\"], \"category\": \"infrastructure\", \"cause\": \"c\"}"),

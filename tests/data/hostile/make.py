@@ -137,6 +137,12 @@ HAND_MADE = {
     "rules-stacked-quantifiers.json": b'{"schema": "fixproof.rules/1",\n "rules": [{"name": "timeout", '
                                       b'"message": "i/o time' + b"+" * 100 + b'out", '
                                       b'"category": "infrastructure", "cause": "timeout"}]}\n',
+    # The fuzz finding itself (fuzz_rules, a timeout): glibc's regcomp spent
+    # minutes in calc_eclosure over the run of '?'.
+    "rules-quantifier-chain.json": b'{"schema": "fixproof.rules/1",\n "rules": [{"name": "timeout", '
+                                   b'"message": "i/o timecateg++!+++++I++' + b"?" * 97 +
+                                   b'+++++]+++++++++++A+++++++o", '
+                                   b'"category": "infrastructure", "cause": "timeout"}]}\n',
     "rules-invalid-utf8.json": b'{"schema": "fixproof.rules/1",\n "rules": [{"name": "bad-\xff\xfe-name", '
                                b'"category": "infrastructure", "cause": "connection"}]}\n',
 }
