@@ -780,23 +780,17 @@ def test_rules_with_invalid_utf8_are_refused():
     assert res.err == f"fixproof: cannot load rules '{path}': rule 1: 'name' is not valid UTF-8\n"
 
 
-def test_rules_with_stacked_quantifiers_are_refused():
+@pytest.mark.parametrize("name", [
     # Found by fuzz_rules: glibc compiles "a+" as "aa*", so each further '+'
     # doubled the pattern and a hundred of them ran regcomp out of memory.
-    path = HOSTILE / "rules-stacked-quantifiers.json"
-    res, seconds = fp("rules", "--rules", path)
-    assert res.returncode == 3
-    assert res.err == (f"fixproof: cannot load rules '{path}': rule 1 ('timeout'): bad regex in "
-                       "'message': a repetition count is malformed, over 255, or expands it "
-                       "too far\n")
-    assert seconds < 5
-
-
-def test_rules_with_a_run_of_quantifiers_are_refused():
+    "rules-stacked-quantifiers.json",
     # Found by fuzz_rules (a timeout): after a run of '?' glibc's regcomp
     # spent minutes computing closures. More than two repetition operators
     # in a row (POSIX leaves stacking undefined) are refused.
-    path = HOSTILE / "rules-quantifier-chain.json"
+    "rules-quantifier-chain.json",
+])
+def test_rules_with_stacked_quantifiers_are_refused(name):
+    path = HOSTILE / name
     res, seconds = fp("rules", "--rules", path)
     assert res.returncode == 3
     assert res.err == (f"fixproof: cannot load rules '{path}': rule 1 ('timeout'): bad regex in "
