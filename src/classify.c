@@ -382,8 +382,10 @@ static unsigned long pattern_expansion(const char *p, const char *end, int depth
 		} else if (*p == '(') {
 			const char *q = skip_group(p, end);
 
+			/* Unbalanced: regcomp will say why, but only after it has
+			 * compiled what comes before, so the rest is measured too. */
 			if (!q)
-				return 1; /* unbalanced: regcomp says why */
+				q = end + 1;
 			size = pattern_expansion(p + 1, q - 1, depth + 1, backref);
 			p = q;
 		} else {

@@ -143,6 +143,11 @@ HAND_MADE = {
                                    b'"message": "i/o timecateg++!+++++I++' + b"?" * 97 +
                                    b'+++++]+++++++++++A+++++++o", '
                                    b'"category": "infrastructure", "cause": "timeout"}]}\n',
+    # Another fuzz finding (fuzz_rules, out of memory): the same run inside a
+    # group that is never closed, which the pattern check once left to regcomp.
+    "rules-unclosed-group-chain.json": b'{"schema": "fixproof.rules/1",\n "rules": [{"name": "timeout", '
+                                       b'"message": "(not set|missi' + b"+" * 60 + b'ng", '
+                                       b'"category": "infrastructure", "cause": "timeout"}]}\n',
     "rules-invalid-utf8.json": b'{"schema": "fixproof.rules/1",\n "rules": [{"name": "bad-\xff\xfe-name", '
                                b'"category": "infrastructure", "cause": "connection"}]}\n',
 }
