@@ -155,13 +155,13 @@ static const char *read_quantifiers(const char *p, const char *end, unsigned lon
 	*min = 1;
 	*max = 1;
 	*copies = 1;
-	while (p < end) {
+	while (p < end && (*p == '*' || *p == '?' || *p == '+' || *p == '{')) {
 		/* POSIX leaves stacked repetitions undefined, and glibc's regcomp
 		 * takes minutes over a long run of them ("a?????...", a fuzz
 		 * finding): more than MAX_CHAIN in a row are refused. */
-		if ((*p == '*' || *p == '?' || *p == '+' || *p == '{') && ++chain > MAX_CHAIN)
+		if (++chain > MAX_CHAIN)
 			return NULL;
-		if (*p == '*' || *p == '?' || *p == '+') {
+		if (*p != '{') {
 			if (*p != '+')
 				*min = 0;
 			if (*p != '?')
@@ -169,7 +169,7 @@ static const char *read_quantifiers(const char *p, const char *end, unsigned lon
 			if (*p == '+')
 				*copies = capped_product(*copies, 2);
 			p++;
-		} else if (*p == '{') {
+		} else {
 			char *q;
 			unsigned long m, n;
 
@@ -194,8 +194,6 @@ static const char *read_quantifiers(const char *p, const char *end, unsigned lon
 			*copies = capped_product(*copies, n ? n : m + 1);
 			*min *= m;
 			*max = (*max == 0 || n == 0) ? 0 : *max * n;
-		} else {
-			break;
 		}
 	}
 	return p;
@@ -384,10 +382,8 @@ static unsigned long pattern_expansion(const char *p, const char *end, int depth
 
 			/* Unbalanced: regcomp will say why, but only after it has
 			 * compiled what comes before, so the rest is measured too. */
-			if (!q)
-				q = end + 1;
-			size = pattern_expansion(p + 1, q - 1, depth + 1, backref);
-			p = q;
+			size = pattern_expansion(p + 1, q ? q - 1 : end, depth + 1, backref);
+			p = q ? q : end;
 		} else {
 			p++;
 		}
