@@ -14,49 +14,7 @@
 #include <sys/types.h>
 
 #include "fixproof/model.h"
-#include "fixproof/sha256.h"
-
-/*
- * Limits on reading, stated in the README. One input (a file, a FIFO or
- * standard input) may hold at most FP_MAX_INPUT_BYTES bytes: far more than
- * any real result file, the cap only stops an endless source such as
- * /dev/zero. A FIFO given by path waits at most FP_FIFO_WAIT_SECONDS for a
- * program to open it for writing. The environment variables
- * FIXPROOF_MAX_INPUT_BYTES and FIXPROOF_FIFO_WAIT (seconds) change them.
- */
-#define FP_MAX_INPUT_BYTES (8ULL << 30)
-#define FP_FIFO_WAIT_SECONDS 10
-
-/*
- * A byte source that hashes what it hands out. It reads from a file
- * descriptor, after replaying the bytes already read to sniff the format, or
- * from memory (tests and fuzzers).
- */
-typedef struct fp_source {
-	const char *path;        /* for messages: the path as given, "-" for stdin */
-	int fd;                  /* -1 for a memory source */
-	const unsigned char *mem;
-	size_t memlen, mempos;
-	unsigned char *head;     /* bytes read ahead for sniffing (owned) */
-	size_t headlen, headpos;
-	fp_sha256 sha;
-	uint64_t bytes;          /* bytes hashed */
-	uint64_t handed;         /* bytes handed to the parser, for the size cap */
-	int failed;              /* a read error happened; message is set */
-	struct fp_readahead *ahead; /* a large file is read (and hashed) ahead on a thread */
-} fp_source;
-
-/* Makes a source over memory; nothing to free besides fp_source_close. */
-void fp_source_memory(fp_source *src, const char *path, const void *data, size_t len);
-
-/*
- * Reads up to `n` bytes. Returns the count, 0 at the end, or -1 on a read
- * error or past the input size cap (message set, `failed` set).
- */
-ssize_t fp_source_read(fp_source *src, void *buf, size_t n);
-
-/* Releases what the source owns (not the fd, which its opener closes). */
-void fp_source_close(fp_source *src);
+#include "fixproof/source.h"
 
 /*
  * Parses JUnit XML from `src` into `run`, as input number `input`, with
@@ -76,10 +34,6 @@ int fp_junit_parse(fp_run *run, uint32_t input, fp_source *src);
  * recognisable as collect-only output.
  */
 int fp_collect_parse(fp_run *run, uint32_t input, fp_source *src);
-
-/* What the first bytes of a file look like. */
-typedef enum { FP_SNIFF_UNKNOWN = 0, FP_SNIFF_JUNIT, FP_SNIFF_COLLECT } fp_sniff;
-fp_sniff fp_sniff_bytes(const unsigned char *p, size_t n);
 
 /*
  * Does the parsers' one-time set-up (libxml2's). Parsing calls it itself;
