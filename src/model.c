@@ -1,6 +1,7 @@
 /* model.c - the run model: arena, interning, join keys, merging, JSON; see model.h. */
 #include "fixproof/model.h"
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -172,6 +173,7 @@ void fp_run_free(fp_run *run)
 	for (i = 0; i < run->ninputs; i++)
 		free(run->inputs[i].warnings);
 	free(run->inputs);
+	free(run->warnings);
 	free(run->tests);
 	free(run->strings.slots);
 	free(run->strings.hashes);
@@ -298,15 +300,37 @@ uint32_t fp_run_add_input(fp_run *run, const char *path, fp_input_kind kind)
 	return (uint32_t)run->ninputs++;
 }
 
-void fp_run_warn(fp_run *run, uint32_t input, const char *fmt, ...)
+void fp_run_drop_input(fp_run *run, uint32_t input)
 {
 	fp_input *in = &run->inputs[input];
+
+	assert(input + 1 == run->ninputs);
+	/* Inputs are read one after the other: its tests are the last ones. */
+	while (run->ntests > 0 && run->tests[run->ntests - 1].input == input)
+		run->ntests--;
+	free(in->warnings);
+	run->ninputs--;
+}
+
+/* A list of warnings: the run's own or an input's. */
+typedef struct warn_list {
+	const char ***v;
+	size_t *n, *cap, *dropped;
+} warn_list;
+
+void fp_run_warn(fp_run *run, uint32_t input, const char *fmt, ...)
+{
+	fp_input *in = input == FP_RUN_ITSELF ? NULL : &run->inputs[input];
+	warn_list w = in ? (warn_list){ &in->warnings, &in->nwarnings, &in->warnings_cap,
+					&in->warnings_dropped }
+			 : (warn_list){ &run->warnings, &run->nwarnings, &run->warnings_cap,
+					&run->warnings_dropped };
 	fp_buf b = FP_BUF_INIT;
 	va_list ap;
 	size_t i;
 
-	if (in->nwarnings >= FP_MAX_WARNINGS) {
-		in->warnings_dropped++;
+	if (*w.n >= FP_MAX_WARNINGS) {
+		++*w.dropped;
 		return;
 	}
 	va_start(ap, fmt);
@@ -317,11 +341,11 @@ void fp_run_warn(fp_run *run, uint32_t input, const char *fmt, ...)
 	for (i = 0; i < b.len; i++)
 		if (b.ptr[i] == '\n' || b.ptr[i] == '\r')
 			b.ptr[i] = ' ';
-	if (in->nwarnings == in->warnings_cap) {
-		in->warnings_cap = in->warnings_cap ? in->warnings_cap * 2 : 4;
-		in->warnings = fp_xrealloc(in->warnings, in->warnings_cap * sizeof(char *));
+	if (*w.n == *w.cap) {
+		*w.cap = *w.cap ? *w.cap * 2 : 4;
+		*w.v = fp_xrealloc(*w.v, *w.cap * sizeof(char *));
 	}
-	in->warnings[in->nwarnings++] = fp_run_strndup(run, b.ptr, b.len);
+	(*w.v)[(*w.n)++] = fp_run_strndup(run, b.ptr, b.len);
 	fp_buf_free(&b);
 }
 
@@ -492,11 +516,25 @@ void fp_test_nodeid_guess(fp_buf *out, const fp_test *t)
 
 /* ---- merging ---- */
 
-/* Folds `src` (another entry of the same test) into `dst`. */
-static void merge_test(fp_test *dst, const fp_test *src)
+/* pytest's second testcase for one run of a test: a teardown error after
+ * a failed (or skipped) call is written as a testcase of its own. */
+static int teardown_half(const fp_test *a, const fp_test *b)
+{
+	int a_down = a->status == FP_STATUS_ERROR && a->phase == FP_PHASE_TEARDOWN;
+	int b_down = b->status == FP_STATUS_ERROR && b->phase == FP_PHASE_TEARDOWN;
+
+	return a_down != b_down;
+}
+
+/*
+ * Folds `src` (another entry of the same test) into `dst`. Returns 1 when
+ * both have results of one run (see teardown_half), else 0.
+ */
+static int merge_test(fp_test *dst, const fp_test *src)
 {
 	int dst_result = dst->flags & FP_TEST_RESULT;
 	int src_result = src->flags & FP_TEST_RESULT;
+	int one_run = dst_result && src_result && teardown_half(dst, src);
 
 	dst->flags |= (uint8_t)(src->flags | FP_TEST_DUPLICATE);
 	if (!dst->nodeid && src->nodeid)
@@ -506,11 +544,9 @@ static void merge_test(fp_test *dst, const fp_test *src)
 	if (!dst->line && src->line)
 		dst->line = src->line;
 	if (!src_result)
-		return; /* a collect-only entry adds identity, not results */
-	/* Results of the same phase that disagree are reruns that disagree.
-	 * pytest writes a teardown error after a failed call as a second
-	 * entry of the same test: that is not flakiness. */
-	if (dst_result && src->status != dst->status && src->phase == dst->phase)
+		return 0; /* a collect-only entry adds identity, not results */
+	/* Reruns whose results disagree make a flaky test. */
+	if (dst_result && !one_run && src->status != dst->status)
 		dst->flags |= FP_TEST_FLAKY;
 	if (!dst_result || src->status > dst->status) {
 		dst->status = src->status;
@@ -519,6 +555,7 @@ static void merge_test(fp_test *dst, const fp_test *src)
 		dst->input = src->input;
 	}
 	dst->time += src->time;
+	return one_run;
 }
 
 /* Parts of a key: NULL and "" are the same (no class, no name). */
@@ -567,11 +604,15 @@ static uint32_t test_hash(const fp_test *t, fp_buf *key)
 
 #define PREFETCH_AHEAD 16
 
-void fp_run_finish(fp_run *run)
+/*
+ * Merges the entries of one key in place, keeping the first entry's place.
+ * Returns how many merges joined the two halves of one run (merge_test).
+ */
+static uint64_t merge_entries(fp_run *run)
 {
 	fp_buf key = FP_BUF_INIT;
 	size_t cap = 16, i, kept = 0;
-	uint64_t *slots;
+	uint64_t *slots, one_run = 0;
 
 	/* A slot holds an entry's index and its hash, so a probe touches the
 	 * test itself only when the hashes agree. */
@@ -602,7 +643,7 @@ void fp_run_finish(fp_run *run)
 				break;
 			}
 			if (slot >> 32 == hash && fp_test_same_key(&run->tests[(uint32_t)slot], t)) {
-				merge_test(&run->tests[(uint32_t)slot], t);
+				one_run += (uint64_t)merge_test(&run->tests[(uint32_t)slot], t);
 				break;
 			}
 		}
@@ -615,12 +656,30 @@ void fp_run_finish(fp_run *run)
 		run->tests_cap = kept;
 	}
 	run->ntests = kept;
+	return one_run;
+}
+
+void fp_run_finish(fp_run *run)
+{
+	uint64_t results = 0, one_run;
+	size_t i;
+
+	/* Every testcase is a run (fp_summary): the entries with a result,
+	 * the testcases folded into them, and once each test without one. */
+	for (i = 0; i < run->ntests; i++)
+		results += (run->tests[i].flags & FP_TEST_RESULT) != 0;
+	for (i = 0; i < run->ninputs; i++)
+		results += run->inputs[i].folded;
+	one_run = merge_entries(run);
 
 	memset(&run->summary, 0, sizeof(run->summary));
+	run->summary.runs = results - one_run;
 	for (i = 0; i < run->ntests; i++) {
 		const fp_test *t = &run->tests[i];
 
 		run->summary.tests++;
+		if (!(t->flags & FP_TEST_RESULT))
+			run->summary.runs++;
 		switch (t->status) {
 		case FP_STATUS_PASSED: run->summary.passed++; break;
 		case FP_STATUS_SKIPPED: run->summary.skipped++; break;
@@ -679,9 +738,25 @@ const char *fp_input_kind_name(fp_input_kind k)
 
 /* ---- JSON ---- */
 
+/* Writes a list of warnings as a JSON array. */
+static void write_warnings(FILE *f, const char *const *v, size_t n, size_t dropped)
+{
+	size_t j;
+
+	putc('[', f);
+	for (j = 0; j < n; j++) {
+		if (j)
+			putc(',', f);
+		fp_json_str(f, v[j]);
+	}
+	if (dropped)
+		fprintf(f, "%s\"... and %zu more warnings\"", n ? "," : "", dropped);
+	putc(']', f);
+}
+
 void fp_run_write_inputs_json(const fp_run *run, FILE *f)
 {
-	size_t i, j;
+	size_t i;
 
 	fputs("\"inputs\":[", f);
 	for (i = 0; i < run->ninputs; i++) {
@@ -690,21 +765,16 @@ void fp_run_write_inputs_json(const fp_run *run, FILE *f)
 		fputs(i ? ",\n  {\"path\":" : "\n  {\"path\":", f);
 		fp_json_str(f, in->path);
 		fprintf(f, ",\"kind\":\"%s\",\"sha256\":\"%s\",\"bytes\":%llu,\"tests\":%zu,"
-			"\"complete\":%s,\"warnings\":[",
+			"\"complete\":%s,\"empty\":%s,\"warnings\":",
 			fp_input_kind_name(in->kind), in->sha256,
 			(unsigned long long)in->bytes, in->tests,
-			in->incomplete ? "false" : "true");
-		for (j = 0; j < in->nwarnings; j++) {
-			if (j)
-				putc(',', f);
-			fp_json_str(f, in->warnings[j]);
-		}
-		if (in->warnings_dropped)
-			fprintf(f, "%s\"... and %zu more warnings\"", j ? "," : "",
-				in->warnings_dropped);
-		fputs("]}", f);
+			in->incomplete ? "false" : "true", in->empty ? "true" : "false");
+		write_warnings(f, in->warnings, in->nwarnings, in->warnings_dropped);
+		putc('}', f);
 	}
-	fputs("],\n", f);
+	fputs("],\n\"warnings\":", f);
+	write_warnings(f, run->warnings, run->nwarnings, run->warnings_dropped);
+	fputs(",\n", f);
 }
 
 void fp_summary_write_json(const fp_run *run, FILE *f)
@@ -712,9 +782,10 @@ void fp_summary_write_json(const fp_run *run, FILE *f)
 	const fp_summary *s = &run->summary;
 	const fp_collection *c = &run->collection;
 
-	fprintf(f, "\"summary\":{\"tests\":%llu,\"passed\":%llu,\"failed\":%llu,"
+	fprintf(f, "\"summary\":{\"tests\":%llu,\"runs\":%llu,\"passed\":%llu,\"failed\":%llu,"
 		"\"errors\":%llu,\"skipped\":%llu,\"not_run\":%llu,\"flaky\":%llu},\n",
-		(unsigned long long)s->tests, (unsigned long long)s->passed,
+		(unsigned long long)s->tests, (unsigned long long)s->runs,
+		(unsigned long long)s->passed,
 		(unsigned long long)s->failed, (unsigned long long)s->errors,
 		(unsigned long long)s->skipped, (unsigned long long)s->not_run,
 		(unsigned long long)s->flaky);

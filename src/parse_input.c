@@ -23,6 +23,12 @@ static int name_ends(const char *path, const char *suffix)
 	return n > k && strcmp(path + n - k, suffix) == 0;
 }
 
+/* Where results are written: an empty file by such a name is one. */
+static int result_name(const char *path)
+{
+	return name_ends(path, ".xml") || name_ends(path, ".txt") || name_ends(path, ".log");
+}
+
 /* Hashes the rest of the source into its input's record. */
 static int finish_input(fp_run *run, uint32_t input, fp_source *src)
 {
@@ -32,9 +38,46 @@ static int finish_input(fp_run *run, uint32_t input, fp_source *src)
 }
 
 /*
+ * An input with no bytes at all. pytest that fails to start (a conftest
+ * that does not import, a usage error) writes its complaint to standard
+ * error, so a result captured from standard output alone is empty: an
+ * input with no tests, and a warning that says how to see why.
+ */
+static int add_empty(fp_run *run, fp_source *src)
+{
+	uint32_t input = fp_run_add_input(run, src->path, name_ends(src->path, ".xml") ?
+					  FP_INPUT_JUNIT : FP_INPUT_COLLECT);
+
+	run->inputs[input].empty = 1;
+	fp_run_warn(run, input, "'%s' is empty: pytest wrote nothing: did it fail to start? "
+		    "capture stderr with 2>&1", src->path);
+	return finish_input(run, input, src);
+}
+
+/*
+ * A reader found that input `input` is no result file (FP_PARSE_FOREIGN,
+ * message set): it is taken out of the run again. Found in a directory,
+ * it is passed over with a warning of the run's; named, it is an error.
+ */
+static int foreign(fp_run *run, uint32_t input, int found)
+{
+	fp_buf what = FP_BUF_INIT;
+	int err = 0;
+
+	fp_buf_puts(&what, fp_error_message());
+	fp_run_drop_input(run, input);
+	if (found)
+		fp_run_warn(run, FP_RUN_ITSELF, "skipped %s", what.ptr);
+	else
+		err = fp_error_set(FP_EINPUT, "cannot parse %s", what.ptr);
+	fp_buf_free(&what);
+	return err;
+}
+
+/*
  * Reads one opened source as an input of `run`. A file `found` in a
- * directory that shows no sign of being a result file (empty, blank, text
- * without pytest's marks) is passed over.
+ * directory that shows no sign of being a result file (empty under
+ * another name, blank, text without pytest's marks) is passed over.
  */
 static int read_source(fp_run *run, fp_source *src, int found)
 {
@@ -46,10 +89,12 @@ static int read_source(fp_run *run, fp_source *src, int found)
 
 	if ((err = fp_source_peek(src, &head, &n)) < 0)
 		return err;
+	if (n == 0)
+		return found && !result_name(src->path) ? 0 : add_empty(run, src);
 	kind = fp_sniff_bytes(head, n);
 	if (kind == FP_SNIFF_UNKNOWN)
-		return found ? 0 : fp_error_set(FP_EINPUT, "cannot parse '%s': the file is empty",
-						 src->path);
+		return found ? 0 : fp_error_set(FP_EINPUT, "cannot parse '%s': it holds only white "
+						 "space", src->path);
 	if (found && kind == FP_SNIFF_COLLECT && !name_ends(src->path, ".xml") &&
 	    !fp_sniff_pytest(head, n))
 		return 0;
@@ -60,6 +105,8 @@ static int read_source(fp_run *run, fp_source *src, int found)
 		err = fp_junit_parse(run, input, src);
 	else
 		err = fp_collect_parse(run, input, src);
+	if (err == FP_PARSE_FOREIGN)
+		return foreign(run, input, found);
 	if (err < 0)
 		return err;
 	return finish_input(run, input, src);
@@ -137,14 +184,21 @@ static int walk_dir(fp_run *run, const char *path, int depth, size_t *files)
 	return err;
 }
 
-/* A directory given as an input: every result file in it, at least one. */
+/*
+ * A directory given as an input: every result file in it. One with none
+ * is an error, which names the first file passed over with a warning, if
+ * any: the reason is then more likely there than in the directory name.
+ */
 static int read_dir_input(fp_run *run, const char *path)
 {
-	size_t files = 0, inputs = run->ninputs;
+	size_t files = 0, inputs = run->ninputs, warnings = run->nwarnings;
 	int err = walk_dir(run, path, 0, &files);
 
 	if (err < 0 || run->ninputs > inputs)
 		return err;
+	if (run->nwarnings > warnings)
+		return fp_error_set(FP_EINPUT, "no result files in directory '%s' (%s)", path,
+				    run->warnings[warnings]);
 	return fp_error_set(FP_EINPUT, "no result files in directory '%s'", path);
 }
 

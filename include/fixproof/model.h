@@ -125,15 +125,20 @@ static inline const char *fp_test_rule(const fp_test *t)
 
 typedef struct fp_input {
 	const char *path;      /* as given on the command line; "-" is stdin */
-	fp_input_kind kind;
+	fp_input_kind kind;    /* for an empty input: junit when its name ends in .xml */
 	char sha256[65];       /* lowercase hex of the bytes read */
 	uint64_t bytes;
 	size_t tests;          /* entries this input contributed */
+	size_t folded;         /* testcases the reader folded into another's entry
+	                        * (jest-junit's two for a suite that failed to run),
+	                        * which summary.runs counts */
 	const char **warnings; /* in the arena */
 	size_t nwarnings;
 	size_t warnings_cap;
 	size_t warnings_dropped;
 	int incomplete;        /* truncated or damaged: never a clean run */
+	int empty;             /* no bytes at all (pytest wrote nothing): no tests,
+	                        * and a warning saying so */
 } fp_input;
 
 typedef struct fp_collection {
@@ -146,8 +151,17 @@ typedef struct fp_collection {
 	int interrupted;          /* "Interrupted: N errors during collection" */
 } fp_collection;
 
+/*
+ * The counts of a run, by fp_run_finish. `tests` counts distinct tests,
+ * `runs` every testcase read: reruns of one test in one run (Go's
+ * --rerun-fails, Gradle's retries, mocha's duplicates) are one test of
+ * several runs. A test with no testcase (collect-only entries, a
+ * collection error) counts once, and pytest's second testcase for a
+ * teardown error after a failed call is the same run, so runs == tests
+ * unless some test ran more than once.
+ */
 typedef struct fp_summary {
-	uint64_t tests, passed, failed, errors, skipped, not_run, flaky;
+	uint64_t tests, runs, passed, failed, errors, skipped, not_run, flaky;
 } fp_summary;
 
 typedef struct fp_arena_chunk fp_arena_chunk;
@@ -170,6 +184,10 @@ typedef struct fp_strset {
 typedef struct fp_run {
 	fp_input *inputs;
 	size_t ninputs, inputs_cap;
+	/* Warnings about the run rather than one input: files passed over in
+	 * a directory, which are no inputs. In the arena. */
+	const char **warnings;
+	size_t nwarnings, warnings_cap, warnings_dropped;
 	fp_test *tests;
 	size_t ntests, tests_cap;
 	fp_collection collection;
@@ -217,9 +235,20 @@ void fp_run_free(fp_run *run);
 uint32_t fp_run_add_input(fp_run *run, const char *path, fp_input_kind kind);
 
 /*
+ * Takes input `input`, the last one added, out of the run again, with the
+ * tests it added (a file a reader found to be no result file after all).
+ * Strings it put in the arena stay there until the run is freed.
+ */
+void fp_run_drop_input(fp_run *run, uint32_t input);
+
+/* The `input` of a warning about the run itself (fp_run_warn). */
+#define FP_RUN_ITSELF UINT32_MAX
+
+/*
  * Records a warning for input `input`, such as
- * "'after.xml' line 12: premature end of data". Past FP_MAX_WARNINGS per
- * input only a count is kept.
+ * "'after.xml' line 12: premature end of data", or for the run itself with
+ * FP_RUN_ITSELF ("skipped 'results/coverage.xml': ..."). Past
+ * FP_MAX_WARNINGS per input (and for the run) only a count is kept.
  */
 void fp_run_warn(fp_run *run, uint32_t input, const char *fmt, ...) FP_PRINTF(3, 4);
 
@@ -255,7 +284,10 @@ const char *fp_run_strcap(fp_run *run, const char *text, size_t len, size_t cap)
  * `tests/a/test_b.py::TestC::test_d[x]` and its JUnit classname
  * `tests.a.test_b.TestC` with name `test_d[x]` give the same key,
  * `tests.a.test_b.TestC::test_d[x]`. A module alone (a collection error)
- * is `tests.a.test_b` either way.
+ * is `tests.a.test_b` either way. A JUnit testcase with an empty classname
+ * gets its enclosing testsuites' names, joined by '.', as its classname
+ * (fp_junit_parse), so that tests of one name in different suites stay
+ * apart.
  */
 void fp_test_key(fp_buf *out, const fp_test *t);
 
@@ -286,7 +318,9 @@ void fp_nodeid_key(fp_buf *out, const char *nodeid);
 /*
  * Merges the entries of one test (a collect-only entry with its JUnit
  * result, reruns, shards), sets `hash` on every test, and counts the
- * summary. Call once after every input is parsed.
+ * summary. A merged test has FP_TEST_DUPLICATE and the worst result of
+ * its entries; it is FP_TEST_FLAKY only when their results disagree.
+ * Call once after every input is parsed.
  */
 void fp_run_finish(fp_run *run);
 
@@ -305,8 +339,9 @@ const char *fp_input_kind_name(fp_input_kind k);
  */
 int fp_run_write_json(const fp_run *run, FILE *f);
 
-/* Writes the "inputs" member and a comma (no braces): path, kind, sha256, tests,
- * whether complete, warnings. */
+/* Writes the "inputs" member (path, kind, sha256, bytes, tests, whether
+ * complete, whether empty, warnings) and the run's own "warnings", each
+ * followed by a comma (no braces). */
 void fp_run_write_inputs_json(const fp_run *run, FILE *f);
 
 /* Writes the "summary", "collection" and "categories" members (no braces). */

@@ -17,6 +17,17 @@
 #include "fixproof/source.h"
 
 /*
+ * Returned by a reader, with the message set, for a file that is
+ * recognisably not a result file: XML whose root is not JUnit's (a
+ * coverage.xml, a pom.xml), the console output of a pytest run, text that
+ * is not pytest's. The message reads "'PATH': what it is", to follow
+ * "cannot parse " or "skipped ". fp_parse_inputs passes such a file over
+ * with a warning when a directory search found it, and fails with
+ * FP_EINPUT when it was named; the code never leaves this stage.
+ */
+enum { FP_PARSE_FOREIGN = -64 };
+
+/*
  * Parses JUnit XML from `src` into `run`, as input number `input`, with
  * libxml2's streaming SAX2 parser: no DOM, no network, no external entities.
  * A file cut short keeps the testcases that were complete, marks the input

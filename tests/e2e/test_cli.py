@@ -39,11 +39,11 @@ def test_errors_name_the_file(tmp_path):
     res = run("parse", missing)
     assert res.returncode == 3 and res.out == ""
     assert res.err == f"fixproof: cannot open '{missing}': No such file or directory\n"
-    empty = tmp_path / "empty.xml"
-    empty.write_bytes(b"")
-    res = run("parse", empty)
+    blank = tmp_path / "blank.xml"
+    blank.write_bytes(b"\n  \n")
+    res = run("parse", blank)
     assert res.returncode == 3
-    assert res.err == f"fixproof: cannot parse '{empty}': the file is empty\n"
+    assert res.err == f"fixproof: cannot parse '{blank}': it holds only white space\n"
     garbage = tmp_path / "garbage.bin"
     garbage.write_bytes(bytes(range(256)) * 64)
     res = run("parse", garbage)

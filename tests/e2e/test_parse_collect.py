@@ -44,7 +44,7 @@ def test_shop_listings_give_the_node_ids(name):
     doc = parse(name)
     assert ids(doc) == SHOP_TESTS + [SHOP_ERROR]
     assert doc["collection"] == SHOP_COLLECTION
-    assert doc["summary"] == {"tests": 11, "passed": 0, "failed": 0, "errors": 1,
+    assert doc["summary"] == {"tests": 11, "runs": 11, "passed": 0, "failed": 0, "errors": 1,
                               "skipped": 0, "not_run": 10, "flaky": 0}
     assert all(t["status"] == "not_run" and t["phase"] is None for t in doc["tests"][:10])
     assert doc["inputs"][0]["warnings"] == []
@@ -185,7 +185,7 @@ def test_input_record_hashes_every_byte():
     assert doc["inputs"] == [{"path": str(path), "kind": "collect-only",
                               "sha256": hashlib.sha256(data).hexdigest(),
                               "bytes": len(data), "tests": 11, "complete": True,
-                              "warnings": []}]
+                              "empty": False, "warnings": []}]
 
 
 def test_stdin():
@@ -239,3 +239,46 @@ def test_collect_and_junit_of_one_run_merge():
     assert doc["summary"]["tests"] == 11
     assert doc["summary"]["not_run"] == 0
     assert doc["collection"] == SHOP_COLLECTION
+
+
+EMPTY_WARNING = "pytest wrote nothing: did it fail to start? capture stderr with 2>&1"
+
+
+@pytest.mark.parametrize("name,kind", [("after.txt", "collect-only"), ("after.xml", "junit")])
+def test_empty_file_is_an_input_with_no_tests(tmp_path, name, kind):
+    """pytest that fails to start writes its complaint to standard error: a
+    result captured from standard output alone is empty (issue 14, item 10)."""
+    path = tmp_path / name
+    path.write_bytes(b"")
+    res = run("parse", path)
+    assert res.returncode == 0, res
+    doc = res.json()
+    warning = f"'{path}' is empty: {EMPTY_WARNING}"
+    assert doc["inputs"] == [{"path": str(path), "kind": kind,
+                              "sha256": hashlib.sha256(b"").hexdigest(), "bytes": 0,
+                              "tests": 0, "complete": True, "empty": True,
+                              "warnings": [warning]}]
+    assert doc["tests"] == [] and doc["summary"]["tests"] == 0
+    assert doc["collection"] is None
+    assert res.err == f"fixproof: warning: {warning}\n"
+
+
+def test_empty_standard_input(tmp_path):
+    res = run("parse", "-", stdin=b"")
+    assert res.returncode == 0, res
+    assert res.json()["inputs"][0]["kind"] == "collect-only"
+    assert res.json()["inputs"][0]["empty"] is True
+
+
+def test_empty_result_files_in_a_directory(tmp_path):
+    """In a directory, an empty file named like a result is one; other empty
+    files (a package's __init__.py) are passed over as before."""
+    (tmp_path / "after.txt").write_bytes(b"")
+    (tmp_path / "__init__.py").write_bytes(b"")
+    (tmp_path / "shop.q.txt").write_bytes((COLLECT / "shop.q.txt").read_bytes())
+    res = run("parse", tmp_path)
+    assert res.returncode == 0, res
+    doc = res.json()
+    assert [(i["path"], i["empty"]) for i in doc["inputs"]] == [
+        (str(tmp_path / "after.txt"), True), (str(tmp_path / "shop.q.txt"), False)]
+    assert doc["summary"]["tests"] == 11

@@ -120,6 +120,124 @@ static void test_finish_merges_and_counts(void **state)
 	fp_run_free(run);
 }
 
+/* Adds a result entry of `status` in `phase`. */
+static void add_result(fp_run *run, uint32_t in, const char *name, fp_status st, fp_phase phase)
+{
+	add(run, in, "t.test_r", name, st, 1);
+	run->tests[run->ntests - 1].phase = (uint8_t)phase;
+}
+
+static const fp_test *merged(const fp_run *run, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < run->ntests; i++)
+		if (strcmp(run->tests[i].name, name) == 0)
+			return &run->tests[i];
+	fail_msg("no test named '%s'", name);
+	return NULL;
+}
+
+/*
+ * Reruns in one run are one test of several runs (issue 14, item 6):
+ * summary.runs counts every testcase, a merged test is flaky only when
+ * its results disagree, and pytest's teardown testcase after a failed
+ * call is the same run. A setup error then a pass disagree too, though
+ * their phases differ.
+ */
+static void test_model_finish__counts_runs_of_reruns(void **state)
+{
+	fp_run *run = fp_run_new();
+	uint32_t a = fp_run_add_input(run, "a.xml", FP_INPUT_JUNIT);
+	uint32_t c = fp_run_add_input(run, "c.txt", FP_INPUT_COLLECT);
+	const fp_test *t;
+
+	(void)state;
+	add_result(run, a, "retried", FP_STATUS_FAILED, FP_PHASE_CALL);
+	add_result(run, a, "retried", FP_STATUS_PASSED, FP_PHASE_CALL);
+	add_result(run, a, "torn", FP_STATUS_FAILED, FP_PHASE_CALL);
+	add_result(run, a, "torn", FP_STATUS_ERROR, FP_PHASE_TEARDOWN);
+	add_result(run, a, "same", FP_STATUS_FAILED, FP_PHASE_CALL);
+	add_result(run, a, "same", FP_STATUS_FAILED, FP_PHASE_CALL);
+	add_result(run, a, "setup", FP_STATUS_ERROR, FP_PHASE_SETUP);
+	add_result(run, a, "setup", FP_STATUS_PASSED, FP_PHASE_CALL);
+	add(run, c, "t.test_r", "listed", FP_STATUS_NOT_RUN, 0);
+	add_result(run, a, "listed", FP_STATUS_PASSED, FP_PHASE_CALL);
+	add(run, c, "t.test_r", "only_listed", FP_STATUS_NOT_RUN, 0);
+	run->inputs[a].folded = 1;
+	fp_run_finish(run);
+	assert_int_equal(run->summary.tests, 6);
+	/* 2 + 1 + 2 + 2 + 1 + 1, and the folded testcase. */
+	assert_int_equal(run->summary.runs, 10);
+	assert_int_equal(run->summary.flaky, 2);
+	t = merged(run, "retried");
+	assert_int_equal(t->flags & (FP_TEST_FLAKY | FP_TEST_DUPLICATE),
+			 FP_TEST_FLAKY | FP_TEST_DUPLICATE);
+	assert_int_equal(t->status, FP_STATUS_FAILED);
+	t = merged(run, "torn");
+	assert_false(t->flags & FP_TEST_FLAKY);
+	assert_int_equal(t->status, FP_STATUS_ERROR);
+	t = merged(run, "same");
+	assert_int_equal(t->flags & (FP_TEST_FLAKY | FP_TEST_DUPLICATE), FP_TEST_DUPLICATE);
+	assert_true(merged(run, "setup")->flags & FP_TEST_FLAKY);
+	assert_false(merged(run, "listed")->flags & FP_TEST_FLAKY);
+	fp_run_free(run);
+}
+
+/* The run model as JSON, in memory. */
+static char *run_json(const fp_run *run)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	assert_non_null(f);
+	assert_int_equal(fp_run_write_json(run, f), 0);
+	fclose(f);
+	return text;
+}
+
+/*
+ * Files passed over in a directory are warned about by the run itself,
+ * not by an input (they are none), and a file found to be no result file
+ * after it was added is taken out again with its tests.
+ */
+static void test_model_warn__run_warnings_and_dropped_inputs(void **state)
+{
+	fp_run *run = fp_run_new();
+	uint32_t a = fp_run_add_input(run, "a.xml", FP_INPUT_JUNIT);
+	uint32_t b;
+	char *json;
+	int i;
+
+	(void)state;
+	add(run, a, "t.test_a", "test_one", FP_STATUS_PASSED, 1);
+	b = fp_run_add_input(run, "pytest.log", FP_INPUT_COLLECT);
+	add(run, b, "t.test_b", "test_two", FP_STATUS_NOT_RUN, 0);
+	fp_run_warn(run, b, "'pytest.log' line 3: something");
+	fp_run_drop_input(run, b);
+	fp_run_warn(run, FP_RUN_ITSELF, "skipped '%s': the console output of a pytest run",
+		    "pytest.log");
+	assert_int_equal(run->ninputs, 1);
+	assert_int_equal(run->ntests, 1);
+	assert_int_equal(run->inputs[a].tests, 1);
+	assert_int_equal(run->nwarnings, 1);
+	for (i = 0; i < FP_MAX_WARNINGS; i++)
+		fp_run_warn(run, FP_RUN_ITSELF, "skipped 'x%d.xml'", i);
+	assert_int_equal(run->nwarnings, FP_MAX_WARNINGS);
+	assert_int_equal(run->warnings_dropped, 1);
+	run->inputs[a].empty = 1;
+	fp_run_finish(run);
+	json = run_json(run);
+	assert_non_null(strstr(json, "\"complete\":true,\"empty\":true,\"warnings\":[]}],\n"
+				     "\"warnings\":[\"skipped 'pytest.log': the console output "
+				     "of a pytest run\","));
+	assert_non_null(strstr(json, ",\"... and 1 more warnings\"],\n"));
+	assert_non_null(strstr(json, "\"summary\":{\"tests\":1,\"runs\":1,\"passed\":1,"));
+	free(json);
+	fp_run_free(run);
+}
+
 static void guess_of(const char *cls, const char *name, const char *file, const char *want)
 {
 	fp_run *run = fp_run_new();
@@ -303,6 +421,8 @@ int main(void)
 		cmocka_unit_test(test_intern_shares_copies),
 		cmocka_unit_test(test_strcap_keeps_head_and_tail),
 		cmocka_unit_test(test_finish_merges_and_counts),
+		cmocka_unit_test(test_model_finish__counts_runs_of_reruns),
+		cmocka_unit_test(test_model_warn__run_warnings_and_dropped_inputs),
 		cmocka_unit_test(test_nodeid_guess),
 		cmocka_unit_test(test_hash_pieces),
 		cmocka_unit_test(test_same_key),
