@@ -166,6 +166,10 @@ void fp_cli_report_warnings(const fp_run *run)
 {
 	size_t i, j;
 
+	for (j = 0; j < run->nwarnings; j++)
+		fp_cli_warnf("%s", run->warnings[j]);
+	if (run->warnings_dropped)
+		fp_cli_warnf("%zu more warnings not shown", run->warnings_dropped);
 	for (i = 0; i < run->ninputs; i++) {
 		for (j = 0; j < run->inputs[i].nwarnings; j++)
 			fp_cli_warnf("%s", run->inputs[i].warnings[j]);

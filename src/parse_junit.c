@@ -38,8 +38,10 @@
  */
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
+#include <assert.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -80,6 +82,19 @@ typedef struct intern_cache {
 	const char *value;
 } intern_cache;
 
+/*
+ * An open <testsuite>: what its testcases take from it. `path` is the
+ * names of the suites from the outermost to this one, joined by '.',
+ * which stands for the classname of a testcase that has none; `file` is
+ * its own name when that is a path to a source file.
+ */
+typedef struct suite {
+	int depth;
+	const char *path;       /* interned; NULL when every name is empty */
+	const char *file;       /* interned; NULL when the name is no file */
+	uint32_t cases;         /* testcases begun in it */
+} suite;
+
 typedef struct junit_reader {
 	fp_run *run;
 	uint32_t input;
@@ -106,6 +121,19 @@ typedef struct junit_reader {
 	int root_closed;
 	size_t kept;            /* complete testcases added */
 	intern_cache classname_cache, file_cache;
+
+	/* The suites open around the current element (at most MAX_DEPTH),
+	 * and the testcases outside any suite. */
+	suite *suites;
+	int nsuites;
+	uint32_t loose_cases;
+	fp_buf scratch;
+
+	/* The entry of jest's "Test suite failed to run" testcases for one
+	 * file (index into run->tests; SIZE_MAX: none), and whether its text
+	 * came from an <error>. */
+	size_t suite_failure;
+	int suite_failure_error;
 
 	/* The testcase being read (case_depth < 0: none), and what its
 	 * winning result says (copied into the run's arena at its end). */
@@ -486,6 +514,10 @@ static void begin_testcase(junit_reader *r, elem_view *v)
 	r->flaky = 0;
 	r->case_depth = v->depth;
 	r->res_depth = -1;
+	if (r->nsuites)
+		r->suites[r->nsuites - 1].cases++;
+	else
+		r->loose_cases++;
 	while (next_attr(v, &an, &val)) {
 		switch (an[0]) {
 		case 'c':
@@ -624,6 +656,193 @@ static void end_result(junit_reader *r)
 	r->det.trace = text_finish(run, &r->text);
 }
 
+/* ---- suites ---- */
+
+/*
+ * Whether a suite's name is a path to a source file: its last component
+ * ends in a source file's extension, as when jest-junit names suites with
+ * JEST_JUNIT_SUITE_NAME="{filepath}". A Java class (com.example.FooTest)
+ * or a Go package path (example.com/shop/ledger) ends in none of them.
+ */
+static int is_source_path(const char *s, size_t n)
+{
+	static const char *const ext[] = {
+		"js", "jsx", "ts", "tsx", "mjs", "cjs", "mts", "cts", "vue", "svelte", "py",
+		"rb", "php", "java", "kt", "scala", "groovy", "cs", "go", "rs", "swift",
+		"dart", "ex", "exs", "c", "cc", "cpp", NULL
+	};
+	const char *base = s, *dot = NULL, *p;
+	size_t i, len;
+
+	for (p = s; p < s + n; p++) {
+		if ((unsigned char)*p < 0x20)
+			return 0;
+		if (*p == '/' || *p == '\\') {
+			base = p + 1;
+			dot = NULL;
+		} else if (*p == '.') {
+			dot = p;
+		}
+	}
+	if (!dot || dot == base)
+		return 0;
+	len = (size_t)(s + n - dot - 1);
+	for (i = 0; ext[i]; i++)
+		if (strlen(ext[i]) == len && memcmp(dot + 1, ext[i], len) == 0)
+			return 1;
+	return 0;
+}
+
+/* A <testsuite> opens: its path of names, and its name as a file. */
+static void begin_suite(junit_reader *r, elem_view *v)
+{
+	const suite *parent = r->nsuites ? &r->suites[r->nsuites - 1] : NULL;
+	const xmlChar *an;
+	const char *val, *name = "";
+	suite *s;
+	size_t n;
+
+	/* sax_start stops the parse before MAX_DEPTH elements are open. */
+	assert(r->nsuites < MAX_DEPTH);
+	while (next_attr(v, &an, &val)) {
+		if (name_is(an, "name")) {
+			name = val;
+			break;
+		}
+	}
+	n = strlen(name);
+	s = &r->suites[r->nsuites++];
+	s->depth = v->depth;
+	s->cases = 0;
+	s->file = n && is_source_path(name, n) ? name_value(r->run, name, 1) : NULL;
+	if (n == 0) {
+		s->path = parent ? parent->path : NULL;
+	} else if (!parent || !parent->path) {
+		s->path = name_value(r->run, name, 1);
+	} else {
+		fp_buf_clear(&r->scratch);
+		fp_buf_puts(&r->scratch, parent->path);
+		fp_buf_putc(&r->scratch, '.');
+		fp_buf_add(&r->scratch, name, n);
+		s->path = name_value(r->run, r->scratch.ptr, 1);
+	}
+}
+
+/*
+ * What a testcase takes from its suite. Without a classname it would be
+ * keyed by its name alone, and tests of one name in different suites
+ * (mikepenz's nested fixtures: TestA and TestB, each with A and B) would
+ * merge as reruns: the suites' names stand for the classname. Without a
+ * name it is a test of its own, named by its place in the suite, with a
+ * warning. Without a file it takes the suite's name when that is one.
+ */
+static void take_from_suite(junit_reader *r)
+{
+	const suite *s = r->nsuites ? &r->suites[r->nsuites - 1] : NULL;
+
+	if (!r->tc.classname && s)
+		r->tc.classname = s->path;
+	if (!r->tc.file && s)
+		r->tc.file = s->file;
+	if (r->tc.name && r->tc.name[0])
+		return;
+	fp_buf_clear(&r->scratch);
+	fp_buf_printf(&r->scratch, "(unnamed testcase %u)", s ? s->cases : r->loose_cases);
+	r->tc.name = fp_run_strndup(r->run, r->scratch.ptr, r->scratch.len);
+	fp_run_warn(r->run, r->input, "'%s' line %d: a testcase without a name, kept as '%s%s%s'",
+		    r->src->path, xmlSAX2GetLineNumber(r->ctxt), r->tc.classname ? r->tc.classname : "",
+		    r->tc.classname ? "::" : "", r->tc.name);
+}
+
+/* ---- jest-junit's suites that failed to run ---- */
+
+static const char suite_failed[] = "Test suite failed to run";
+
+/* `a` then `b`, capped like any trace. */
+static const char *join_traces(junit_reader *r, const char *a, const char *b)
+{
+	if (!a || !b)
+		return a ? a : b;
+	fp_buf_clear(&r->scratch);
+	fp_buf_puts(&r->scratch, a);
+	fp_buf_puts(&r->scratch, "\n\n");
+	fp_buf_puts(&r->scratch, b);
+	return fp_run_strcap(r->run, r->scratch.ptr, r->scratch.len, FP_MAX_TRACE);
+}
+
+/*
+ * Folds the current testcase into the entry of the file whose suite failed
+ * to run (the one before it). jest's own words (the <error>) give the
+ * message; the load error's JSON (the <failure>) stays in the trace.
+ */
+static void fold_suite_failure(junit_reader *r)
+{
+	fp_test *t = &r->run->tests[r->suite_failure];
+	fp_detail *d = fp_test_detail(r->run, t);
+	int is_error = r->rank == RESULT_ERROR;
+
+	if (is_error && !r->suite_failure_error) {
+		d->trace = join_traces(r, r->det.trace, d->trace);
+		d->message = r->det.message;
+		d->type = r->det.type;
+		r->suite_failure_error = 1;
+	} else {
+		d->trace = join_traces(r, d->trace, r->det.trace);
+	}
+	t->time += r->tc.time;
+	r->run->inputs[r->input].folded++;
+}
+
+/*
+ * jest-junit with JEST_JUNIT_REPORT_TEST_SUITE_ERRORS writes a test file
+ * that failed to load as testcases of classname "Test suite failed to
+ * run", named by the file's path, one with an <error> and one with a
+ * <failure>: one entry for the file, an error in collection (a module
+ * entry, like pytest's collection error). Returns 1 when the testcase
+ * was folded into the entry before it.
+ */
+static int suite_failure(junit_reader *r)
+{
+	size_t last = r->run->ntests - 1;
+
+	if (r->run->ntests > 0 && r->suite_failure == last &&
+	    strcmp(r->run->tests[last].nodeid, r->tc.name) == 0) {
+		fold_suite_failure(r);
+		return 1;
+	}
+	r->tc.classname = NULL;
+	r->tc.nodeid = r->tc.name;
+	if (!r->tc.file)
+		r->tc.file = fp_run_intern(r->run, r->tc.name, strlen(r->tc.name));
+	r->tc.status = FP_STATUS_ERROR;
+	r->tc.phase = FP_PHASE_COLLECTION;
+	r->tc.flags &= (uint8_t)~FP_TEST_FLAKY;
+	r->suite_failure = r->run->ntests;
+	r->suite_failure_error = r->rank == RESULT_ERROR;
+	return 0;
+}
+
+/* ---- testcases ---- */
+
+/* pytest --continue-on-collection-errors: an empty classname, the module
+ * as a dotted name, <error message="collection failure">. */
+static int pytest_collection_failure(junit_reader *r)
+{
+	if (r->rank != RESULT_ERROR || r->tc.classname || !r->det.message ||
+	    strcmp(r->det.message, "collection failure") != 0)
+		return 0;
+	r->tc.phase = FP_PHASE_COLLECTION;
+	if (r->tc.file && r->tc.name) {
+		fp_buf key = FP_BUF_INIT;
+
+		fp_nodeid_key(&key, r->tc.file);
+		if (strcmp(key.ptr, r->tc.name) == 0)
+			r->tc.nodeid = r->tc.file;
+		fp_buf_free(&key);
+	}
+	return 1;
+}
+
 /* The testcase's end tag: settle its status and add it to the run. */
 static int end_testcase(junit_reader *r)
 {
@@ -643,26 +862,17 @@ static int end_testcase(junit_reader *r)
 	if (r->flaky)
 		r->tc.flags |= FP_TEST_FLAKY;
 	r->tc.flags |= FP_TEST_RESULT;
-	/* pytest --continue-on-collection-errors: an empty classname, the
-	 * module as a dotted name, <error message="collection failure">. */
-	if (r->rank == RESULT_ERROR && !r->tc.classname && r->det.message &&
-	    strcmp(r->det.message, "collection failure") == 0) {
-		r->tc.phase = FP_PHASE_COLLECTION;
-		if (r->tc.file && r->tc.name) {
-			fp_buf key = FP_BUF_INIT;
-
-			fp_nodeid_key(&key, r->tc.file);
-			if (strcmp(key.ptr, r->tc.name) == 0)
-				r->tc.nodeid = r->tc.file;
-			fp_buf_free(&key);
-		}
-	}
+	r->kept++;
+	if (!pytest_collection_failure(r))
+		take_from_suite(r);
+	if (r->tc.classname && r->tc.classname[0] == 'T' &&
+	    strcmp(r->tc.classname, suite_failed) == 0 && suite_failure(r))
+		return 0;
 	if ((err = fp_run_add_test(&t, run, r->input)) < 0)
 		return err;
 	*t = r->tc;
 	if (r->det.type || r->det.message || r->det.trace)
 		*fp_test_detail(run, t) = r->det;
-	r->kept++;
 	return 0;
 }
 
@@ -683,12 +893,13 @@ static int check_root(junit_reader *r, const xmlChar *name)
 	return 0;
 }
 
-/* A root that is not JUnit's, once something has followed its start tag. */
+/* A root that is not JUnit's, once something has followed its start tag:
+ * XML of another kind (a coverage.xml, a pom.xml), no result file. */
 static int other_root(junit_reader *r)
 {
 	r->root_seen = 1;
-	return fp_error_set(FP_EINPUT, "cannot parse '%s': not JUnit XML (the root element is "
-			    "<%.64s>, not <testsuites> or <testsuite>)", r->src->path, r->other_root.ptr);
+	return fp_error_set(FP_PARSE_FOREIGN, "'%s': not JUnit XML (the root element is <%.64s>, "
+			    "not <testsuites> or <testsuite>)", r->src->path, r->other_root.ptr);
 }
 
 /* A DTD that declares entities is refused at the first declaration,
@@ -706,11 +917,20 @@ static int on_element(junit_reader *r, elem_view *v)
 
 	if (!name)
 		return 0;
-	if (!r->root_seen)
-		return check_root(r, name);
+	if (!r->root_seen) {
+		int err = check_root(r, name);
+
+		if (r->root_seen && name_is(name, "testsuite"))
+			begin_suite(r, v);
+		return err;
+	}
 	if (r->case_depth < 0) {
-		if (name[0] == 't' && name_is(name, "testcase"))
+		if (name[0] != 't')
+			return 0;
+		if (name_is(name, "testcase"))
 			begin_testcase(r, v);
+		else if (name_is(name, "testsuite"))
+			begin_suite(r, v);
 		return 0;
 	}
 	if (v->depth == r->case_depth + 1) {
@@ -728,6 +948,8 @@ static int on_element(junit_reader *r, elem_view *v)
 
 static int on_end_element(junit_reader *r, int depth)
 {
+	if (r->nsuites && depth == r->suites[r->nsuites - 1].depth)
+		r->nsuites--;
 	if (depth == 0) {
 		r->root_closed = 1;
 	} else if (depth == r->case_depth) {
@@ -974,6 +1196,39 @@ static void loader_release(void)
 	pthread_mutex_unlock(&loader_lock);
 }
 
+static void reader_init(junit_reader *r, fp_run *run, uint32_t input, fp_source *src)
+{
+	memset(r, 0, sizeof(*r));
+	r->run = run;
+	r->input = input;
+	r->src = src;
+	r->case_depth = -1;
+	r->res_depth = -1;
+	r->suites = fp_xmalloc(MAX_DEPTH * sizeof(*r->suites));
+	r->suite_failure = SIZE_MAX;
+	fp_buf_init(&r->scratch);
+	fp_buf_init(&r->error_text);
+	fp_buf_init(&r->attr);
+	fp_buf_init(&r->other_root);
+	fp_buf_init(&r->classname_cache.raw);
+	fp_buf_init(&r->file_cache.raw);
+	fp_buf_init(&r->text.head);
+	fp_buf_init(&r->text.tail);
+}
+
+static void reader_free(junit_reader *r)
+{
+	fp_buf_free(&r->error_text);
+	fp_buf_free(&r->attr);
+	fp_buf_free(&r->other_root);
+	fp_buf_free(&r->classname_cache.raw);
+	fp_buf_free(&r->file_cache.raw);
+	fp_buf_free(&r->text.head);
+	fp_buf_free(&r->text.tail);
+	fp_buf_free(&r->scratch);
+	free(r->suites);
+}
+
 int fp_junit_parse(fp_run *run, uint32_t input, fp_source *src)
 {
 	junit_reader r;
@@ -985,20 +1240,7 @@ int fp_junit_parse(fp_run *run, uint32_t input, fp_source *src)
 	char *buf = NULL;
 	int err;
 
-	memset(&r, 0, sizeof(r));
-	r.run = run;
-	r.input = input;
-	r.src = src;
-	r.case_depth = -1;
-	r.res_depth = -1;
-	fp_buf_init(&r.error_text);
-	fp_buf_init(&r.attr);
-	fp_buf_init(&r.other_root);
-	fp_buf_init(&r.classname_cache.raw);
-	fp_buf_init(&r.file_cache.raw);
-	fp_buf_init(&r.text.head);
-	fp_buf_init(&r.text.tail);
-
+	reader_init(&r, run, input, src);
 	fp_parse_prepare();
 	/* libxml2 prints some errors (buffer limits) through its global
 	 * handlers (one set per thread) rather than the parser's: route them
@@ -1045,12 +1287,6 @@ out:
 	loader_release();
 	xmlSetStructuredErrorFunc(old_structured_ctx, old_structured);
 	xmlSetGenericErrorFunc(old_generic_ctx, old_generic);
-	fp_buf_free(&r.error_text);
-	fp_buf_free(&r.attr);
-	fp_buf_free(&r.other_root);
-	fp_buf_free(&r.classname_cache.raw);
-	fp_buf_free(&r.file_cache.raw);
-	fp_buf_free(&r.text.head);
-	fp_buf_free(&r.text.tail);
+	reader_free(&r);
 	return err;
 }

@@ -31,8 +31,21 @@ enum { FP_PARSE_FOREIGN = -64 };
  * Parses JUnit XML from `src` into `run`, as input number `input`, with
  * libxml2's streaming SAX2 parser: no DOM, no network, no external entities.
  * A file cut short keeps the testcases that were complete, marks the input
- * incomplete and adds a warning naming the file and line. Returns 0, or
- * FP_EINPUT when the file is not JUnit XML at all (message names the file).
+ * incomplete and adds a warning naming the file and line.
+ *
+ * Each <testcase> is an entry, except that jest-junit's two testcases for
+ * a test file that failed to run (classname "Test suite failed to run")
+ * are one: an error in collection whose node id and file are the file's
+ * path (the second counts in the input's `folded`). A testcase with an
+ * empty classname takes its enclosing testsuites' names, joined by '.', as
+ * its classname (a pytest collection failure keeps its module name alone);
+ * one without a name is named "(unnamed testcase N)" after its place in its
+ * suite, with a warning; one without a file attribute takes its innermost
+ * suite's name as its file when that is a path to a source file.
+ *
+ * Returns 0; FP_PARSE_FOREIGN for well-formed XML whose root is not JUnit's;
+ * FP_EINPUT when the file is not XML or the source fails (message names the
+ * file).
  */
 int fp_junit_parse(fp_run *run, uint32_t input, fp_source *src);
 

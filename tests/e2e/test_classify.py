@@ -230,7 +230,7 @@ def test_other_runners_are_classified():
         "cart fetches prices::cart fetches prices": ("connection", "connection-message"),
         "cart waits for the warehouse::cart waits for the warehouse": ("timeout", "timeout-message"),
         "cart refuses an empty order::cart refuses an empty order": ("exception", "default-exception"),
-        "Test suite failed to run::src/gateway.test.js": ("import_error", "jest-cannot-find-module"),
+        "src/gateway.test.js": ("import_error", "jest-cannot-find-module"),
         "example.com/shop::TestTotal": ("assertion", "go-failure"),
         "example.com/shop::TestFetchPrices": ("connection", "go-connection"),
         "example.com/shop::TestRefund": ("exception", "go-panic"),

@@ -107,7 +107,8 @@ static inline fp_run *fuzz_read_run(const uint8_t *data, size_t size, fp_input_k
 	err = parse(run, input, &src);
 	fp_source_close(&src);
 	if (err < 0) {
-		fuzz_check(err == FP_EINPUT || err == FP_ELIMIT, "a refusal is FP_EINPUT or FP_ELIMIT");
+		fuzz_check(err == FP_EINPUT || err == FP_ELIMIT || err == FP_PARSE_FOREIGN,
+			   "a refusal is FP_EINPUT, FP_ELIMIT or FP_PARSE_FOREIGN");
 		fuzz_check(fp_error_message()[0] != '\0', "a refusal sets a message");
 		fp_run_free(run);
 		return NULL;

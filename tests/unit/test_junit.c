@@ -346,12 +346,17 @@ static void test_corpus_shapes(void **state)
 	t = find(p.run, "t1");
 	assert_string_equal(t->classname, "B");
 	assert_int_equal(t->line, 9);
+	/* No classname: the enclosing suites' names stand for it. */
 	t = find(p.run, "t2.phpt");
-	assert_null(t->classname);
+	assert_string_equal(t->classname, "A");
 	assert_string_equal(t->file, "/t/t2.phpt");
 	assert_int_equal(t->status, FP_STATUS_PASSED);
+	/* jest's suite that failed to run is an entry for its file. */
 	t = find(p.run, "libs/foo.spec.ts");
-	check(t, FP_STATUS_ERROR, FP_PHASE_CALL, NULL, "\xe2\x97\x8f Test suite failed to run");
+	check(t, FP_STATUS_ERROR, FP_PHASE_COLLECTION, NULL, "\xe2\x97\x8f Test suite failed to run");
+	assert_null(t->classname);
+	assert_string_equal(t->nodeid, "libs/foo.spec.ts");
+	assert_string_equal(t->file, "libs/foo.spec.ts");
 	assert_string_equal(fp_test_trace(t), "  \xe2\x97\x8f Test suite failed to run  \n\n    tsconfig.json:13:3 - error TS6258");
 
 	assert_int_equal(q.err, 0);
@@ -426,9 +431,13 @@ static void test_lines_and_missing_attributes(void **state)
 	(void)state;
 	assert_int_equal(p.err, 0);
 	assert_int_equal(p.run->ntests, 4);
-	assert_null(p.run->tests[0].name);
+	/* A testcase without a name is a test of its own, named by its place. */
+	assert_string_equal(p.run->tests[0].name, "(unnamed testcase 1)");
 	assert_null(p.run->tests[0].classname);
 	assert_int_equal(p.run->tests[0].status, FP_STATUS_PASSED);
+	assert_int_equal(p.run->inputs[0].nwarnings, 1);
+	assert_string_equal(p.run->inputs[0].warnings[0], "'x.xml' line 1: a testcase without a "
+			    "name, kept as '(unnamed testcase 1)'");
 	assert_int_equal(p.run->tests[1].line, 0);
 	assert_int_equal(p.run->tests[2].line, 0);
 	assert_null(p.run->tests[2].classname);
@@ -544,29 +553,127 @@ static void test_damaged_middle(void **state)
 	fp_run_free(q.run);
 }
 
+/* ---- suites ---- */
+
+/* Issue 14, item 5: testcases with an empty classname are told apart by
+ * their suites, so five tests stay five, none a rerun of another. */
+static void test_junit_suites__stand_for_an_empty_classname(void **state)
+{
+	parsed p = parse_fixture("nested-empty-classname.xml");
+
+	(void)state;
+	assert_int_equal(p.err, 0);
+	assert_string_equal(p.run->tests[0].classname, "all.cluster.TestA");
+	assert_string_equal(p.run->tests[2].classname, "all.cluster.TestB");
+	assert_string_equal(p.run->tests[4].classname, "all.cluster");
+	/* One string for the suite's testcases, interned. */
+	assert_ptr_equal(p.run->tests[0].classname, p.run->tests[1].classname);
+	fp_run_finish(p.run);
+	assert_int_equal(p.run->summary.tests, 5);
+	assert_int_equal(p.run->summary.runs, 5);
+	assert_int_equal(p.run->summary.flaky, 0);
+	fp_run_free(p.run);
+}
+
+static const char *file_of_suite(const char *suite_name)
+{
+	static char file[256];
+	fp_buf xml = FP_BUF_INIT;
+	parsed p;
+
+	fp_buf_printf(&xml, "<testsuites><testsuite name=\"%s\"><testcase classname=\"c\" "
+		      "name=\"n\"/></testsuite></testsuites>", suite_name);
+	p = parse_str(xml.ptr);
+	assert_int_equal(p.err, 0);
+	file[0] = '\0';
+	if (p.run->tests[0].file)
+		snprintf(file, sizeof(file), "%s", p.run->tests[0].file);
+	fp_buf_free(&xml);
+	fp_run_free(p.run);
+	return file[0] ? file : NULL;
+}
+
+static void test_junit_file__from_suites_named_by_source_paths(void **state)
+{
+	(void)state;
+	assert_string_equal(file_of_suite("__tests__/cart.test.js"), "__tests__/cart.test.js");
+	assert_string_equal(file_of_suite("__tests__\\main.test.js"), "__tests__\\main.test.js");
+	assert_string_equal(file_of_suite("src/app.component.spec.ts"), "src/app.component.spec.ts");
+	assert_string_equal(file_of_suite("tests/test_cart.py"), "tests/test_cart.py");
+	assert_null(file_of_suite("com.example.FooTest"));
+	assert_null(file_of_suite("example.com/shop/ledger"));
+	assert_null(file_of_suite("pytest"));
+	assert_null(file_of_suite("dir/.js"));
+	assert_null(file_of_suite("Cart totals"));
+}
+
+/* jest-junit's two testcases for a file that failed to load are one entry,
+ * whichever comes first; jest's words give the message. */
+static void test_junit_suite_failure__folds_either_order(void **state)
+{
+	parsed p = parse_str(
+		"<testsuites><testsuite name=\"a.test.js\" tests=\"0\">"
+		"<testcase classname=\"Test suite failed to run\" name=\"a.test.js\" time=\"0\">"
+		"<failure>{&quot;code&quot;:&quot;MODULE_NOT_FOUND&quot;}</failure></testcase>"
+		"<testcase classname=\"Test suite failed to run\" name=\"a.test.js\" time=\"0\">"
+		"<error>  \xe2\x97\x8f Test suite failed to run\n\n    Cannot find module 'x'</error>"
+		"</testcase></testsuite>"
+		"<testsuite name=\"b.test.js\" tests=\"0\">"
+		"<testcase classname=\"Test suite failed to run\" name=\"b.test.js\" time=\"0\">"
+		"<error>  \xe2\x97\x8f Test suite failed to run</error></testcase>"
+		"</testsuite></testsuites>");
+	const fp_test *t;
+
+	(void)state;
+	assert_int_equal(p.err, 0);
+	assert_int_equal(p.run->ntests, 2);
+	assert_int_equal(p.run->inputs[0].tests, 2);
+	assert_int_equal(p.run->inputs[0].folded, 1);
+	t = &p.run->tests[0];
+	check(t, FP_STATUS_ERROR, FP_PHASE_COLLECTION, NULL, "\xe2\x97\x8f Test suite failed to run");
+	assert_string_equal(fp_test_trace(t), "  \xe2\x97\x8f Test suite failed to run\n\n"
+			    "    Cannot find module 'x'\n\n{\"code\":\"MODULE_NOT_FOUND\"}");
+	assert_false(t->flags & FP_TEST_FLAKY);
+	assert_string_equal(t->nodeid, "a.test.js");
+	assert_string_equal(p.run->tests[1].nodeid, "b.test.js");
+	fp_run_finish(p.run);
+	assert_int_equal(p.run->summary.tests, 2);
+	assert_int_equal(p.run->summary.runs, 3);
+	fp_run_free(p.run);
+}
+
 /* ---- not JUnit ---- */
 
-static void expect_refusal(const char *xml, size_t len, const char *message)
+static void expect_code(int code, const char *xml, size_t len, const char *message)
 {
 	parsed p = parse_mem_named("x.xml", xml, len);
 
-	assert_int_equal(p.err, FP_EINPUT);
+	assert_int_equal(p.err, code);
 	assert_string_equal(fp_error_message(), message);
 	assert_int_equal(p.run->ntests, 0);
 	fp_run_free(p.run);
 }
 
+static void expect_refusal(const char *xml, size_t len, const char *message)
+{
+	expect_code(FP_EINPUT, xml, len, message);
+}
+
+/* XML of another kind is recognisably no result file (FP_PARSE_FOREIGN):
+ * a directory search passes it over; broken XML stays an error. */
 static void test_not_junit(void **state)
 {
 	static const char garbage[] = "<\x01\x02\xff\xfe\x00garbage";
 
 	(void)state;
-	expect_refusal("<!DOCTYPE html>\n<html><head><title>502</title></head><body/></html>", 66,
-		       "cannot parse 'x.xml': not JUnit XML (the root element is <html>, not "
-		       "<testsuites> or <testsuite>)");
-	expect_refusal("<?xml version=\"1.0\"?><results><testcase name=\"a\"/></results>", 60,
-		       "cannot parse 'x.xml': not JUnit XML (the root element is <results>, not "
-		       "<testsuites> or <testsuite>)");
+	expect_code(FP_PARSE_FOREIGN,
+		    "<!DOCTYPE html>\n<html><head><title>502</title></head><body/></html>", 66,
+		    "'x.xml': not JUnit XML (the root element is <html>, not "
+		    "<testsuites> or <testsuite>)");
+	expect_code(FP_PARSE_FOREIGN,
+		    "<?xml version=\"1.0\"?><results><testcase name=\"a\"/></results>", 60,
+		    "'x.xml': not JUnit XML (the root element is <results>, not "
+		    "<testsuites> or <testsuite>)");
 	expect_refusal("<?xml version=\"1.0\"?>\n<!-- nothing else -->\n", 44,
 		       "cannot parse 'x.xml' line 3: no root element");
 	expect_refusal(garbage, sizeof(garbage) - 1,
@@ -790,6 +897,9 @@ int main(void)
 		cmocka_unit_test(test_one_piece_trace_matches_strcap),
 		cmocka_unit_test(test_bombs),
 		cmocka_unit_test(test_external_entities_refused),
+		cmocka_unit_test(test_junit_suites__stand_for_an_empty_classname),
+		cmocka_unit_test(test_junit_file__from_suites_named_by_source_paths),
+		cmocka_unit_test(test_junit_suite_failure__folds_either_order),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
 
