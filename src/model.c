@@ -939,6 +939,8 @@ void fp_test_json_add(fp_test_json *c, fp_buf *obj, const fp_test *t)
 	add_memo(obj, &c->rule, fp_test_rule(t));
 	if (t->flags & FP_TEST_FLAKY)
 		ADD_LITERAL(obj, ",\"flaky\":true");
+	if (t->flags & FP_TEST_SESSION)
+		ADD_LITERAL(obj, ",\"session\":true");
 	ADD_LITERAL(obj, ",\"type\":");
 	add_memo(obj, &c->type, fp_test_type(t));
 	ADD_LITERAL(obj, ",\"message\":");

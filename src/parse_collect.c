@@ -70,7 +70,30 @@ typedef struct streamcap {
 /* Figures as the output states them; -1 when it does not. */
 typedef struct stated {
 	int64_t collected, errors, deselected;
+	int ran;                  /* states a count only a test run has (passed, failed) */
 } stated;
+
+/*
+ * A pytest session that never started: a conftest that does not import,
+ * a usage error ("ERROR: ..."), or INTERNALERROR. Its lines (from standard
+ * error, captured with 2>&1) make one entry for the whole session.
+ */
+typedef enum {
+	SESSION_NONE = 0,
+	SESSION_CONFTEST,         /* "ImportError while loading conftest '...'." */
+	SESSION_USAGE,            /* "ERROR: usage: ...", "ERROR: file or directory not found: ..." */
+	SESSION_INTERNAL          /* "INTERNALERROR> ..." */
+} session_kind;
+
+typedef struct session {
+	session_kind kind;        /* of the first block; later ones only add text */
+	session_kind open;        /* the block the next lines may continue */
+	int known;                /* the text is unmistakably pytest's */
+	fp_buf message;           /* the line that says what happened */
+	const char *type;         /* the exception the text names; interned */
+	streamcap trace;          /* set up at the first block */
+	int lines;
+} session;
 
 typedef struct collect {
 	fp_run *run;
@@ -116,6 +139,15 @@ typedef struct collect {
 	int have_summary;
 	int64_t interrupted_errors;
 	int interrupted;
+
+	session sess;
+
+	/* Signs that this is the console output of a test run (progress
+	 * lines, a FAILURES section, "1 failed, 2 passed"), and the best one
+	 * to quote: the summary line when there is one. */
+	uint64_t run_marks;
+	fp_buf run_evidence;
+	int run_summary;
 } collect;
 
 /* ---- small string helpers ---- */
@@ -439,6 +471,189 @@ static int add_error(collect *c, const char *id, size_t len, const char *msg, si
 	return 0;
 }
 
+/* ---- a session that never started ---- */
+
+/* The kind of block line `s` starts, if any. A usage error is "ERROR: "
+ * and pytest's message at the start of a line; the short summary's
+ * "ERROR tests/x.py" has no colon. */
+static session_kind session_start(const char *s)
+{
+	if (starts_with(s, "ImportError while loading conftest '"))
+		return SESSION_CONFTEST;
+	if (starts_with(s, "INTERNALERROR>"))
+		return SESSION_INTERNAL;
+	if (starts_with(s, "ERROR: ") && s[7] != ' ' && s[7] != '\0')
+		return SESSION_USAGE;
+	return SESSION_NONE;
+}
+
+/* Usage errors that could come from pytest only; other "ERROR: " lines
+ * count when the rest of the text is pytest's. */
+static int known_usage(const char *s)
+{
+	return starts_with(s, "ERROR: usage: ") ||
+	       starts_with(s, "ERROR: file or directory not found: ") ||
+	       starts_with(s, "ERROR: not found: ");
+}
+
+/* argparse's line under "ERROR: usage:": "pytest: error: unrecognized
+ * arguments: --x" (the program is "__main__.py" under python -m pytest). */
+static int usage_detail(const char *s)
+{
+	const char *p = s;
+
+	while (*p && *p != ' ' && *p != ':')
+		p++;
+	return p > s && starts_with(p, ": error: ");
+}
+
+/* What a line of the first block says: the message and the type. */
+static void session_says(collect *c, const char *s, size_t n)
+{
+	session *ss = &c->sess;
+	const char *text;
+
+	switch (ss->kind) {
+	case SESSION_CONFTEST:
+		/* "E   ModuleNotFoundError: No module named 'x'" names the type. */
+		if (s[0] == 'E' && (s[1] == ' ' || s[1] == '\t')) {
+			const char *type;
+
+			for (text = s + 1; *text == ' ' || *text == '\t'; text++)
+				;
+			if ((type = message_type(c, text)) != NULL)
+				ss->type = type;
+		}
+		break;
+	case SESSION_USAGE:
+		if (starts_with(ss->message.ptr, "ERROR: usage: ") && usage_detail(s)) {
+			fp_buf_clear(&ss->message);
+			fp_buf_add(&ss->message, s, n);
+		}
+		break;
+	case SESSION_INTERNAL:
+		/* The exception's own line says what happened. */
+		text = s + strlen("INTERNALERROR>");
+		if (*text == ' ')
+			text++;
+		if (session_start(s) == SESSION_INTERNAL && (text = message_type(c, text)) != NULL) {
+			ss->type = text;
+			fp_buf_clear(&ss->message);
+			fp_buf_add(&ss->message, s, n);
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+/* Adds a line of a block of kind `kind` to the session. */
+static void session_add(collect *c, const char *s, size_t n, session_kind kind)
+{
+	session *ss = &c->sess;
+
+	if (ss->kind == SESSION_NONE) {
+		ss->kind = kind;
+		streamcap_init(&ss->trace, FP_MAX_TRACE);
+		fp_buf_add(&ss->message, s, n);
+	}
+	if (kind != SESSION_USAGE || known_usage(s))
+		ss->known = 1;
+	if (ss->lines++)
+		streamcap_add(&ss->trace, "\n", 1);
+	streamcap_add(&ss->trace, s, n);
+	if (kind == ss->kind)
+		session_says(c, s, n);
+}
+
+/*
+ * Takes line `s` when it belongs to a session that never started; returns
+ * 1 when it did. A conftest's or a usage error's block ends at a blank
+ * line, INTERNALERROR's at the first line without its prefix.
+ */
+static int session_line(collect *c, const char *s, size_t n)
+{
+	session_kind k = session_start(s);
+
+	if (k == SESSION_USAGE && c->sec == SEC_ERROR)
+		k = SESSION_NONE; /* a collection error's own words */
+	if (k != SESSION_NONE) {
+		c->sess.open = k;
+		session_add(c, s, n, k);
+		return 1;
+	}
+	if (c->sess.open == SESSION_NONE)
+		return 0;
+	if (n == 0 || c->sess.open == SESSION_INTERNAL) {
+		c->sess.open = SESSION_NONE;
+		return n == 0;
+	}
+	session_add(c, s, n, c->sess.open);
+	return 1;
+}
+
+/*
+ * The entry for the whole session: node id "<session>", an error in
+ * collection, FP_TEST_SESSION. The run never started, so the collection
+ * was interrupted.
+ */
+static int add_session(collect *c)
+{
+	session *ss = &c->sess;
+	fp_test *t = NULL;
+	fp_detail *d;
+	int err;
+
+	if ((err = fp_run_add_test(&t, c->run, c->input)) < 0)
+		return err;
+	t->nodeid = FP_SESSION_NODEID;
+	t->name = FP_SESSION_NODEID;
+	t->status = FP_STATUS_ERROR;
+	t->phase = FP_PHASE_COLLECTION;
+	t->flags = FP_TEST_SESSION;
+	d = fp_test_detail(c->run, t);
+	d->message = fp_run_strcap(c->run, ss->message.ptr, ss->message.len, FP_MAX_MESSAGE);
+	d->type = ss->type;
+	d->trace = streamcap_finish(&ss->trace, c->run);
+	c->interrupted = 1;
+	c->recognised++;
+	return 0;
+}
+
+/* ---- the console output of a test run ---- */
+
+/* A sign of a test run at line `s`; the summary line is the one quoted. */
+static void run_mark(collect *c, const char *s, int summary)
+{
+	c->run_marks++;
+	if (c->run_evidence.len && (c->run_summary || !summary))
+		return;
+	c->run_summary = summary;
+	fp_buf_clear(&c->run_evidence);
+	fp_utf8_clean(&c->run_evidence, s, utf8_cut(s, strlen(s), QUOTE_MAX));
+}
+
+/* A progress line ends in " [ 33%]" (or is the "[100%]" alone). */
+static int is_progress(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n < 6 || s[n - 1] != ']' || s[n - 2] != '%' || s[n - 6] != '[' ||
+	    (n > 6 && s[n - 7] != ' '))
+		return 0;
+	for (i = n - 5; i < n - 2; i++)
+		if (!is_digit(s[i]) && s[i] != ' ')
+			return 0;
+	return is_digit(s[n - 3]);
+}
+
+/* The short test summary of a run: "FAILED tests/x.py::t - ...". */
+static int run_result_line(const char *s)
+{
+	return starts_with(s, "FAILED ") || starts_with(s, "PASSED ") ||
+	       starts_with(s, "XFAIL ") || starts_with(s, "XPASS ");
+}
+
 /* ---- the ERRORS section ---- */
 
 static void start_error(collect *c, const char *id, size_t len)
@@ -664,6 +879,9 @@ static int summary_part(const char *p, size_t n, stated *st)
 	/* "2 warnings", "3 passed" (a run, not a collection): other counts. */
 	if (*s++ != ' ' || !*s)
 		return 0;
+	if (strcmp(s, "passed") == 0 || strcmp(s, "failed") == 0 || strcmp(s, "xfailed") == 0 ||
+	    strcmp(s, "xpassed") == 0)
+		st->ran = 1;
 	while (*s >= 'a' && *s <= 'z')
 		s++;
 	return *s == '\0';
@@ -676,7 +894,7 @@ static int summary_part(const char *p, size_t n, stated *st)
  */
 static int summary_line(collect *c, const char *s)
 {
-	stated st = { -1, 0, 0 };
+	stated st = { -1, 0, 0, 0 };
 	const char *in = NULL, *p;
 
 	for (p = strstr(s, " in "); p; p = strstr(p + 1, " in "))
@@ -691,6 +909,8 @@ static int summary_line(collect *c, const char *s)
 			return 0;
 		p = end == in ? in : end + 2;
 	}
+	if (st.ran)
+		run_mark(c, s, 1);
 	/* Errors and deselected tests are stated whenever there are any;
 	 * "collected" is missing before pytest 6.2 ("no tests ran"). */
 	c->summary = st;
@@ -750,6 +970,9 @@ static int equals_line(collect *c, const char *t, size_t n)
 		c->sec = SEC_ERRORS;
 	} else if (title_is(t, n, "short test summary info")) {
 		c->sec = SEC_SHORT;
+	} else if (title_is(t, n, "FAILURES") || title_is(t, n, "PASSES")) {
+		run_mark(c, t, 0);
+		c->sec = SEC_SKIP;
 	} else {
 		c->sec = SEC_SKIP;
 		if (n < sizeof(title)) {
@@ -768,6 +991,8 @@ static int underscore_line(collect *c, const char *t, size_t n)
 {
 	static const char lead[] = "ERROR collecting ";
 
+	if (starts_with(t, "ERROR at setup of ") || starts_with(t, "ERROR at teardown of "))
+		run_mark(c, t, 0);
 	if (n > sizeof(lead) - 1 && memcmp(t, lead, sizeof(lead) - 1) == 0) {
 		start_error(c, t + sizeof(lead) - 1, n - (sizeof(lead) - 1));
 		c->recognised++;
@@ -1037,6 +1262,7 @@ static int separator(collect *c, const char *s, size_t n, int *handled)
 	*handled = sep_title(s, n, s[0], &t, &tn);
 	if (!*handled)
 		return 0;
+	c->sess.open = SESSION_NONE;
 	if ((err = end_tree(c)) < 0 || (err = finish_error(c)) < 0)
 		return err;
 	if (s[0] == '=')
@@ -1061,6 +1287,8 @@ static int handle_line(collect *c, char *s, size_t n)
 		if ((err = separator(c, s, n, &handled)) < 0 || handled)
 			return err;
 	}
+	if (session_line(c, s, n))
+		return 0;
 	if (c->sec == SEC_ERROR) {
 		if (summary_line(c, s))
 			return finish_error(c);
@@ -1072,8 +1300,14 @@ static int handle_line(collect *c, char *s, size_t n)
 	if (indent == n)
 		return 0;
 	if (c->sec == SEC_SHORT) {
-		if (!short_summary_line(c, s, n))
+		if (run_result_line(s))
+			run_mark(c, s, 0);
+		else if (!short_summary_line(c, s, n))
 			summary_line(c, s);
+		return 0;
+	}
+	if (c->sec == SEC_MAIN && is_progress(s, n)) {
+		run_mark(c, s, 0);
 		return 0;
 	}
 	if (c->sec != SEC_MAIN) {
@@ -1262,13 +1496,40 @@ static void finish_figures(collect *c)
 
 /* ---- the reader ---- */
 
+/*
+ * Decides, at the end, what the text was: the console output of a test
+ * run and text with nothing of pytest's in it are no collect-only output
+ * (FP_PARSE_FOREIGN); a session that never started is, with one entry for
+ * it. A usage error ("ERROR: ...") pytest alone would print, or in text
+ * that is otherwise pytest's, is such a session.
+ */
+static int what_it_is(collect *c)
+{
+	if (c->run_marks)
+		return fp_error_set(FP_PARSE_FOREIGN, "'%s': the console output of a pytest run "
+				    "(%s), not of pytest --collect-only: pass the run's JUnit XML "
+				    "(--junitxml=FILE) and the output of --collect-only instead",
+				    c->path, c->run_evidence.ptr);
+	if (c->sess.kind != SESSION_NONE && (c->sess.known || c->recognised > 0))
+		return add_session(c);
+	if (c->recognised > 0)
+		return 0;
+	if (c->first_text.len)
+		return fp_error_set(FP_PARSE_FOREIGN, "'%s': not pytest --collect-only output "
+				    "(line %llu: %s)", c->path, (unsigned long long)c->first_lineno,
+				    c->first_text.ptr);
+	return fp_error_set(FP_PARSE_FOREIGN, "'%s': not pytest --collect-only output (no text "
+			    "in it)", c->path);
+}
+
 static void collect_init(collect *c, fp_run *run, uint32_t input, const char *path)
 {
 	*c = (collect){
 		.run = run, .input = input, .path = path, .sec = SEC_MAIN,
 		.first_text = FP_BUF_INIT, .names = FP_BUF_INIT, .id = FP_BUF_INIT,
 		.err_id = FP_BUF_INIT, .err_msg = FP_BUF_INIT, .err_first = FP_BUF_INIT,
-		.summary = { -1, -1, -1 }, .header = { -1, -1, -1 }, .interrupted_errors = -1,
+		.summary = { -1, -1, -1, 0 }, .header = { -1, -1, -1, 0 }, .interrupted_errors = -1,
+		.run_evidence = FP_BUF_INIT, .sess = { .message = FP_BUF_INIT },
 	};
 	c->line = fp_xmalloc(LINE_KEEP + 1);
 	streamcap_init(&c->trace, FP_MAX_TRACE);
@@ -1284,6 +1545,9 @@ static void collect_free(collect *c)
 	fp_buf_free(&c->err_msg);
 	fp_buf_free(&c->err_first);
 	streamcap_free(&c->trace);
+	streamcap_free(&c->sess.trace);
+	fp_buf_free(&c->sess.message);
+	fp_buf_free(&c->run_evidence);
 	free(c->files.slots);
 	free(c->error_ids.slots);
 	free(c->error_files.slots);
@@ -1308,16 +1572,8 @@ int fp_collect_parse(fp_run *run, uint32_t input, fp_source *src)
 		goto out;
 	if ((err = end_tree(c)) < 0 || (err = finish_error(c)) < 0)
 		goto out;
-	if (c->recognised == 0) {
-		if (c->first_text.len)
-			err = fp_error_set(FP_EINPUT, "cannot parse '%s': not pytest --collect-only "
-					   "output (line %llu: %s)", src->path,
-					   (unsigned long long)c->first_lineno, c->first_text.ptr);
-		else
-			err = fp_error_set(FP_EINPUT, "cannot parse '%s': not pytest --collect-only "
-					   "output (no text in it)", src->path);
+	if ((err = what_it_is(c)) < 0)
 		goto out;
-	}
 	finish_figures(c);
 out:
 	collect_free(c);

@@ -60,8 +60,20 @@ enum {
 	FP_TEST_FLAKY = 1 << 0,     /* results disagreed, or Surefire flaky* */
 	FP_TEST_COLLECTED = 1 << 1, /* seen in collect-only output */
 	FP_TEST_RESULT = 1 << 2,    /* has a result from a JUnit file */
-	FP_TEST_DUPLICATE = 1 << 3  /* merged from several entries */
+	FP_TEST_DUPLICATE = 1 << 3, /* merged from several entries */
+	/*
+	 * A failure of the whole pytest session: the run never started (a
+	 * conftest that does not import, a usage error, INTERNALERROR). The
+	 * entry has node id "<session>", status error, phase collection, the
+	 * exception the text names as its type (when it names one), the line
+	 * that says what happened as its message and the text as its trace;
+	 * its category is the classifier's. See fp_collect_parse.
+	 */
+	FP_TEST_SESSION = 1 << 4
 };
+
+/* The node id of the FP_TEST_SESSION entry. */
+#define FP_SESSION_NODEID "<session>"
 
 /*
  * What a test said when it did not simply pass: only the tests that say

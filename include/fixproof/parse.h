@@ -54,8 +54,18 @@ int fp_junit_parse(fp_run *run, uint32_t input, fp_source *src);
  * per-file counts; pytest 6 to 8) from `src`. Each test becomes a test with
  * status not_run and the FP_TEST_COLLECTED flag; each collection error an
  * entry for its file with status error and phase collection. Sets
- * run->collection. Returns 0, or FP_EINPUT when nothing in it is
- * recognisable as collect-only output.
+ * run->collection.
+ *
+ * The output of a session that never started (captured with 2>&1: a
+ * conftest's "ImportError while loading conftest", a usage error
+ * "ERROR: ...", "INTERNALERROR>" lines) is read too: one FP_TEST_SESSION
+ * entry (see model.h) for the whole session, and the collection marked
+ * interrupted, with what it lists (nothing, when the run never started).
+ *
+ * Returns 0; FP_PARSE_FOREIGN for the console output of a test run
+ * (progress lines, a FAILURES section, "1 failed, 2 passed") and for text
+ * with nothing of pytest's in it; FP_EINPUT or FP_ELIMIT when the source
+ * fails.
  */
 int fp_collect_parse(fp_run *run, uint32_t input, fp_source *src);
 
@@ -72,8 +82,12 @@ typedef void (*fp_progress_fn)(void *ctx, const char *path, size_t done, size_t 
 /*
  * Reads every INPUT in `paths` into a new run, then merges and counts it
  * (fp_run_finish). Directories are searched recursively in name order for
- * *.xml files and for text files that look like collect-only output; other
- * files in a directory are passed over. On failure nothing is returned.
+ * *.xml files and for text files with pytest's marks (fp_sniff_pytest);
+ * other files in a directory are passed over, and so are, with a warning
+ * of the run's, files a reader finds to be no result file
+ * (FP_PARSE_FOREIGN). An empty file, given or found under a result's name
+ * (.xml, .txt, .log), is an input with no tests (fp_input.empty) and a
+ * warning. On failure nothing is returned and the message is set.
  */
 int fp_parse_inputs(fp_run **out, const char *const *paths, size_t npaths,
 		    fp_progress_fn progress, void *progress_ctx);

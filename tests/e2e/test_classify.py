@@ -46,7 +46,7 @@ def test_rules_lists_the_defaults():
     assert doc["schema"] == "fixproof.rules/1"
     rules = doc["rules"]
     names = [r["name"] for r in rules]
-    assert len(rules) == 32
+    assert len(rules) == 33
     assert len(set(names)) == len(names)
     # Phase rules come first: they say where a failure happened, not why.
     assert names[:4] == ["unittest-setup-phase", "unittest-teardown-phase",
@@ -94,7 +94,7 @@ def test_user_rule_comes_first(tmp_path):
     res = run("rules", "--rules", user)
     assert res.returncode == 0, res
     rules = res.json()["rules"]
-    assert len(rules) == 33
+    assert len(rules) == 34
     assert rules[0] == {"name": "ledger-db", "origin": str(user),
                         "description": "the ledger database is down",
                         "phase": ["setup", "call"], "message": "ledger.*unavailable",
@@ -107,9 +107,9 @@ def test_rules_output_can_be_fed_back(tmp_path):
     res = run("rules", "--rules", out)
     assert res.returncode == 0, res
     rules = res.json()["rules"]
-    assert len(rules) == 64
-    assert [r["origin"] for r in rules[:32]] == [str(out)] * 32
-    assert rules[:32] == [dict(r, origin=str(out)) for r in rules[32:]]
+    assert len(rules) == 66
+    assert [r["origin"] for r in rules[:33]] == [str(out)] * 33
+    assert rules[:33] == [dict(r, origin=str(out)) for r in rules[33:]]
 
 
 BAD_RULES = [

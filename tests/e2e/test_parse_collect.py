@@ -4,6 +4,7 @@ The *.txt files there were made with Debian's pytest 7.2.1 by make.py, except
 pytest6.* and pytest8.*, written by hand after those versions' sources.
 """
 import hashlib
+import shutil
 
 import pytest
 
@@ -26,6 +27,12 @@ SHOP_TESTS = [
 SHOP_ERROR = "tests/api/test_payments.py"
 SHOP_COLLECTION = {"collected": 10, "errors": 1, "deselected": 0, "files": 3,
                    "files_with_errors": 1, "interrupted": True}
+
+
+def parse_path(path):
+    res = run("parse", path)
+    assert res.returncode == 0, res
+    return res.json()
 
 
 def parse(*names, stdin=None):
@@ -282,3 +289,96 @@ def test_empty_result_files_in_a_directory(tmp_path):
     assert [(i["path"], i["empty"]) for i in doc["inputs"]] == [
         (str(tmp_path / "after.txt"), True), (str(tmp_path / "shop.q.txt"), False)]
     assert doc["summary"]["tests"] == 11
+
+
+SESSION = DATA / "session"
+RUN_LOG_ADVICE = ("not of pytest --collect-only: pass the run's JUnit XML (--junitxml=FILE) "
+                  "and the output of --collect-only instead")
+
+
+@pytest.mark.parametrize("name,cause,rule,type_,message", [
+    ("conftest-import.txt", "import_error", "import-error", "ModuleNotFoundError",
+     "ImportError while loading conftest "
+     "'/tmp/fixproof-session/conftest-import/tests/conftest.py'."),
+    ("usage.txt", "configuration", "pytest-session-configuration", None,
+     "__main__.py: error: unrecognized arguments: --no-such-option"),
+    ("not-found.txt", "configuration", "pytest-session-configuration", None,
+     "ERROR: file or directory not found: tests/test_nope.py"),
+    ("internalerror.txt", "configuration", "pytest-session-configuration", "RuntimeError",
+     "INTERNALERROR> RuntimeError: the test database is not reachable"),
+])
+def test_session_that_never_started(name, cause, rule, type_, message):
+    """Issue 14, item 10: pytest's output when the run never started (captured
+    with 2>&1) is collect-only output with one failure of the whole session."""
+    path = SESSION / name
+    res = run("parse", path)
+    assert res.returncode == 0, res
+    doc = res.json()
+    assert doc["collection"] == {"collected": 0, "errors": 0, "deselected": 0, "files": 0,
+                                 "files_with_errors": 0, "interrupted": True}
+    [entry] = doc["tests"]
+    assert (entry["id"], entry["status"], entry["phase"], entry["session"]) == \
+        ("<session>", "error", "collection", True)
+    assert (entry["category"], entry["cause"], entry["rule"]) == ("infrastructure", cause, rule)
+    assert entry["message"] == message
+    if type_:
+        assert entry["type"] == type_
+    assert entry["trace"] == path.read_text().strip("\n") or \
+        entry["trace"] in path.read_text()
+    assert doc["inputs"][0]["kind"] == "collect-only"
+
+
+def test_session_failed_after_collection_keeps_the_listing():
+    doc = parse_path(SESSION / "internalerror-after-collection.txt")
+    assert ids(doc) == ["tests/test_cart.py::test_total", "<session>"]
+    assert doc["collection"]["collected"] == 1 and doc["collection"]["interrupted"]
+    assert doc["tests"][1]["cause"] == "configuration"
+
+
+def test_session_without_stderr_is_empty():
+    """Without 2>&1 the same conftest failure leaves standard output empty."""
+    path = SESSION / "conftest-import.stdout.txt"
+    res = run("parse", path)
+    assert res.returncode == 0, res
+    assert res.json()["inputs"][0]["empty"] is True
+    assert res.err == f"fixproof: warning: '{path}' is empty: {EMPTY_WARNING}\n"
+
+
+@pytest.mark.parametrize("name,summary", [("pytest.log", "1 failed, 1 passed, 1 error in "),
+                                          ("run.log", "1 failed, 1 passed, 1 error in ")])
+def test_console_log_named_is_refused(name, summary):
+    """Issue 14, item 9: `pytest -q > pytest.log` is no collect-only output."""
+    path = SESSION / name
+    res = run("parse", path)
+    assert res.returncode == 3 and res.out == ""
+    assert res.err.startswith(f"fixproof: cannot parse '{path}': the console output of a "
+                              f"pytest run ({summary}")
+    assert res.err.endswith(f"), {RUN_LOG_ADVICE}\n")
+
+
+def test_console_log_in_a_directory_is_skipped(tmp_path):
+    """The log beside the collect-only output is passed over with a warning:
+    its ERROR lines no longer count as collection errors (2/3 files)."""
+    shutil.copy(SESSION / "pytest.log", tmp_path / "pytest.log")
+    shutil.copy(COLLECT / "shop.q.txt", tmp_path / "shop.q.txt")
+    res = run("parse", tmp_path)
+    assert res.returncode == 0, res
+    doc = res.json()
+    assert [i["path"] for i in doc["inputs"]] == [str(tmp_path / "shop.q.txt")]
+    assert doc["collection"] == SHOP_COLLECTION
+    [warning] = doc["warnings"]
+    assert warning.startswith(f"skipped '{tmp_path / 'pytest.log'}': the console output of "
+                              "a pytest run (1 failed, 1 passed, 1 error in ")
+    assert res.err == f"fixproof: warning: {warning}\n"
+
+
+def test_unrecognised_text_in_a_directory_is_skipped(tmp_path):
+    """Text with pytest's marks that the reader cannot read is passed over
+    with a warning in a directory, as XML that is not JUnit is."""
+    (tmp_path / "notes.txt").write_text("total 12%]\nnothing else\n")
+    shutil.copy(COLLECT / "shop.q.txt", tmp_path / "shop.q.txt")
+    res = run("parse", tmp_path)
+    assert res.returncode == 0, res
+    assert res.json()["warnings"] == [
+        f"skipped '{tmp_path / 'notes.txt'}': not pytest --collect-only output (line 1: "
+        "total 12%])"]

@@ -597,26 +597,134 @@ static void test_cut_short(void **state)
 }
 
 /* A run's output (not --collect-only) is recognised but lists no test. */
-static void test_run_output(void **state)
-{
-	fp_run *run = parse_ok("collected 2 items\n\ntests/test_a.py ..   [100%]\n\n"
-			       "=== 2 passed in 0.01s ===\n");
-
-	(void)state;
-	assert_int_equal(run->ntests, 0);
-	assert_int_equal(run->collection.collected, 2);
-	assert_string_equal(run->inputs[0].warnings[0],
-			    "'x.txt': the output says 2 tests were collected but lists 0 "
-			    "(is it the output of a run rather than of --collect-only?)");
-	fp_run_free(run);
-}
-
-static void expect_einput(const char *text, size_t len, const char *message)
+/* Expects `text` (of `len` bytes; SIZE_MAX: a C string) to be refused as
+ * no collect-only output, with `message`. */
+static void expect_foreign(const char *text, size_t len, const char *message)
 {
 	fp_run *run = NULL;
 
-	assert_int_equal(parse_n(&run, text, len), FP_EINPUT);
+	if (len == SIZE_MAX)
+		len = strlen(text);
+	assert_int_equal(parse_n(&run, text, len), FP_PARSE_FOREIGN);
 	assert_string_equal(fp_error_message(), message);
+	fp_run_free(run);
+}
+
+/* Issue 14, item 9: the console output of a test run is no collect-only
+ * output; its "ERROR tests/..." lines are no collection errors. */
+static void test_run_output(void **state)
+{
+	(void)state;
+	expect_foreign("collected 2 items\n\ntests/test_a.py ..   [100%]\n\n"
+		      "=== 2 passed in 0.01s ===\n", SIZE_MAX,
+		      "'x.txt': the console output of a pytest run (2 passed in 0.01s), not of "
+		      "pytest --collect-only: pass the run's JUnit XML (--junitxml=FILE) and the "
+		      "output of --collect-only instead");
+	/* -q without a summary line (cut short): the progress line tells. */
+	expect_foreign(".FE                     [ 60%]\n", SIZE_MAX,
+		      "'x.txt': the console output of a pytest run (.FE                     "
+		      "[ 60%]), not of pytest --collect-only: pass the run's JUnit XML "
+		      "(--junitxml=FILE) and the output of --collect-only instead");
+	expect_foreign("=== short test summary info ===\nFAILED t.py::test_a - assert 0\n"
+		      "ERROR t.py::test_b - fixture 'db' not found\n", SIZE_MAX,
+		      "'x.txt': the console output of a pytest run (FAILED t.py::test_a - assert "
+		      "0), not of pytest --collect-only: pass the run's JUnit XML (--junitxml=FILE) "
+		      "and the output of --collect-only instead");
+}
+
+/* ---- sessions that never started ---- */
+
+/* Parses tests/data/session/NAME. */
+static fp_run *parse_session_file(const char *name)
+{
+	size_t len;
+	char *text = unit_read_data("session", name, &len);
+	fp_run *run = NULL;
+
+	assert_int_equal(parse_n(&run, text, len), 0);
+	free(text);
+	return run;
+}
+
+/* The one entry of a session that never started, and the figures. */
+static const fp_test *session_entry(const fp_run *run, size_t tests, uint64_t collected)
+{
+	const fp_test *t = &run->tests[run->ntests - 1];
+
+	assert_int_equal(run->ntests, tests);
+	assert_string_equal(t->nodeid, "<session>");
+	assert_int_equal(t->status, FP_STATUS_ERROR);
+	assert_int_equal(t->phase, FP_PHASE_COLLECTION);
+	assert_int_equal(t->flags, FP_TEST_SESSION);
+	assert_null(t->file);
+	assert_true(run->collection.present);
+	assert_true(run->collection.interrupted);
+	assert_int_equal(run->collection.collected, collected);
+	return t;
+}
+
+/* Issue 14, item 10: real outputs of pytest 7.2.1 with 2>&1. */
+static void test_collect_session__never_started(void **state)
+{
+	fp_run *run;
+	const fp_test *t;
+
+	(void)state;
+	run = parse_session_file("conftest-import.txt");
+	t = session_entry(run, 1, 0);
+	assert_string_equal(fp_test_type(t), "ModuleNotFoundError");
+	assert_string_equal(fp_test_message(t), "ImportError while loading conftest "
+			    "'/tmp/fixproof-session/conftest-import/tests/conftest.py'.");
+	assert_string_equal(fp_test_trace(t), "ImportError while loading conftest "
+			    "'/tmp/fixproof-session/conftest-import/tests/conftest.py'.\n"
+			    "tests/conftest.py:1: in <module>\n    import shop_fixtures\n"
+			    "E   ModuleNotFoundError: No module named 'shop_fixtures'");
+	fp_run_free(run);
+
+	run = parse_session_file("usage.txt");
+	t = session_entry(run, 1, 0);
+	assert_null(fp_test_type(t));
+	assert_string_equal(fp_test_message(t),
+			    "__main__.py: error: unrecognized arguments: --no-such-option");
+	assert_non_null(strstr(fp_test_trace(t), "ERROR: usage: __main__.py [options]"));
+	assert_non_null(strstr(fp_test_trace(t), "  rootdir: /tmp/fixproof-session/clean"));
+	fp_run_free(run);
+
+	run = parse_session_file("not-found.txt");
+	t = session_entry(run, 1, 0);
+	assert_string_equal(fp_test_message(t),
+			    "ERROR: file or directory not found: tests/test_nope.py");
+	fp_run_free(run);
+
+	run = parse_session_file("internalerror.txt");
+	t = session_entry(run, 1, 0);
+	assert_string_equal(fp_test_type(t), "RuntimeError");
+	assert_string_equal(fp_test_message(t), "INTERNALERROR> RuntimeError: the test "
+			    "database is not reachable");
+	assert_true(strncmp(fp_test_trace(t), "INTERNALERROR> Traceback", 24) == 0);
+	fp_run_free(run);
+
+	/* Collected, then the session failed: the listing stays. */
+	run = parse_session_file("internalerror-after-collection.txt");
+	t = session_entry(run, 2, 1);
+	assert_string_equal(run->tests[0].nodeid, "tests/test_cart.py::test_total");
+	assert_string_equal(fp_test_message(t), "INTERNALERROR> RuntimeError: the test plan "
+			    "service is down");
+	fp_run_free(run);
+}
+
+/* A line that begins "ERROR: " counts only in text that is pytest's. */
+static void test_collect_session__usage_error_needs_pytest(void **state)
+{
+	fp_run *run;
+
+	(void)state;
+	expect_foreign("ERROR: build failed\n", SIZE_MAX,
+		      "'x.txt': not pytest --collect-only output (line 1: ERROR: build failed)");
+	run = parse_ok("============ test session starts ============\n"
+		       "ERROR: /x/pytest.ini:3: unexpected line: 'junk'\n\n");
+	assert_string_equal(fp_test_message(session_entry(run, 1, 0)),
+			    "ERROR: /x/pytest.ini:3: unexpected line: 'junk'");
 	fp_run_free(run);
 }
 
@@ -634,17 +742,17 @@ static void test_garbage(void **state)
 	uint32_t x = 12345;
 
 	(void)state;
-	expect_einput("", 0, "cannot parse 'x.txt': not pytest --collect-only output "
+	expect_foreign("", 0, "'x.txt': not pytest --collect-only output "
 		      "(no text in it)");
-	expect_einput("\n\n  \r\n", 5, "cannot parse 'x.txt': not pytest --collect-only output "
+	expect_foreign("\n\n  \r\n", 5, "'x.txt': not pytest --collect-only output "
 		      "(no text in it)");
-	expect_einput(xml, sizeof(xml) - 1, "cannot parse 'x.txt': not pytest --collect-only "
+	expect_foreign(xml, sizeof(xml) - 1, "'x.txt': not pytest --collect-only "
 		      "output (line 1: <?xml version=\"1.0\"?>)");
-	expect_einput(cpp, strlen(cpp), "cannot parse 'x.txt': not pytest --collect-only output "
+	expect_foreign(cpp, strlen(cpp), "'x.txt': not pytest --collect-only output "
 		      "(line 1: std::vector<int> v;)");
-	expect_einput(nul, sizeof(nul) - 1, "cannot parse 'x.txt': not pytest --collect-only "
+	expect_foreign(nul, sizeof(nul) - 1, "'x.txt': not pytest --collect-only "
 		      "output (line 1: ?\xef\xbf\xbd\xef\xbf\xbd<Module x>)");
-	expect_einput(words, strlen(words), "cannot parse 'x.txt': not pytest --collect-only output "
+	expect_foreign(words, strlen(words), "'x.txt': not pytest --collect-only output "
 		      "(line 3: some words that go on and on and on and on and on and on and)");
 	for (i = 0; i < sizeof(random); i++) {
 		x = x * 1103515245u + 12345u;
@@ -787,14 +895,14 @@ static void test_chunk_boundaries(void **state)
 	while (text.len < 65535)
 		fp_buf_putc(&text, ' ');
 	fp_buf_puts(&text, "\r\nhello\n"); /* "\r" is the last byte of the chunk */
-	expect_einput(text.ptr, text.len, "cannot parse 'x.txt': not pytest --collect-only "
+	expect_foreign(text.ptr, text.len, "'x.txt': not pytest --collect-only "
 		      "output (line 2: hello)");
 	fp_buf_truncate(&text, 65520);
 	fp_buf_putc(&text, '\n');
 	while (text.len < 65535)
 		fp_buf_putc(&text, 'h');
 	fp_buf_puts(&text, "\x1b[32mworld\n"); /* ESC is the last byte */
-	expect_einput(text.ptr, text.len, "cannot parse 'x.txt': not pytest --collect-only "
+	expect_foreign(text.ptr, text.len, "'x.txt': not pytest --collect-only "
 		      "output (line 2: hhhhhhhhhhhhhhworld)");
 	fp_buf_free(&text);
 }
@@ -889,6 +997,8 @@ int main(void)
 		cmocka_unit_test(test_summary_ends_error),
 		cmocka_unit_test(test_cut_short),
 		cmocka_unit_test(test_run_output),
+		cmocka_unit_test(test_collect_session__never_started),
+		cmocka_unit_test(test_collect_session__usage_error_needs_pytest),
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_invalid_utf8),
 		cmocka_unit_test(test_bracket_in_path),

@@ -36,28 +36,10 @@ static parsed parse_str(const char *xml)
 	return parse_mem_named("x.xml", xml, strlen(xml));
 }
 
-/* Reads tests/data/junit/NAME (tests run from the repository root). */
-static char *read_fixture(const char *name, size_t *len)
-{
-	fp_buf path = FP_BUF_INIT, data = FP_BUF_INIT;
-	char chunk[4096];
-	size_t n;
-	FILE *f;
-
-	fp_buf_printf(&path, "tests/data/junit/%s", name);
-	f = fopen(path.ptr, "rb");
-	assert_non_null(f);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		fp_buf_add(&data, chunk, n);
-	fclose(f);
-	fp_buf_free(&path);
-	return fp_buf_detach(&data, len);
-}
-
 static parsed parse_fixture(const char *name)
 {
 	size_t len;
-	char *xml = read_fixture(name, &len);
+	char *xml = unit_read_data("junit", name, &len);
 	parsed p = parse_mem_named(name, xml, len);
 
 	free(xml);
@@ -450,7 +432,7 @@ static void test_lines_and_missing_attributes(void **state)
 static void test_truncated(void **state)
 {
 	size_t len, cut;
-	char *xml = read_fixture("pytest-7.2.1-xunit1.xml", &len);
+	char *xml = unit_read_data("junit", "pytest-7.2.1-xunit1.xml", &len);
 	const char *third = NULL, *p = xml;
 	parsed r;
 	int i;

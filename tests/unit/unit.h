@@ -15,12 +15,35 @@
 
 #include <cmocka.h>
 
+#include "fixproof/buf.h"
+
 /* The shared folder (corpus, mustache spec): $FIXPROOF_SHARED or ../shared. */
 static inline const char *unit_shared_dir(void)
 {
 	const char *d = getenv("FIXPROOF_SHARED");
 
 	return d && *d ? d : "../shared";
+}
+
+/*
+ * The bytes of tests/data/DIR/NAME (tests run from the repository root),
+ * NUL-terminated, for the caller to free; their count in *len.
+ */
+static inline char *unit_read_data(const char *dir, const char *name, size_t *len)
+{
+	fp_buf path = FP_BUF_INIT, data = FP_BUF_INIT;
+	char chunk[4096];
+	size_t n;
+	FILE *f;
+
+	fp_buf_printf(&path, "tests/data/%s/%s", dir, name);
+	f = fopen(path.ptr, "rb");
+	assert_non_null(f);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		fp_buf_add(&data, chunk, n);
+	fclose(f);
+	fp_buf_free(&path);
+	return fp_buf_detach(&data, len);
 }
 
 #endif
