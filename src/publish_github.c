@@ -27,7 +27,6 @@
 #define GH_TIMEOUT_MS 30000L     /* GitHub itself cuts requests off after 10 s */
 #define GH_MAX_REDIRECTS 3
 #define GH_MAX_PAGES 1000        /* 100,000 comments: far beyond any real thread */
-#define GH_MAX_TOKEN 4096
 #define GH_BACKOFF_CAP 30.0      /* seconds, one backoff delay */
 #define GH_BACKOFF_BUDGET 120.0  /* seconds, all backoff delays of one run */
 
@@ -865,7 +864,6 @@ static int gh_init(gh *g, const fp_github_opts *o, const char *body, size_t len)
 	fp_buf path = FP_BUF_INIT, clean = FP_BUF_INIT, auth = FP_BUF_INIT;
 	cJSON *json = NULL;
 	int err = 0;
-	size_t i;
 
 	g->o = o;
 	g->log = o->log ? o->log : stderr;
@@ -874,17 +872,8 @@ static int gh_init(gh *g, const fp_github_opts *o, const char *body, size_t len)
 	g->base_ms = o->retry_base_ms ? o->retry_base_ms : 1000;
 	g->backoff_left = GH_BACKOFF_BUDGET;
 	g->rng = (unsigned)time(NULL) ^ ((unsigned)getpid() << 16) ^ 0x9e3779b9u;
-	if (o->marker && !fp_github_marker_valid(o->marker))
-		return fp_error_set(FP_EUSAGE, "marker '%s' is not valid: use 1 to 64 of A-Z a-z 0-9 . _ -", o->marker);
-	if (!o->repo || !fp_github_repo_valid(o->repo))
-		return fp_error_set(FP_EUSAGE, "repository '%s' is not OWNER/NAME", o->repo ? o->repo : "");
-	if (o->issue == 0)
-		return fp_error_set(FP_EUSAGE, "no issue or pull request number");
-	if (!o->token && !o->dry_run)
-		return fp_error_set(FP_EUSAGE, "no GitHub token");
-	for (i = 0; o->token && o->token[i]; i++)
-		if ((unsigned char)o->token[i] <= 0x20 || (unsigned char)o->token[i] >= 0x7f || i >= GH_MAX_TOKEN)
-			return fp_error_set(FP_EUSAGE, "the GitHub token has characters or a length no token has");
+	if ((err = fp_github_check(o)) < 0)
+		return err;
 	if ((err = fp_github_api_base(&g->base, o->api_url ? o->api_url : FP_GITHUB_DEFAULT_URL)) < 0)
 		return err;
 	g->no_proxy = fp_github_is_loopback(g->base.ptr);

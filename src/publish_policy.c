@@ -1,11 +1,13 @@
 /*
  * publish_policy.c - the decisions of the GitHub client that need no
- * network: URL checks, pagination links, markers, error texts and rate
- * limits; see publish.h. libcurl stays in publish_github.c.
+ * network: options, the Actions event, URL checks, pagination links,
+ * markers, error texts and rate limits; see publish.h. libcurl stays in
+ * publish_github.c.
  */
 #include "fixproof/publish.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -17,6 +19,7 @@
 
 #define ERROR_TEXT_CAP 300 /* bytes of one GitHub explanation we quote */
 #define ERROR_ITEMS_CAP 5  /* errors[] entries we quote */
+#define MAX_TOKEN 4096     /* bytes; GitHub's tokens are far shorter */
 
 void fp_github_reply_reset(fp_github_reply *r)
 {
@@ -361,6 +364,154 @@ int fp_github_has_marker(const char *body, const char *key)
 	}
 	fp_buf_free(&line);
 	return found;
+}
+
+/* ---- options and the Actions environment ---- */
+
+/* The number in s[0..n): decimal digits only, 1 to FP_GITHUB_MAX_ISSUE; else 0. */
+static unsigned long issue_number(const char *s, size_t n)
+{
+	unsigned long long v = 0;
+	size_t i;
+
+	/* Ten digits hold the largest number; more could only overflow. */
+	if (n == 0 || n > 10)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+		v = v * 10 + (unsigned long long)(s[i] - '0');
+	}
+	return v <= FP_GITHUB_MAX_ISSUE ? (unsigned long)v : 0;
+}
+
+int fp_github_issue_parse(unsigned long *out, const char *s)
+{
+	unsigned long n = s ? issue_number(s, strlen(s)) : 0;
+
+	if (!n)
+		return fp_error_set(FP_EUSAGE, "'%s' is not an issue or pull request number (1 to %lu)",
+				    s ? s : "", FP_GITHUB_MAX_ISSUE);
+	*out = n;
+	return 0;
+}
+
+int fp_github_check(const fp_github_opts *o)
+{
+	fp_buf base = FP_BUF_INIT;
+	size_t i;
+	int err;
+
+	if (o->marker && !fp_github_marker_valid(o->marker))
+		return fp_error_set(FP_EUSAGE, "marker '%s' is not valid: use 1 to 64 of A-Z a-z 0-9 . _ -", o->marker);
+	if (!o->repo || !fp_github_repo_valid(o->repo))
+		return fp_error_set(FP_EUSAGE, "repository '%s' is not OWNER/NAME", o->repo ? o->repo : "");
+	if (o->issue < 1 || o->issue > FP_GITHUB_MAX_ISSUE)
+		return fp_error_set(FP_EUSAGE, "no issue or pull request number");
+	if (!o->token && !o->dry_run)
+		return fp_error_set(FP_EUSAGE, "no GitHub token: set GITHUB_TOKEN or GH_TOKEN (both are unset or empty)");
+	/* The token goes into a header line: a space or newline would split it. */
+	for (i = 0; o->token && o->token[i]; i++)
+		if ((unsigned char)o->token[i] <= 0x20 || (unsigned char)o->token[i] >= 0x7f || i >= MAX_TOKEN)
+			return fp_error_set(FP_EUSAGE, "the GitHub token has characters or a length no token has");
+	err = fp_github_api_base(&base, o->api_url ? o->api_url : FP_GITHUB_DEFAULT_URL);
+	fp_buf_free(&base);
+	return err;
+}
+
+/* The N of "refs/pull/N/merge" or "refs/pull/N/head", or 0. */
+static unsigned long number_from_ref(const char *ref)
+{
+	const char *p;
+	size_t n;
+
+	if (!ref || strncmp(ref, "refs/pull/", 10) != 0)
+		return 0;
+	p = ref + 10;
+	n = strcspn(p, "/");
+	if (strcmp(p + n, "/merge") != 0 && strcmp(p + n, "/head") != 0)
+		return 0;
+	return issue_number(p, n);
+}
+
+/* The whole number at event.`key`.number, or 0. */
+static unsigned long number_from_event(const cJSON *event, const char *key)
+{
+	const cJSON *obj = cJSON_GetObjectItemCaseSensitive(event, key);
+	const cJSON *num = cJSON_GetObjectItemCaseSensitive(obj, "number");
+
+	if (!cJSON_IsNumber(num) || num->valuedouble < 1 || num->valuedouble > (double)FP_GITHUB_MAX_ISSUE ||
+	    num->valuedouble != (double)(unsigned long)num->valuedouble)
+		return 0;
+	return (unsigned long)num->valuedouble;
+}
+
+/* Reads the event file into `out`; every failure names the variable and the path. */
+static int read_event(fp_buf *out, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char chunk[65536];
+	size_t n;
+	int err = 0;
+
+	if (!f)
+		return fp_error_set(FP_EINPUT, "cannot read the event file GITHUB_EVENT_PATH '%s': %s", path, strerror(errno));
+	while (err == 0 && (n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		if (out->len + n > FP_GITHUB_MAX_EVENT)
+			err = fp_error_set(FP_EINPUT, "the event file GITHUB_EVENT_PATH '%s' is over %u bytes",
+					   path, FP_GITHUB_MAX_EVENT);
+		else
+			fp_buf_add(out, chunk, n);
+	}
+	if (err == 0 && ferror(f))
+		err = fp_error_set(FP_EINPUT, "cannot read the event file GITHUB_EVENT_PATH '%s': %s", path, strerror(errno));
+	fclose(f);
+	return err;
+}
+
+/* The number in the event file at `path`, or 0 when it holds none. */
+static int number_from_event_file(unsigned long *out, const char *path)
+{
+	fp_buf text = FP_BUF_INIT;
+	cJSON *event = NULL;
+	int err;
+
+	*out = 0;
+	if ((err = read_event(&text, path)) < 0)
+		goto out;
+	if (!(event = cJSON_ParseWithLength(text.ptr, text.len))) {
+		err = fp_error_set(FP_EINPUT, "the event file GITHUB_EVENT_PATH '%s' is not JSON", path);
+		goto out;
+	}
+	*out = number_from_event(event, "pull_request");
+	if (!*out)
+		*out = number_from_event(event, "issue");
+out:
+	cJSON_Delete(event);
+	fp_buf_free(&text);
+	return err;
+}
+
+int fp_github_issue_from_event(unsigned long *out, const char *event_path, const char *ref)
+{
+	unsigned long n = 0;
+	int err;
+
+	if (event_path && !*event_path)
+		event_path = NULL;
+	if (ref && !*ref)
+		ref = NULL;
+	if (event_path && (err = number_from_event_file(&n, event_path)) < 0)
+		return err;
+	if (!n)
+		n = number_from_ref(ref);
+	if (!n)
+		return fp_error_set(FP_EUSAGE, "no issue number: give --issue N (looked at GITHUB_EVENT_PATH%s%s%s "
+				    "for .pull_request.number and .issue.number, and GITHUB_REF%s%s%s for refs/pull/N/merge)",
+				    event_path ? " '" : " (unset)", event_path ? event_path : "", event_path ? "'" : "",
+				    ref ? " '" : " (unset)", ref ? ref : "", ref ? "'" : "");
+	*out = n;
+	return 0;
 }
 
 /* ---- error texts ---- */

@@ -24,6 +24,8 @@
 #define FP_GITHUB_MAX_REPLY (16u * 1024 * 1024) /* bytes of one reply body we read */
 #define FP_GITHUB_MAX_HEADERS (256u * 1024)     /* bytes of one reply's headers */
 #define FP_GITHUB_MAX_ATTEMPTS 5
+#define FP_GITHUB_MAX_EVENT (16u * 1024 * 1024) /* bytes of the Actions event file we read */
+#define FP_GITHUB_MAX_ISSUE 4294967295UL
 #define FP_GITHUB_DEFAULT_URL "https://api.github.com"
 #define FP_GITHUB_API_VERSION "2022-11-28"
 #define FP_GITHUB_ACTIONS_LOGIN "github-actions[bot]"
@@ -56,11 +58,39 @@ typedef struct fp_github_opts {
  * Posts `body` (`len` bytes) as described by `opts` and appends the
  * comment's html_url to `url_out` (in dry-run mode, nothing). Invalid UTF-8
  * in `body` is replaced by U+FFFD, since GitHub only takes UTF-8 JSON.
- * Returns 0, FP_EUSAGE (bad options, or the body with its marker line is
- * over FP_GITHUB_MAX_BODY bytes: nothing is sent), FP_ENET (network) or
- * FP_EAPI (GitHub said no; the message carries GitHub's own text).
+ * Returns 0, FP_EUSAGE (fp_github_check refused `opts`, or the body with its
+ * marker line is over FP_GITHUB_MAX_BODY bytes: nothing is sent), FP_ENET
+ * (network) or FP_EAPI (GitHub said no; the message carries GitHub's own
+ * text).
  */
 int fp_github_post(fp_buf *url_out, const fp_github_opts *opts, const char *body, size_t len);
+
+/*
+ * Checks what fp_github_post needs of `opts`, the one validation of it: a
+ * valid marker (or none), an OWNER/NAME repository, an issue number, a
+ * token unless dry_run (and one with no spaces or control characters), and
+ * an API URL that fp_github_api_base accepts (NULL stands for
+ * FP_GITHUB_DEFAULT_URL). Returns 0 or FP_EUSAGE with the message set.
+ */
+int fp_github_check(const fp_github_opts *opts);
+
+/*
+ * Reads an issue or pull request number written in decimal: 1 to
+ * FP_GITHUB_MAX_ISSUE, digits only. Sets *out and returns 0, or returns
+ * FP_EUSAGE with the message set.
+ */
+int fp_github_issue_parse(unsigned long *out, const char *s);
+
+/*
+ * Finds the issue or pull request a GitHub Actions run is about, from the
+ * values of GITHUB_EVENT_PATH and GITHUB_REF (either NULL or "" when
+ * unset): the event file's .pull_request.number, else its .issue.number,
+ * else the N of a GITHUB_REF "refs/pull/N/merge" (or ".../head"). Sets *out
+ * and returns 0; FP_EINPUT when the event file cannot be read, is over
+ * FP_GITHUB_MAX_EVENT bytes or is not JSON (the message names
+ * GITHUB_EVENT_PATH and the path); FP_EUSAGE when no number is found.
+ */
+int fp_github_issue_from_event(unsigned long *out, const char *event_path, const char *ref);
 
 /* ---- the pure parts, exposed for tests ---- */
 

@@ -542,6 +542,26 @@ def test_no_number_anywhere_is_a_usage_error(github, tmp_path):
     assert github.requests == []
 
 
+def test_missing_event_file_is_reported(github, tmp_path):
+    missing = tmp_path / "no-such-event.json"
+    res = post(github, target=False,
+               env={"GITHUB_REPOSITORY": REPO, "GITHUB_REF": "refs/pull/7/merge",
+                    "GITHUB_EVENT_PATH": str(missing)})
+    assert res.returncode == 3, res
+    assert res.err == (f"fixproof: cannot read the event file GITHUB_EVENT_PATH '{missing}': "
+                       "No such file or directory\n")
+    assert github.requests == []
+
+
+def test_event_file_that_is_not_json_is_reported(github, tmp_path):
+    path = tmp_path / "event.json"
+    path.write_text('{"pull_request": {"number": 7')
+    res = post(github, target=False, env={"GITHUB_REPOSITORY": REPO, "GITHUB_EVENT_PATH": str(path)})
+    assert res.returncode == 3, res
+    assert f"the event file GITHUB_EVENT_PATH '{path}' is not JSON" in res.err
+    assert github.requests == []
+
+
 def test_enterprise_base_url(github):
     for i in range(120):
         github.add_comment(REPO, 5, "octocat", f"comment {i}")
