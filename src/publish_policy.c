@@ -1,8 +1,8 @@
 /*
  * publish_policy.c - the decisions of the GitHub client that need no
- * network: options, the Actions event, URL checks, pagination links,
- * markers, error texts and rate limits; see publish.h. libcurl stays in
- * publish_github.c.
+ * network: options, the Actions event, pagination links, markers, error
+ * texts, backoff and rate limits; see publish.h. libcurl stays in
+ * publish_github.c, and with it the URL functions.
  */
 #include "fixproof/publish.h"
 
@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <cjson/cJSON.h>
 
@@ -75,126 +76,6 @@ static void append_clean(fp_buf *out, const char *s, size_t n, size_t cap)
 	if (cut < n)
 		fp_buf_puts(out, "...");
 	fp_buf_free(&tmp);
-}
-
-/* ---- URLs ---- */
-
-/*
- * Splits "scheme://authority/..." into the length of "scheme://authority"
- * and the host inside the authority (without port or IPv6 brackets).
- * Returns 0 when the URL has no such shape.
- */
-static int split_url(const char *url, size_t *origin_len, const char **host, size_t *host_len)
-{
-	const char *sep = strstr(url, "://"), *auth, *end, *h, *hend;
-
-	if (!sep || sep == url)
-		return 0;
-	auth = sep + 3;
-	end = auth + strcspn(auth, "/?#");
-	if (end == auth)
-		return 0;
-	if (*auth == '[') {
-		h = auth + 1;
-		hend = memchr(h, ']', (size_t)(end - h));
-		/* Only a port may follow the brackets: "[::1].example" is no host. */
-		if (!hend || (hend + 1 < end && hend[1] != ':'))
-			return 0;
-	} else {
-		h = auth;
-		hend = memchr(h, ':', (size_t)(end - h));
-		if (!hend)
-			hend = end;
-	}
-	*origin_len = (size_t)(end - url);
-	*host = h;
-	*host_len = (size_t)(hend - h);
-	return 1;
-}
-
-/* True when host[0..n) is a dotted quad whose first number is 127. */
-static int is_loopback_ipv4(const char *host, size_t n)
-{
-	unsigned part = 0, parts = 0, digits = 0, first = 0;
-	size_t i;
-
-	for (i = 0; i <= n; i++) {
-		if (i == n || host[i] == '.') {
-			if (digits == 0 || part > 255)
-				return 0;
-			if (parts++ == 0)
-				first = part;
-			part = digits = 0;
-		} else if (isdigit((unsigned char)host[i]) && digits < 3) {
-			part = part * 10 + (unsigned)(host[i] - '0');
-			digits++;
-		} else {
-			return 0;
-		}
-	}
-	return parts == 4 && first == 127;
-}
-
-int fp_github_is_loopback(const char *url)
-{
-	size_t origin_len, n;
-	const char *host;
-
-	if (!split_url(url, &origin_len, &host, &n))
-		return 0;
-	if (n == 9 && strncasecmp(host, "localhost", 9) == 0)
-		return 1;
-	if (n == 3 && memcmp(host, "::1", 3) == 0 && host[-1] == '[')
-		return 1;
-	return is_loopback_ipv4(host, n);
-}
-
-int fp_github_api_base(fp_buf *out, const char *api_url)
-{
-	size_t origin_len, host_len, i, n = strlen(api_url);
-	const char *host, *auth;
-
-	for (i = 0; i < n; i++)
-		if ((unsigned char)api_url[i] <= 0x20 || api_url[i] == 0x7f)
-			return fp_error_set(FP_EUSAGE, "API URL '%s' contains a space or control character", api_url);
-	if (strncasecmp(api_url, "https://", 8) != 0 && strncasecmp(api_url, "http://", 7) != 0)
-		return fp_error_set(FP_EUSAGE, "API URL '%s' is not an http(s) URL", api_url);
-	if (!split_url(api_url, &origin_len, &host, &host_len) || host_len == 0)
-		return fp_error_set(FP_EUSAGE, "API URL '%s' has no host", api_url);
-	auth = strstr(api_url, "://") + 3;
-	if (memchr(auth, '@', origin_len - (size_t)(auth - api_url)))
-		return fp_error_set(FP_EUSAGE, "API URL '%s' must not contain a user name", api_url);
-	if (strpbrk(api_url, "?#"))
-		return fp_error_set(FP_EUSAGE, "API URL '%s' must not contain a query or fragment", api_url);
-	if (strncasecmp(api_url, "http://", 7) == 0 && !fp_github_is_loopback(api_url))
-		return fp_error_set(FP_EUSAGE, "API URL '%s' uses plain http: the token would travel unencrypted; use https (http is allowed only to 127.0.0.1, ::1 or localhost)", api_url);
-	while (n > origin_len && api_url[n - 1] == '/')
-		n--;
-	fp_buf_add(out, api_url, n);
-	return 0;
-}
-
-void fp_github_url_join(fp_buf *out, const char *base, const char *path)
-{
-	size_t n = strlen(base);
-
-	while (n > 0 && base[n - 1] == '/')
-		n--;
-	while (*path == '/')
-		path++;
-	fp_buf_add(out, base, n);
-	fp_buf_putc(out, '/');
-	fp_buf_puts(out, path);
-}
-
-int fp_github_same_origin(const char *base, const char *url)
-{
-	size_t blen, ulen, hn;
-	const char *h;
-
-	if (!split_url(base, &blen, &h, &hn) || !split_url(url, &ulen, &h, &hn))
-		return 0;
-	return blen == ulen && strncasecmp(base, url, blen) == 0;
 }
 
 /* ---- Link header ---- */
@@ -632,4 +513,66 @@ fp_rate_action fp_github_rate_decide(double *wait_out, const fp_github_reply *r,
 		wait = 1;
 	*wait_out = wait;
 	return wait > max_wait ? FP_RATE_GIVE_UP : FP_RATE_WAIT;
+}
+
+/* ---- backoff and time ---- */
+
+double fp_github_backoff_delay(unsigned base_ms, unsigned attempt, double jitter)
+{
+	double delay = (double)base_ms / 1000.0;
+	unsigned i;
+
+	/* Doubling in a loop that stops at the cap: a shift by attempt - 1
+	 * would be undefined from the 33rd attempt on. */
+	for (i = 1; i < attempt && delay < FP_GITHUB_BACKOFF_CAP; i++)
+		delay *= 2;
+	delay *= 0.5 + jitter;
+	return delay > FP_GITHUB_BACKOFF_CAP ? FP_GITHUB_BACKOFF_CAP : delay;
+}
+
+long long fp_github_time_parse(const char *iso)
+{
+	static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
+	struct tm tm, back;
+	time_t t;
+	int v[6] = { 0 }, k = 0;
+	size_t i;
+
+	if (!iso || strlen(iso) != sizeof(shape) - 1)
+		return -1;
+	for (i = 0; shape[i]; i++) {
+		if (shape[i] != 'd') {
+			if (iso[i] != shape[i])
+				return -1;
+			k++;
+		} else if (iso[i] >= '0' && iso[i] <= '9') {
+			v[k] = v[k] * 10 + (iso[i] - '0');
+		} else {
+			return -1;
+		}
+	}
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = v[0] - 1900;
+	tm.tm_mon = v[1] - 1;
+	tm.tm_mday = v[2];
+	tm.tm_hour = v[3];
+	tm.tm_min = v[4];
+	tm.tm_sec = v[5];
+	t = timegm(&tm);
+	/* timegm() folds 31 February into March: only a date that comes back
+	 * unchanged was a real one. */
+	if (t == (time_t)-1 || !gmtime_r(&t, &back) || back.tm_mon != v[1] - 1 || back.tm_mday != v[2] ||
+	    back.tm_hour != v[3] || back.tm_min != v[4] || back.tm_sec != v[5])
+		return -1;
+	return (long long)t;
+}
+
+void fp_github_time_format(fp_buf *out, long long t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	char stamp[32];
+
+	if (gmtime_r(&tt, &tm) && strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm))
+		fp_buf_puts(out, stamp);
 }

@@ -389,6 +389,17 @@ def test_oversized_body_is_never_sent(github):
     assert "fixproof report --max-chars" in res.err
 
 
+@pytest.mark.parametrize("args, body", [
+    ([], ""), ([], " \n\t\r\n"), (["--marker", "ci"], ""), (["--marker", "ci"], f"{MARK}\n\n"),
+], ids=["empty", "white-space", "empty-with-marker", "only-the-marker"])
+def test_blank_body_is_never_sent(github, args, body):
+    res = post(github, *args, body=body)
+    assert res.returncode == 3, res
+    assert github.requests == []
+    assert "the report to post is empty" in res.err
+    assert len(res.err.splitlines()) == 1
+
+
 def test_body_at_the_limit_is_sent(github):
     body = "x" * (65536 - len(MARK) - 1)
     res = post(github, "--marker", "ci", body=body)
@@ -425,6 +436,17 @@ def test_oversized_reply_is_not_read(github):
     res = post(github, "--marker", "ci")
     assert res.returncode == 4, res
     assert res.err == f"fixproof: GET {github.url}/user: the reply's body is over 16777216 bytes; not reading it\n"
+    assert writes(github) == []
+
+
+def test_oversized_reply_headers_are_not_read(github):
+    # 27 headers of 10 KiB: each within libcurl's own limit for one line,
+    # together over our cap of 256 KiB.
+    github.fail("GET", r"^/user$", 200, body={"login": ME},
+                headers={f"X-Padding-{i}": "p" * 10240 for i in range(27)})
+    res = post(github, "--marker", "ci")
+    assert res.returncode == 4, res
+    assert res.err == f"fixproof: GET {github.url}/user: the reply's header is over 262144 bytes; not reading it\n"
     assert writes(github) == []
 
 
