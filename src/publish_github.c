@@ -34,6 +34,10 @@
 #define GH_MAX_REDIRECTS 3
 #define GH_MAX_PAGES 1000        /* 100,000 comments: far beyond any real thread */
 #define GH_BACKOFF_BUDGET 120.0  /* seconds, all backoff delays of one run */
+/* Seconds by which a comment made by our POST may seem older than the
+ * POST: timestamps are whole seconds, and the clock is GitHub's, read from
+ * a Date header that is itself whole seconds. */
+#define GH_CLOCK_SLACK 10
 
 /*
  * Codes that never leave this file, below every FP_E... code. Like
@@ -58,6 +62,7 @@ typedef struct gh_comment {
 	unsigned long long id;
 	char *html_url;
 	char *body;
+	long long created;    /* epoch seconds, GitHub's clock; -1 when unknown */
 } gh_comment;
 
 typedef struct gh_comments {
@@ -95,6 +100,7 @@ typedef struct gh {
 	unsigned max_attempts, base_ms;
 	double backoff_left;
 	unsigned rng;
+	long long clock_offset; /* GitHub's clock minus ours, from the last Date header */
 	fp_github_reply r;
 	size_t header_bytes;
 	int too_big;
@@ -110,6 +116,7 @@ static void comment_free(gh_comment *c)
 	free(c->body);
 	c->html_url = c->body = NULL;
 	c->id = 0;
+	c->created = -1;
 }
 
 static void comments_free(gh_comments *l)
@@ -139,20 +146,23 @@ static void comment_copy(gh_comment *dst, const gh_comment *src)
 	dst->id = src->id;
 	dst->html_url = fp_xstrdup(src->html_url ? src->html_url : "");
 	dst->body = fp_xstrdup(src->body ? src->body : "");
+	dst->created = src->created;
 }
 
-/* Reads one comment object (id, html_url, body) into `out`. */
+/* Reads one comment object (id, html_url, body, created_at) into `out`. */
 static int comment_from_json(gh_comment *out, const cJSON *c)
 {
 	const cJSON *id = cJSON_GetObjectItemCaseSensitive(c, "id");
 	const cJSON *url = cJSON_GetObjectItemCaseSensitive(c, "html_url");
 	const cJSON *body = cJSON_GetObjectItemCaseSensitive(c, "body");
+	const cJSON *created = cJSON_GetObjectItemCaseSensitive(c, "created_at");
 
 	if (!cJSON_IsNumber(id) || id->valuedouble < 1 || id->valuedouble > 9007199254740992.0)
 		return 0;
 	out->id = (unsigned long long)id->valuedouble;
 	out->html_url = fp_xstrdup(cJSON_IsString(url) ? url->valuestring : "");
 	out->body = fp_xstrdup(cJSON_IsString(body) ? body->valuestring : "");
+	out->created = fp_github_time_parse(cJSON_IsString(created) ? created->valuestring : NULL);
 	return 1;
 }
 
@@ -535,11 +545,12 @@ static long long gh_header_number(gh *g, const char *name)
 	return x;
 }
 
-/* Fills g->r's header fields from the last reply. */
+/* Fills g->r's header fields from the last reply, and learns GitHub's clock. */
 static void gh_read_headers(gh *g)
 {
 	size_t i, amount = 1;
 	const char *v;
+	time_t date;
 
 	/* Several Link headers are one list, as RFC 8288 says. */
 	for (i = 0; i < amount && (v = gh_header(g, "Link", i, &amount)) != NULL; i++) {
@@ -550,6 +561,9 @@ static void gh_read_headers(gh *g)
 	g->r.retry_after = gh_header_number(g, "Retry-After");
 	g->r.rl_remaining = gh_header_number(g, "X-RateLimit-Remaining");
 	g->r.rl_reset = gh_header_number(g, "X-RateLimit-Reset");
+	v = gh_header(g, "Date", 0, NULL);
+	if (v && (date = curl_getdate(v, NULL)) != (time_t)-1)
+		g->clock_offset = (long long)date - (long long)time(NULL);
 }
 
 /* Sets up the handle for one request. */
@@ -976,21 +990,33 @@ out:
 }
 
 /*
- * Looks for the comment our POST may have made: the newest marked comment
- * of ours with exactly our body. Returns 0 with `out` set, GH_ENOTFOUND, or
- * an FP_E... code.
+ * Looks for the comment our POST, first sent at `sent_at` (our clock), may
+ * have made: the newest comment of ours with exactly our body that GitHub
+ * created since then. Only comments updated since then are listed, so a
+ * long thread costs one page, and an older comment of ours with the same
+ * text (an earlier run of the same job) is not taken for it. Returns 0 with
+ * `out` set, GH_ENOTFOUND, or an FP_E... code.
  */
-static int gh_find_posted(gh *g, gh_comment *out)
+static int gh_find_posted(gh *g, time_t sent_at, gh_comment *out)
 {
 	gh_comments ours = GH_COMMENTS_INIT;
+	fp_buf query = FP_BUF_INIT;
 	const gh_comment *found = NULL;
+	long long since;
 	size_t i;
-	int err;
+	int err = 0;
 
-	if ((err = gh_list(g, &ours, "per_page=100")) < 0)
+	/* Without a marker nothing has asked who we are yet. */
+	if (!g->login && (err = gh_whoami(g)) < 0)
+		goto out;
+	since = (long long)sent_at + g->clock_offset - GH_CLOCK_SLACK;
+	fp_buf_puts(&query, "per_page=100&since=");
+	fp_github_time_format(&query, since);
+	if ((err = gh_list(g, &ours, query.ptr)) < 0)
 		goto out;
 	for (i = 0; i < ours.n; i++)
-		if (same_text(ours.v[i].body, g->body.ptr) && (!found || ours.v[i].id > found->id))
+		if (ours.v[i].created >= since && same_text(ours.v[i].body, g->body.ptr) &&
+		    (!found || ours.v[i].id > found->id))
 			found = &ours.v[i];
 	if (found) {
 		gh_note(g, "the comment was created after all: %s", found->html_url);
@@ -999,20 +1025,22 @@ static int gh_find_posted(gh *g, gh_comment *out)
 		err = GH_ENOTFOUND;
 	}
 out:
+	fp_buf_free(&query);
 	comments_free(&ours);
 	return err;
 }
 
 /*
  * POSTs our comment. When the POST may have gone through (a timeout, a 5xx,
- * a connection cut after sending), a marked comment of ours with this very
- * body is taken as the result; only when there is none is the POST sent
- * again. Without a marker there is nothing to look for, and no second POST.
+ * a connection cut after sending), gh_find_posted() looks for the comment
+ * it may have made, which is then the result; only when there is none is
+ * the POST sent again.
  */
 static int gh_create(gh *g, gh_comment *out)
 {
 	fp_buf why = FP_BUF_INIT;
 	gh_try t = { 0 };
+	time_t sent_at = time(NULL);
 	int err;
 
 	for (;;) {
@@ -1023,17 +1051,12 @@ static int gh_create(gh *g, gh_comment *out)
 		}
 		if (err != GH_EUNCERTAIN)
 			break;
-		if (!g->o->marker) {
-			err = fp_error_set(FP_ENET, "POST %s: %s; the comment may exist, so it is not sent again "
-					   "(--marker makes posting safe to repeat)", g->comments_url.ptr, g->why.ptr);
-			break;
-		}
 		gh_note(g, "POST %s may have reached GitHub (%s); looking for the comment before sending it again",
 			g->comments_url.ptr, g->why.ptr);
 		/* Looking overwrites the failure; keep it for the messages below. */
 		fp_buf_clear(&why);
 		fp_buf_add(&why, g->why.ptr, g->why.len);
-		if ((err = gh_find_posted(g, out)) != GH_ENOTFOUND)
+		if ((err = gh_find_posted(g, sent_at, out)) != GH_ENOTFOUND)
 			break;
 		fp_buf_clear(&g->why);
 		fp_buf_add(&g->why, why.ptr, why.len);
@@ -1062,7 +1085,7 @@ static int cmp_id(const void *a, const void *b)
 static int gh_settle(gh *g, gh_comment *created)
 {
 	gh_comments ours = GH_COMMENTS_INIT;
-	gh_comment kept = { 0, NULL, NULL };
+	gh_comment kept = { 0, NULL, NULL, -1 };
 	size_t i;
 	int err, seen = 0;
 
@@ -1277,7 +1300,7 @@ static void gh_free(gh *g)
 static int gh_update(gh *g, const gh_comments *ours, fp_buf *url_out)
 {
 	const gh_comment *newest = &ours->v[0];
-	gh_comment done = { 0, NULL, NULL };
+	gh_comment done = { 0, NULL, NULL, -1 };
 	fp_buf url = FP_BUF_INIT;
 	size_t i;
 	int err;
@@ -1303,7 +1326,7 @@ static int gh_run(gh *g, fp_buf *url_out)
 {
 	const fp_github_opts *o = g->o;
 	gh_comments ours = GH_COMMENTS_INIT;
-	gh_comment done = { 0, NULL, NULL };
+	gh_comment done = { 0, NULL, NULL, -1 };
 	int err = 0, sticky = o->marker && o->mode != FP_POST_CREATE;
 	size_t i;
 

@@ -233,14 +233,111 @@ def test_comment_deleted_before_the_patch_is_posted_again(github):
     assert "deleted meanwhile" in res.err
 
 
-def test_post_without_marker_is_not_sent_twice(github):
+# Without a marker, a POST that may have gone through is looked for among
+# the newest comments by the same author with exactly this body.
+
+def url_of(comment):
+    return f"https://github.com/{REPO}/issues/{comment['issue']}#issuecomment-{comment['id']}\n"
+
+
+def test_post_without_marker_answered_502_after_creating_is_found(github):
     github.fail("POST", r"/issues/5/comments$", 502, after=True)
     res = post(github)
-    assert res.returncode == 4, res
-    assert len(github.comments_on(REPO, 5)) == 1
+    assert res.returncode == 0, res
+    (mine,) = github.comments_on(REPO, 5)
+    assert mine["body"] == REPORT and mine["login"] == ME
     assert github.count("POST") == 1
-    assert "may exist, so it is not sent again" in res.err
-    assert len(res.err.splitlines()) == 1
+    assert res.out == url_of(mine)
+    # Only the comments updated since the POST are listed: one page, not the thread.
+    (listed,) = [r for r in github.requests if r.method == "GET" and "/comments" in r.path]
+    assert "since=" in listed.path
+    assert "the comment was created after all" in res.err
+
+
+def test_post_without_marker_answered_502_before_creating_is_sent_again(github):
+    github.fail("POST", r"/issues/5/comments$", 502)
+    res = post(github)
+    assert res.returncode == 0, res
+    (mine,) = github.comments_on(REPO, 5)
+    assert github.count("POST") == 2
+    assert res.out == url_of(mine)
+    assert "retrying" in res.err
+
+
+def test_post_without_marker_cut_off_after_creating_is_found(github):
+    github.fail("POST", r"/issues/5/comments$", close=True, after=True)
+    res = post(github)
+    assert res.returncode == 0, res
+    (mine,) = github.comments_on(REPO, 5)
+    assert github.count("POST") == 1
+    assert res.out == url_of(mine)
+
+
+def test_same_body_by_another_author_is_not_taken_for_ours(github):
+    theirs = github.add_comment(REPO, 5, "octocat", REPORT)
+    github.fail("POST", r"/issues/5/comments$", 502)
+    res = post(github)
+    assert res.returncode == 0, res
+    assert github.count("POST") == 2
+    comments = github.comments_on(REPO, 5)
+    assert [(c["login"], c["body"]) for c in comments] == [("octocat", REPORT), (ME, REPORT)]
+    assert res.out == url_of(comments[1])
+    assert comments[0]["id"] == theirs["id"]
+
+
+@pytest.mark.parametrize("edited", [False, True], ids=["untouched", "edited-since"])
+def test_older_comment_of_ours_with_the_same_body_is_not_taken_for_the_new_one(github, edited):
+    # An earlier run of the same job posted the same report an hour ago;
+    # edited since, it is listed, and only its creation time tells.
+    old = github.add_comment(REPO, 5, ME, REPORT, age=3600)
+    if edited:
+        github.comments[old["id"]]["updated_at"] = github._now()
+    github.fail("POST", r"/issues/5/comments$", 502)
+    res = post(github)
+    assert res.returncode == 0, res
+    assert github.count("POST") == 2
+    comments = github.comments_on(REPO, 5)
+    assert [c["id"] for c in comments][0] == old["id"] and len(comments) == 2
+    assert res.out == url_of(comments[1])
+
+
+def test_post_without_marker_with_an_actions_token_is_found(github):
+    github.fail("POST", r"/issues/5/comments$", 502, after=True)
+    res = post(github, token=ACTIONS_TOKEN)
+    assert res.returncode == 0, res
+    (mine,) = github.comments_on(REPO, 5)
+    assert mine["login"] == "github-actions[bot]"
+    assert github.count("POST") == 1
+    assert res.out == url_of(mine)
+
+
+@pytest.mark.parametrize("skew, after, posts", [(-3 * 3600, True, 1), (3 * 3600, False, 2)],
+                         ids=["github-behind", "github-ahead"])
+def test_posted_comment_is_judged_on_githubs_clock(github, skew, after, posts):
+    # Our clock is hours off GitHub's: the Date header, not our clock, says
+    # what "since the POST" means. With GitHub behind, the new comment would
+    # look too old to be ours and be posted twice; with GitHub ahead, the
+    # hour-old one would look new and be taken for a POST that made nothing.
+    github.skew = skew
+    old = github.add_comment(REPO, 5, ME, REPORT, age=3600)
+    github.fail("POST", r"/issues/5/comments$", 502, after=after)
+    res = post(github)
+    assert res.returncode == 0, res
+    assert github.count("POST") == posts
+    comments = github.comments_on(REPO, 5)
+    assert len(comments) == 2 and comments[0]["id"] == old["id"]
+    assert res.out == url_of(comments[1])
+
+
+def test_create_mode_with_marker_answered_502_after_creating_is_found(github):
+    # This asked for comments by a login never looked up, and crashed.
+    github.add_comment(REPO, 5, ME, f"{MARK}\n{REPORT}", age=600)
+    github.fail("POST", r"/issues/5/comments$", 502, after=True)
+    res = post(github, "--marker", "ci", "--mode", "create")
+    assert res.returncode == 0, res
+    assert github.count("POST") == 1
+    assert len(marked(github)) == 2
+    assert res.out == url_of(marked(github)[1])
 
 
 def test_race_keeps_the_oldest_and_deletes_ours(github):
