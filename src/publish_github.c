@@ -100,7 +100,7 @@ typedef struct gh {
 	unsigned max_attempts, base_ms;
 	double backoff_left;
 	unsigned rng;
-	long long clock_offset; /* GitHub's clock minus ours, from the last Date header */
+	long long clock_offset; /* GitHub's clock minus ours, from the last Date header (0 before one) */
 	fp_github_reply r;
 	size_t header_bytes;
 	int too_big;
