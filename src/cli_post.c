@@ -11,14 +11,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <cjson/cJSON.h>
-
 #include "cli.h"
 #include "cli_args.h"
 #include "fixproof/error.h"
 #include "fixproof/publish.h"
 
-#define POST_MAX_INPUT (16u * 1024 * 1024) /* bytes of a body or event file we read */
+#define POST_MAX_INPUT (16u * 1024 * 1024) /* bytes of a body we read */
 
 static const char post_usage[] =
 	"usage: fixproof post [--repo OWNER/NAME] [--issue N] [--marker KEY] [--api-url URL]\n"
@@ -103,71 +101,6 @@ static double parse_number(const char *s, double lo, double hi)
 	return v;
 }
 
-/* The issue number from refs/pull/N/merge, or 0. */
-static unsigned long number_from_ref(const char *ref)
-{
-	const char *p = ref ? ref : "";
-	double v;
-	fp_buf n = FP_BUF_INIT;
-	size_t len;
-
-	if (strncmp(p, "refs/pull/", 10) != 0)
-		return 0;
-	p += 10;
-	len = strcspn(p, "/");
-	if (strcmp(p + len, "/merge") != 0 && strcmp(p + len, "/head") != 0)
-		return 0;
-	fp_buf_add(&n, p, len);
-	v = parse_number(n.ptr, 1, 4294967295.0);
-	fp_buf_free(&n);
-	return v > 0 && v == (double)(unsigned long)v ? (unsigned long)v : 0;
-}
-
-/* The number at `key`.number in the event JSON, or 0. */
-static unsigned long number_from_event(const cJSON *event, const char *key)
-{
-	const cJSON *obj = cJSON_GetObjectItemCaseSensitive(event, key);
-	const cJSON *num = cJSON_GetObjectItemCaseSensitive(obj, "number");
-
-	if (!cJSON_IsNumber(num) || num->valuedouble < 1 || num->valuedouble > 4294967295.0 ||
-	    num->valuedouble != (double)(unsigned long)num->valuedouble)
-		return 0;
-	return (unsigned long)num->valuedouble;
-}
-
-/*
- * Finds the issue or pull request this GitHub Actions run is about:
- * .pull_request.number, else .issue.number in the event file, else the
- * number in a refs/pull/N/merge GITHUB_REF.
- */
-static int issue_from_env(unsigned long *out)
-{
-	const char *path = env("GITHUB_EVENT_PATH"), *ref = env("GITHUB_REF");
-	fp_buf text = FP_BUF_INIT;
-	cJSON *event = NULL;
-	unsigned long n = 0;
-	int over = 0;
-
-	if (path && read_capped(&text, path, POST_MAX_INPUT, &over) == 0 && !over) {
-		event = cJSON_ParseWithLength(text.ptr, text.len);
-		n = number_from_event(event, "pull_request");
-		if (!n)
-			n = number_from_event(event, "issue");
-	}
-	if (!n)
-		n = number_from_ref(ref);
-	cJSON_Delete(event);
-	fp_buf_free(&text);
-	if (!n)
-		return fp_error_set(FP_EUSAGE, "post: no issue number: give --issue N (looked at "
-				    "GITHUB_EVENT_PATH%s%s%s for .pull_request.number and .issue.number, and "
-				    "GITHUB_REF%s%s%s for refs/pull/N/merge)",
-				    path ? " '" : " (unset)", path ? path : "", path ? "'" : "",
-				    ref ? " '" : " (unset)", ref ? ref : "", ref ? "'" : "");
-	*out = n;
-	return 0;
-}
-
 typedef struct post_args {
 	fp_github_opts o;
 	const char *file;
@@ -248,29 +181,20 @@ static int post_resolve(post_args *a)
 {
 	const char *base_ms = env("FIXPROOF_RETRY_BASE_MS");
 	double v;
+	int err;
 
-	if (a->o.marker && !fp_github_marker_valid(a->o.marker))
-		return fp_error_set(FP_EUSAGE, "post: --marker '%s' is not valid: use 1 to 64 of A-Z a-z 0-9 . _ -", a->o.marker);
 	a->o.token = env("GITHUB_TOKEN") ? env("GITHUB_TOKEN") : env("GH_TOKEN");
-	if (!a->o.token && !a->o.dry_run)
-		return fp_error_set(FP_EUSAGE, "post: no GitHub token: set GITHUB_TOKEN or GH_TOKEN (both are unset or empty)");
 	if (!a->o.api_url)
 		a->o.api_url = env("GITHUB_API_URL") ? env("GITHUB_API_URL") : FP_GITHUB_DEFAULT_URL;
 	if (!a->o.repo && !(a->o.repo = env("GITHUB_REPOSITORY")))
 		return fp_error_set(FP_EUSAGE, "post: no repository: give --repo OWNER/NAME (GITHUB_REPOSITORY is unset)");
-	if (!fp_github_repo_valid(a->o.repo))
-		return fp_error_set(FP_EUSAGE, "post: repository '%s' is not OWNER/NAME", a->o.repo);
-	if (a->issue) {
-		v = parse_number(a->issue, 1, 4294967295.0);
-		if (v < 1 || v != (double)(unsigned long)v)
-			return fp_error_set(FP_EUSAGE, "post: --issue '%s' is not an issue number", a->issue);
-		a->o.issue = (unsigned long)v;
-	} else {
-		int err = issue_from_env(&a->o.issue);
-
-		if (err < 0)
-			return err;
-	}
+	if (a->issue)
+		err = fp_github_issue_parse(&a->o.issue, a->issue);
+	else
+		err = fp_github_issue_from_event(&a->o.issue, env("GITHUB_EVENT_PATH"), env("GITHUB_REF"));
+	/* Refuse bad options before reading a possibly large body. */
+	if (err < 0 || (err = fp_github_check(&a->o)) < 0)
+		return err;
 	if (base_ms) {
 		v = parse_number(base_ms, 1, 60000);
 		if (v < 1)
@@ -284,7 +208,6 @@ int fp_cli_post(int argc, char **argv)
 {
 	post_args a;
 	fp_buf body = FP_BUF_INIT, url = FP_BUF_INIT;
-	fp_buf api = FP_BUF_INIT;
 	int err, over = 0, status;
 
 	memset(&a, 0, sizeof(a));
@@ -295,9 +218,6 @@ int fp_cli_post(int argc, char **argv)
 		return FP_EXIT_OK;
 	if (err == 0)
 		err = post_resolve(&a);
-	/* Refuse a bad URL before reading a possibly large body. */
-	if (err == 0)
-		err = fp_github_api_base(&api, a.o.api_url);
 	if (err == 0)
 		err = read_capped(&body, a.file ? a.file : "-", POST_MAX_INPUT, &over);
 	if (err == 0 && over)
@@ -309,7 +229,6 @@ int fp_cli_post(int argc, char **argv)
 	if (err == 0 && url.len)
 		printf("%s\n", url.ptr);
 	status = err < 0 ? fp_cli_fail(err) : FP_EXIT_OK;
-	fp_buf_free(&api);
 	fp_buf_free(&url);
 	fp_buf_free(&body);
 	return status;

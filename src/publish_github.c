@@ -6,11 +6,17 @@
  * retry: network errors, 5xx and 429 with exponential backoff and jitter,
  * and rate limits after the wait GitHub asks for. A POST is not safe to
  * repeat once it may have reached GitHub, so gh_request() hands that case
- * back and gh_create() first looks for the comment it may have made.
+ * back as GH_EUNCERTAIN and gh_create() first looks for the comment it may
+ * have made. URLs are read and built with libcurl's URL API, and replies'
+ * headers read with curl_easy_header(), so no URL or header is parsed by
+ * hand here.
  */
 #include "fixproof/publish.h"
 
+#include <arpa/inet.h>
+#include <assert.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -27,24 +33,36 @@
 #define GH_TIMEOUT_MS 30000L     /* GitHub itself cuts requests off after 10 s */
 #define GH_MAX_REDIRECTS 3
 #define GH_MAX_PAGES 1000        /* 100,000 comments: far beyond any real thread */
-#define GH_MAX_TOKEN 4096
-#define GH_BACKOFF_CAP 30.0      /* seconds, one backoff delay */
 #define GH_BACKOFF_BUDGET 120.0  /* seconds, all backoff delays of one run */
+/* Seconds by which a comment made by our POST may seem older than the
+ * POST: timestamps are whole seconds, and the clock is GitHub's, read from
+ * a Date header that is itself whole seconds. */
+#define GH_CLOCK_SLACK 10
+
+/*
+ * Codes that never leave this file, below every FP_E... code. Like
+ * libgit2's GIT_PASSTHROUGH they say what happened, for the caller to act
+ * on; fp_github_post() turns each into an answer or an FP_E... error.
+ */
+enum {
+	GH_EUNCERTAIN = -100, /* a POST failed after it may have reached GitHub */
+	GH_EGONE = -101,      /* the comment to update was deleted meanwhile */
+	GH_ENOTFOUND = -102,  /* the comment our POST may have made is not there */
+	GH_ERETRY = -103      /* send the request again (inside gh_request only) */
+};
 
 /* Request flags: how gh_request() treats a reply. */
 enum {
-	GH_ACCEPT_403 = 1,   /* a 403 that is not a rate limit is an answer (GET /user) */
-	GH_ACCEPT_404 = 2,   /* a 404 is an answer (DELETE of a comment already gone) */
-	GH_POST_MARKED = 4,  /* a POST that may have gone through returns GH_UNCERTAIN */
-	GH_POST_BLIND = 8    /* a POST that may have gone through is not repeated */
+	GH_ACCEPT_403 = 1, /* a 403 that is not a rate limit is an answer (GET /user) */
+	GH_ACCEPT_404 = 2, /* a 404 is an answer (a comment already gone) */
+	GH_POST = 4        /* may create a comment: never repeated once it may have arrived */
 };
-#define GH_UNCERTAIN 1 /* a POST may or may not have created the comment */
-#define GH_GONE 2      /* the comment to update was deleted meanwhile */
 
 typedef struct gh_comment {
 	unsigned long long id;
 	char *html_url;
 	char *body;
+	long long created;    /* epoch seconds, GitHub's clock; -1 when unknown */
 } gh_comment;
 
 typedef struct gh_comments {
@@ -57,6 +75,16 @@ typedef struct gh_comments {
 typedef struct gh_try {
 	unsigned attempt;
 } gh_try;
+
+/* One logical request while gh_request() works on it. */
+typedef struct gh_call {
+	const char *method;
+	const char *url;      /* the URL asked for, or `moved` after a redirect */
+	const char *data;
+	int flags;
+	fp_buf moved;
+	unsigned hops;
+} gh_call;
 
 typedef struct gh {
 	const fp_github_opts *o;
@@ -72,6 +100,7 @@ typedef struct gh {
 	unsigned max_attempts, base_ms;
 	double backoff_left;
 	unsigned rng;
+	long long clock_offset; /* GitHub's clock minus ours, from the last Date header (0 before one) */
 	fp_github_reply r;
 	size_t header_bytes;
 	int too_big;
@@ -79,7 +108,7 @@ typedef struct gh {
 	char errbuf[CURL_ERROR_SIZE];
 } gh;
 
-/* ---- small helpers ---- */
+/* ---- comments ---- */
 
 static void comment_free(gh_comment *c)
 {
@@ -87,6 +116,7 @@ static void comment_free(gh_comment *c)
 	free(c->body);
 	c->html_url = c->body = NULL;
 	c->id = 0;
+	c->created = -1;
 }
 
 static void comments_free(gh_comments *l)
@@ -116,6 +146,24 @@ static void comment_copy(gh_comment *dst, const gh_comment *src)
 	dst->id = src->id;
 	dst->html_url = fp_xstrdup(src->html_url ? src->html_url : "");
 	dst->body = fp_xstrdup(src->body ? src->body : "");
+	dst->created = src->created;
+}
+
+/* Reads one comment object (id, html_url, body, created_at) into `out`. */
+static int comment_from_json(gh_comment *out, const cJSON *c)
+{
+	const cJSON *id = cJSON_GetObjectItemCaseSensitive(c, "id");
+	const cJSON *url = cJSON_GetObjectItemCaseSensitive(c, "html_url");
+	const cJSON *body = cJSON_GetObjectItemCaseSensitive(c, "body");
+	const cJSON *created = cJSON_GetObjectItemCaseSensitive(c, "created_at");
+
+	if (!cJSON_IsNumber(id) || id->valuedouble < 1 || id->valuedouble > 9007199254740992.0)
+		return 0;
+	out->id = (unsigned long long)id->valuedouble;
+	out->html_url = fp_xstrdup(cJSON_IsString(url) ? url->valuestring : "");
+	out->body = fp_xstrdup(cJSON_IsString(body) ? body->valuestring : "");
+	out->created = fp_github_time_parse(cJSON_IsString(created) ? created->valuestring : NULL);
+	return 1;
 }
 
 /*
@@ -140,6 +188,8 @@ static int same_text(const char *a, const char *b)
 	b += strspn(b, " \t\r\n");
 	return !*a && !*b;
 }
+
+/* ---- logging and waiting ---- */
 
 static void gh_vlog(gh *g, const char *fmt, va_list ap) FP_PRINTF(2, 0);
 static void gh_vlog(gh *g, const char *fmt, va_list ap)
@@ -199,8 +249,8 @@ static double gh_random(gh *g)
 
 /*
  * Waits before attempt t->attempt + 1 when attempts and the backoff budget
- * are left: base * 2^(n-1), times a jitter in [0.5, 1.5) so that two jobs
- * that failed together do not retry together. Returns whether to go on.
+ * are left; the jitter keeps two jobs that failed together from retrying
+ * together. Returns whether to go on.
  */
 static int gh_backoff(gh *g, const gh_try *t, const char *method, const char *url)
 {
@@ -208,10 +258,7 @@ static int gh_backoff(gh *g, const gh_try *t, const char *method, const char *ur
 
 	if (t->attempt >= g->max_attempts)
 		return 0;
-	delay = (double)g->base_ms / 1000.0 * (double)(1u << (t->attempt - 1));
-	delay *= 0.5 + gh_random(g);
-	if (delay > GH_BACKOFF_CAP)
-		delay = GH_BACKOFF_CAP;
+	delay = fp_github_backoff_delay(g->base_ms, t->attempt, gh_random(g));
 	if (delay > g->backoff_left)
 		return 0;
 	g->backoff_left -= delay;
@@ -219,6 +266,221 @@ static int gh_backoff(gh *g, const gh_try *t, const char *method, const char *ur
 		method, url, g->why.ptr, delay, t->attempt + 1, g->max_attempts);
 	gh_sleep(delay);
 	return 1;
+}
+
+/* ---- URLs, through libcurl's URL API ---- */
+
+/* Parses `url` into a new handle in *out (NULL when it is no URL). */
+static CURLUcode url_read(CURLU **out, const char *url)
+{
+	CURLU *u = curl_url();
+	CURLUcode rc;
+
+	*out = NULL;
+	if (!u)
+		fp_die("out of memory parsing a URL");
+	rc = curl_url_set(u, CURLUPART_URL, url, 0);
+	if (rc == CURLUE_OUT_OF_MEMORY)
+		fp_die("out of memory parsing a URL");
+	if (rc != CURLUE_OK)
+		curl_url_cleanup(u);
+	else
+		*out = u;
+	return rc;
+}
+
+/* url_read(), with FP_EUSAGE and a message about `what` when it fails. */
+static int url_parse(CURLU **out, const char *url, const char *what)
+{
+	CURLUcode rc = url_read(out, url);
+
+	if (rc != CURLUE_OK)
+		return fp_error_set(FP_EUSAGE, "%s '%s' is not a URL: %s", what, url, curl_url_strerror(rc));
+	return 0;
+}
+
+/* Part `what` of `u` as a string for curl_free(), or NULL when it has none. */
+static char *url_part(CURLU *u, CURLUPart what, unsigned flags)
+{
+	char *s = NULL;
+	CURLUcode rc = curl_url_get(u, what, &s, flags);
+
+	if (rc == CURLUE_OUT_OF_MEMORY)
+		fp_die("out of memory reading a URL");
+	return rc == CURLUE_OK ? s : NULL;
+}
+
+/* True when `host`, as the URL parser returns it, is a loopback address. */
+static int host_is_loopback(const char *host)
+{
+	unsigned char addr[sizeof(struct in6_addr)];
+	char inner[64];
+	size_t n = strlen(host);
+
+	if (strcasecmp(host, "localhost") == 0)
+		return 1;
+	if (inet_pton(AF_INET, host, addr) == 1)
+		return addr[0] == 127;
+	/* The parser keeps an IPv6 address in its brackets. */
+	if (n < 3 || n - 2 >= sizeof(inner) || host[0] != '[' || host[n - 1] != ']')
+		return 0;
+	memcpy(inner, host + 1, n - 2);
+	inner[n - 2] = '\0';
+	return inet_pton(AF_INET6, inner, addr) == 1 && IN6_IS_ADDR_LOOPBACK((struct in6_addr *)addr);
+}
+
+int fp_github_is_loopback(const char *url)
+{
+	CURLU *u = NULL;
+	char *host;
+	int yes;
+
+	if (url_read(&u, url) != CURLUE_OK)
+		return 0;
+	host = url_part(u, CURLUPART_HOST, 0);
+	yes = host && host_is_loopback(host);
+	curl_free(host);
+	curl_url_cleanup(u);
+	return yes;
+}
+
+/* What fp_github_api_base refuses in a parsed URL, or NULL. */
+static const char *api_url_problem(CURLU *u)
+{
+	static const struct {
+		CURLUPart part;
+		const char *problem;
+	} refused[] = {
+		{ CURLUPART_USER, "must not contain a user name" },
+		{ CURLUPART_QUERY, "must not contain a query or fragment" },
+		{ CURLUPART_FRAGMENT, "must not contain a query or fragment" },
+	};
+	char *scheme = url_part(u, CURLUPART_SCHEME, 0), *host = url_part(u, CURLUPART_HOST, 0), *s;
+	const char *problem = NULL;
+	size_t i;
+
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]) && !problem; i++)
+		if ((s = url_part(u, refused[i].part, 0)) != NULL) {
+			problem = refused[i].problem;
+			curl_free(s);
+		}
+	if (!problem && (!scheme || (strcmp(scheme, "https") != 0 && strcmp(scheme, "http") != 0)))
+		problem = "is not an http(s) URL";
+	else if (!problem && !host)
+		problem = "has no host";
+	else if (!problem && strcmp(scheme, "http") == 0 && !host_is_loopback(host))
+		problem = "uses plain http: the token would travel unencrypted; use https "
+			  "(http is allowed only to 127.0.0.1, ::1 or localhost)";
+	curl_free(host);
+	curl_free(scheme);
+	return problem;
+}
+
+/* Appends the path of `u` without its trailing '/'s, then '/' and `rest`. */
+static void url_add_path(fp_buf *out, CURLU *u, const char *rest)
+{
+	char *path = url_part(u, CURLUPART_PATH, 0);
+	size_t n = path ? strlen(path) : 0;
+
+	while (n > 0 && path[n - 1] == '/')
+		n--;
+	fp_buf_add(out, path ? path : "", n);
+	if (rest) {
+		fp_buf_putc(out, '/');
+		while (*rest == '/')
+			rest++;
+		fp_buf_puts(out, rest);
+	}
+	curl_free(path);
+}
+
+/* Sets part `what` of `u`; only memory can fail for the parts set here. */
+static void url_set(CURLU *u, CURLUPart what, const char *value)
+{
+	CURLUcode rc = curl_url_set(u, what, value, 0);
+
+	if (rc != CURLUE_OK)
+		fp_die("cannot build a URL: %s", curl_url_strerror(rc));
+}
+
+/* Appends the whole URL of `u`, without the trailing '/'s of an empty path. */
+static void url_add(fp_buf *out, CURLU *u, int trim)
+{
+	char *full = url_part(u, CURLUPART_URL, 0);
+	size_t n = full ? strlen(full) : 0;
+
+	while (trim && n > 0 && full[n - 1] == '/')
+		n--;
+	fp_buf_add(out, full ? full : "", n);
+	curl_free(full);
+}
+
+int fp_github_api_base(fp_buf *out, const char *api_url)
+{
+	CURLU *u = NULL;
+	fp_buf path = FP_BUF_INIT;
+	const char *problem;
+	size_t i;
+	int err;
+
+	for (i = 0; api_url[i]; i++)
+		if ((unsigned char)api_url[i] <= 0x20 || api_url[i] == 0x7f)
+			return fp_error_set(FP_EUSAGE, "API URL '%s' contains a space or control character", api_url);
+	if ((err = url_parse(&u, api_url, "API URL")) < 0)
+		return err;
+	if ((problem = api_url_problem(u)) != NULL) {
+		err = fp_error_set(FP_EUSAGE, "API URL '%s' %s", api_url, problem);
+		goto out;
+	}
+	url_add_path(&path, u, NULL);
+	url_set(u, CURLUPART_PATH, path.len ? path.ptr : "/");
+	url_add(out, u, 1);
+out:
+	fp_buf_free(&path);
+	curl_url_cleanup(u);
+	return err;
+}
+
+int fp_github_url_join(fp_buf *out, const char *base, const char *path, const char *query)
+{
+	CURLU *u = NULL;
+	fp_buf full = FP_BUF_INIT;
+	int err;
+
+	if ((err = url_parse(&u, base, "URL")) < 0)
+		return err;
+	url_add_path(&full, u, path);
+	url_set(u, CURLUPART_PATH, full.ptr);
+	url_set(u, CURLUPART_QUERY, query);
+	url_add(out, u, 0);
+	fp_buf_free(&full);
+	curl_url_cleanup(u);
+	return 0;
+}
+
+int fp_github_same_origin(const char *base, const char *url)
+{
+	static const CURLUPart parts[] = { CURLUPART_SCHEME, CURLUPART_HOST, CURLUPART_PORT };
+	CURLU *a = NULL, *b = NULL;
+	int same = 1;
+	size_t i;
+
+	if (url_read(&a, base) != CURLUE_OK || url_read(&b, url) != CURLUE_OK) {
+		curl_url_cleanup(a);
+		return 0;
+	}
+	/* The parser gives the scheme in lower case; host names are caseless. */
+	for (i = 0; i < sizeof(parts) / sizeof(parts[0]) && same; i++) {
+		char *x = url_part(a, parts[i], CURLU_DEFAULT_PORT);
+		char *y = url_part(b, parts[i], CURLU_DEFAULT_PORT);
+
+		same = x && y && strcasecmp(x, y) == 0;
+		curl_free(x);
+		curl_free(y);
+	}
+	curl_url_cleanup(a);
+	curl_url_cleanup(b);
+	return same;
 }
 
 /* ---- one HTTP exchange ---- */
@@ -236,11 +498,42 @@ static size_t on_body(char *data, size_t size, size_t n, void *ctx)
 	return n;
 }
 
-/* A header's value as a whole non-negative number, or -1. */
-static long long header_number(const char *v, size_t n)
+/*
+ * Only counts the reply's header bytes: libcurl keeps the headers for
+ * curl_easy_header(), and this cap keeps what it keeps bounded.
+ */
+static size_t on_header(char *data, size_t size, size_t n, void *ctx)
 {
+	gh *g = ctx;
+
+	(void)data;
+	n *= size;
+	g->header_bytes += n;
+	if (g->header_bytes > FP_GITHUB_MAX_HEADERS) {
+		g->too_big = 1;
+		return 0;
+	}
+	return n;
+}
+
+/* Instance `index` of the last reply's header `name`, or NULL; *amount counts them. */
+static const char *gh_header(gh *g, const char *name, size_t index, size_t *amount)
+{
+	struct curl_header *h;
+
+	if (curl_easy_header(g->curl, name, index, CURLH_HEADER, -1, &h) != CURLHE_OK)
+		return NULL;
+	if (amount)
+		*amount = h->amount;
+	return h->value;
+}
+
+/* A header's value as a whole non-negative number, or -1. */
+static long long gh_header_number(gh *g, const char *name)
+{
+	const char *v = gh_header(g, name, 0, NULL);
 	long long x = 0;
-	size_t i;
+	size_t i, n = v ? strlen(v) : 0;
 
 	if (n == 0 || n > 18)
 		return -1;
@@ -252,63 +545,32 @@ static long long header_number(const char *v, size_t n)
 	return x;
 }
 
-static size_t on_header(char *data, size_t size, size_t n, void *ctx)
+/* Fills g->r's header fields from the last reply, and learns GitHub's clock. */
+static void gh_read_headers(gh *g)
 {
-	gh *g = ctx;
-	const char *colon, *v, *end = data + size * n;
-	size_t name_len;
+	size_t i, amount = 1;
+	const char *v;
+	time_t date;
 
-	n *= size;
-	g->header_bytes += n;
-	if (g->header_bytes > FP_GITHUB_MAX_HEADERS) {
-		g->too_big = 1;
-		return 0;
-	}
-	/* A status line starts a new reply (after a 100 Continue, say). */
-	if (n >= 5 && memcmp(data, "HTTP/", 5) == 0) {
-		fp_buf_clear(&g->r.link);
-		g->r.retry_after = g->r.rl_remaining = g->r.rl_reset = -1;
-		return n;
-	}
-	colon = memchr(data, ':', n);
-	if (!colon)
-		return n;
-	name_len = (size_t)(colon - data);
-	v = colon + 1;
-	while (v < end && (*v == ' ' || *v == '\t'))
-		v++;
-	while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\t'))
-		end--;
-	if (name_len == 4 && strncasecmp(data, "link", 4) == 0) {
-		/* Several Link headers are one list, as RFC 8288 says. */
+	/* Several Link headers are one list, as RFC 8288 says. */
+	for (i = 0; i < amount && (v = gh_header(g, "Link", i, &amount)) != NULL; i++) {
 		if (g->r.link.len)
 			fp_buf_puts(&g->r.link, ", ");
-		fp_buf_add(&g->r.link, v, (size_t)(end - v));
-	} else if (name_len == 11 && strncasecmp(data, "retry-after", 11) == 0) {
-		g->r.retry_after = header_number(v, (size_t)(end - v));
-	} else if (name_len == 21 && strncasecmp(data, "x-ratelimit-remaining", 21) == 0) {
-		g->r.rl_remaining = header_number(v, (size_t)(end - v));
-	} else if (name_len == 17 && strncasecmp(data, "x-ratelimit-reset", 17) == 0) {
-		g->r.rl_reset = header_number(v, (size_t)(end - v));
+		fp_buf_puts(&g->r.link, v);
 	}
-	return n;
+	g->r.retry_after = gh_header_number(g, "Retry-After");
+	g->r.rl_remaining = gh_header_number(g, "X-RateLimit-Remaining");
+	g->r.rl_reset = gh_header_number(g, "X-RateLimit-Reset");
+	v = gh_header(g, "Date", 0, NULL);
+	if (v && (date = curl_getdate(v, NULL)) != (time_t)-1)
+		g->clock_offset = (long long)date - (long long)time(NULL);
 }
 
-/*
- * Sends one request and fills g->r. Returns the libcurl code; *sent says
- * whether any of the request left this machine, which decides whether a
- * failed POST could have created a comment.
- */
-static CURLcode gh_once(gh *g, const char *method, const char *url, const char *data, int *sent)
+/* Sets up the handle for one request. */
+static void gh_setopts(gh *g, const char *method, const char *url, const char *data)
 {
 	CURL *c = g->curl;
-	CURLcode rc;
-	long status = 0, request_size = 0;
 
-	fp_github_reply_reset(&g->r);
-	g->header_bytes = 0;
-	g->too_big = 0;
-	g->errbuf[0] = '\0';
 	curl_easy_reset(c);
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, g->headers);
@@ -341,19 +603,38 @@ static CURLcode gh_once(gh *g, const char *method, const char *url, const char *
 		 * comment, so a POST always gets a connection of its own. */
 		curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L);
 	}
-	rc = curl_easy_perform(c);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-	curl_easy_getinfo(c, CURLINFO_REQUEST_SIZE, &request_size);
+}
+
+/*
+ * Sends one request and fills g->r. Returns the libcurl code; *sent says
+ * whether any of the request left this machine, which decides whether a
+ * failed POST could have created a comment.
+ */
+static CURLcode gh_once(gh *g, const char *method, const char *url, const char *data, int *sent)
+{
+	CURLcode rc;
+	long status = 0, request_size = 0;
+
+	fp_github_reply_reset(&g->r);
+	g->header_bytes = 0;
+	g->too_big = 0;
+	g->errbuf[0] = '\0';
+	gh_setopts(g, method, url, data);
+	rc = curl_easy_perform(g->curl);
+	curl_easy_getinfo(g->curl, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_getinfo(g->curl, CURLINFO_REQUEST_SIZE, &request_size);
 	g->r.status = rc == CURLE_OK ? status : 0;
 	*sent = request_size > 0;
 	fp_buf_clear(&g->why);
-	if (rc != CURLE_OK)
+	if (rc == CURLE_OK)
+		gh_read_headers(g);
+	else
 		fp_buf_puts(&g->why, g->too_big ? "the reply is too large" :
 			    g->errbuf[0] ? g->errbuf : curl_easy_strerror(rc));
 	return rc;
 }
 
-/* ---- replies ---- */
+/* ---- judging a reply ---- */
 
 /* Appends ` "GitHub's text"` to `out`, or nothing when there is none. */
 static void add_github_text(fp_buf *out, const fp_github_reply *r)
@@ -407,13 +688,11 @@ static int gh_api_error(gh *g, const char *method, const char *url)
 static int gh_rate_error(gh *g, const char *method, const char *url, double wait)
 {
 	fp_buf when = FP_BUF_INIT;
-	time_t at = time(NULL) + (time_t)wait;
-	struct tm tm;
-	char stamp[32];
 	int err;
 
-	if (gmtime_r(&at, &tm) && strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm))
-		fp_buf_printf(&when, "%s (in %.0f s)", stamp, wait);
+	fp_github_time_format(&when, (long long)time(NULL) + (long long)wait);
+	if (when.len)
+		fp_buf_printf(&when, " (in %.0f s)", wait);
 	else
 		fp_buf_printf(&when, "in %.0f s", wait);
 	gh_why_status(g);
@@ -424,130 +703,118 @@ static int gh_rate_error(gh *g, const char *method, const char *url, double wait
 	return err;
 }
 
+/* No reply arrived: retry, hand back an uncertain POST, or fail. */
+static int gh_on_no_reply(gh *g, gh_try *t, gh_call *c, int sent)
+{
+	gh_trace(g, "%s %s: %s (attempt %u)", c->method, c->url, g->why.ptr, t->attempt);
+	if (g->too_big) {
+		int headers = g->header_bytes > FP_GITHUB_MAX_HEADERS;
+
+		return fp_error_set(FP_ENET, "%s %s: the reply's %s is over %u bytes; not reading it",
+				    c->method, c->url, headers ? "header" : "body",
+				    headers ? FP_GITHUB_MAX_HEADERS : FP_GITHUB_MAX_REPLY);
+	}
+	/* Once bytes of a POST left this machine, GitHub may have made the comment. */
+	if ((c->flags & GH_POST) && sent)
+		return GH_EUNCERTAIN;
+	if (gh_backoff(g, t, c->method, c->url))
+		return GH_ERETRY;
+	return fp_error_set(FP_ENET, "%s %s: %s (after %u attempts)", c->method, c->url, g->why.ptr, t->attempt);
+}
+
+/* A 3xx: follow it when it stays on the API's origin. */
+static int gh_on_redirect(gh *g, gh_try *t, gh_call *c)
+{
+	char *to = NULL;
+
+	curl_easy_getinfo(g->curl, CURLINFO_REDIRECT_URL, &to);
+	if (to && fp_github_same_origin(g->base.ptr, to) && c->hops++ < GH_MAX_REDIRECTS) {
+		fp_buf_clear(&c->moved);
+		fp_buf_puts(&c->moved, to);
+		c->url = c->moved.ptr;
+		/* A redirect is not a failed attempt. */
+		t->attempt--;
+		return GH_ERETRY;
+	}
+	return fp_error_set(FP_EAPI, "%s %s: GitHub answered %ld, a redirect to '%s' that is not followed "
+			    "(too many, or to another host that must not get the token)",
+			    c->method, c->url, g->r.status, to ? to : "");
+}
+
+/* A rate limit: wait as GitHub asks, or fail when that is too long. */
+static int gh_on_rate_limit(gh *g, gh_try *t, gh_call *c, fp_rate_action act, double wait)
+{
+	if (act == FP_RATE_GIVE_UP)
+		return gh_rate_error(g, c->method, c->url, wait);
+	gh_why_status(g);
+	if (t->attempt >= g->max_attempts)
+		return fp_error_set(FP_EAPI, "%s %s: GitHub's rate limit (%s) still holds after %u attempts",
+				    c->method, c->url, g->why.ptr, t->attempt);
+	/* A request refused by a rate limit was not processed: resending is safe. */
+	gh_note(g, "GitHub's rate limit was reached (%s); waiting %.0f s before retrying %s %s",
+		g->why.ptr, wait, c->method, c->url);
+	gh_sleep(wait);
+	return GH_ERETRY;
+}
+
+/* A 5xx or a 429 without a rate-limit hint: retry, or hand back an uncertain POST. */
+static int gh_on_server_error(gh *g, gh_try *t, gh_call *c)
+{
+	gh_why_status(g);
+	/* A 429 refused the request unprocessed; after a 5xx the comment may exist. */
+	if ((c->flags & GH_POST) && g->r.status != 429)
+		return GH_EUNCERTAIN;
+	if (gh_backoff(g, t, c->method, c->url))
+		return GH_ERETRY;
+	return fp_error_set(FP_EAPI, "%s %s: GitHub answered %s (after %u attempts)",
+			    c->method, c->url, g->why.ptr, t->attempt);
+}
+
+/* A reply arrived: is it an answer, a reason to retry, or a failure? */
+static int gh_on_reply(gh *g, gh_try *t, gh_call *c)
+{
+	long st = g->r.status;
+	double wait = 0;
+	fp_rate_action act;
+
+	gh_trace(g, "%s %s: %ld (attempt %u)", c->method, c->url, st, t->attempt);
+	if (st >= 200 && st < 300)
+		return 0;
+	if (st >= 300 && st < 400)
+		return gh_on_redirect(g, t, c);
+	act = fp_github_rate_decide(&wait, &g->r, (long long)time(NULL), g->o->max_wait);
+	if (act != FP_RATE_NONE)
+		return gh_on_rate_limit(g, t, c, act, wait);
+	if ((st == 403 && (c->flags & GH_ACCEPT_403)) || (st == 404 && (c->flags & GH_ACCEPT_404)))
+		return 0;
+	if (st >= 500 || st == 429)
+		return gh_on_server_error(g, t, c);
+	return gh_api_error(g, c->method, c->url);
+}
+
 /*
  * Sends a request until it gets an answer, retrying what is safe to
- * retry. Returns 0 on a 2xx (or a status `flags` accepts), GH_UNCERTAIN
- * when a GH_POST_MARKED POST may have been processed (g->why says why), or
- * a negative code with the message set.
+ * retry. Returns 0 on a 2xx (or a status `flags` accepts; g->r holds the
+ * reply), GH_EUNCERTAIN when a GH_POST request may have been processed
+ * (g->why says why), or an FP_E... code with the message set.
  */
 static int gh_request(gh *g, gh_try *t, const char *method, const char *url,
 		      const char *data, int flags)
 {
-	fp_buf moved = FP_BUF_INIT;
-	unsigned hops = 0;
-	int err = 0, post = flags & (GH_POST_MARKED | GH_POST_BLIND);
+	gh_call c = { method, url, data, flags, FP_BUF_INIT, 0 };
+	int err;
 
-	for (;;) {
-		CURLcode rc;
+	do {
 		int sent = 0;
-		double wait = 0;
-		fp_rate_action act;
-		long st;
 
 		t->attempt++;
-		rc = gh_once(g, method, url, data, &sent);
-		st = g->r.status;
-		if (rc != CURLE_OK) {
-			gh_trace(g, "%s %s: %s (attempt %u)", method, url, g->why.ptr, t->attempt);
-			if (g->too_big) {
-				int headers = g->header_bytes > FP_GITHUB_MAX_HEADERS;
-
-				err = fp_error_set(FP_ENET, "%s %s: the reply's %s is over %u bytes; not reading it",
-						   method, url, headers ? "header" : "body",
-						   headers ? FP_GITHUB_MAX_HEADERS : FP_GITHUB_MAX_REPLY);
-				break;
-			}
-			if (post && sent) {
-				if (flags & GH_POST_MARKED) {
-					err = GH_UNCERTAIN;
-					break;
-				}
-				err = fp_error_set(FP_ENET, "POST %s: %s after the request was sent; the comment "
-						   "may exist, so it is not sent again (--marker makes posting safe to repeat)",
-						   url, g->why.ptr);
-				break;
-			}
-			if (gh_backoff(g, t, method, url))
-				continue;
-			err = fp_error_set(FP_ENET, "%s %s: %s (after %u attempts)", method, url, g->why.ptr, t->attempt);
-			break;
-		}
-		gh_trace(g, "%s %s: %ld (attempt %u)", method, url, st, t->attempt);
-		if (st >= 200 && st < 300)
-			break;
-		if (st >= 300 && st < 400) {
-			char *to = NULL;
-
-			curl_easy_getinfo(g->curl, CURLINFO_REDIRECT_URL, &to);
-			if (to && fp_github_same_origin(g->base.ptr, to) && hops++ < GH_MAX_REDIRECTS) {
-				fp_buf_clear(&moved);
-				fp_buf_puts(&moved, to);
-				url = moved.ptr;
-				t->attempt--;
-				continue;
-			}
-			err = fp_error_set(FP_EAPI, "%s %s: GitHub answered %ld, a redirect to '%s' that is not followed "
-					   "(too many, or to another host that must not get the token)",
-					   method, url, st, to ? to : "");
-			break;
-		}
-		act = fp_github_rate_decide(&wait, &g->r, (long long)time(NULL), g->o->max_wait);
-		if (act == FP_RATE_GIVE_UP) {
-			err = gh_rate_error(g, method, url, wait);
-			break;
-		}
-		if (act == FP_RATE_WAIT) {
-			gh_why_status(g);
-			if (t->attempt >= g->max_attempts) {
-				err = fp_error_set(FP_EAPI, "%s %s: GitHub's rate limit (%s) still holds after %u attempts",
-						   method, url, g->why.ptr, t->attempt);
-				break;
-			}
-			/* A request refused by a rate limit was not processed: resending is safe. */
-			gh_note(g, "GitHub's rate limit was reached (%s); waiting %.0f s before retrying %s %s",
-				g->why.ptr, wait, method, url);
-			gh_sleep(wait);
-			continue;
-		}
-		if ((st == 403 && (flags & GH_ACCEPT_403)) || (st == 404 && (flags & GH_ACCEPT_404)))
-			break;
-		if (st >= 500 || st == 429) {
-			gh_why_status(g);
-			if (post && st != 429) {
-				if (flags & GH_POST_MARKED) {
-					err = GH_UNCERTAIN;
-					break;
-				}
-				err = fp_error_set(FP_EAPI, "POST %s: GitHub answered %s; the comment may exist, so it is "
-						   "not sent again (--marker makes posting safe to repeat)", url, g->why.ptr);
-				break;
-			}
-			if (gh_backoff(g, t, method, url))
-				continue;
-			err = fp_error_set(FP_EAPI, "%s %s: GitHub answered %s (after %u attempts)",
-					   method, url, g->why.ptr, t->attempt);
-			break;
-		}
-		err = gh_api_error(g, method, url);
-		break;
-	}
-	fp_buf_free(&moved);
+		if (gh_once(g, c.method, c.url, c.data, &sent) != CURLE_OK)
+			err = gh_on_no_reply(g, t, &c, sent);
+		else
+			err = gh_on_reply(g, t, &c);
+	} while (err == GH_ERETRY);
+	fp_buf_free(&c.moved);
 	return err;
-}
-
-/* Reads one comment object (id, html_url, body) into `out`. */
-static int comment_from_json(gh_comment *out, const cJSON *c)
-{
-	const cJSON *id = cJSON_GetObjectItemCaseSensitive(c, "id");
-	const cJSON *url = cJSON_GetObjectItemCaseSensitive(c, "html_url");
-	const cJSON *body = cJSON_GetObjectItemCaseSensitive(c, "body");
-
-	if (!cJSON_IsNumber(id) || id->valuedouble < 1 || id->valuedouble > 9007199254740992.0)
-		return 0;
-	out->id = (unsigned long long)id->valuedouble;
-	out->html_url = fp_xstrdup(cJSON_IsString(url) ? url->valuestring : "");
-	out->body = fp_xstrdup(cJSON_IsString(body) ? body->valuestring : "");
-	return 1;
 }
 
 /* Reads the comment in the reply to a POST or PATCH. */
@@ -566,6 +833,22 @@ static int gh_reply_comment(gh *g, gh_comment *out, const char *method, const ch
 
 /* ---- the steps ---- */
 
+/* Appends the URL of API path `fmt`... (with `query`, or none) to `out`. */
+static int gh_url(gh *g, fp_buf *out, const char *query, const char *fmt, ...) FP_PRINTF(4, 5);
+static int gh_url(gh *g, fp_buf *out, const char *query, const char *fmt, ...)
+{
+	fp_buf path = FP_BUF_INIT;
+	va_list ap;
+	int err;
+
+	va_start(ap, fmt);
+	fp_buf_vprintf(&path, fmt, ap);
+	va_end(ap);
+	err = fp_github_url_join(out, g->base.ptr, path.ptr, query);
+	fp_buf_free(&path);
+	return err;
+}
+
 /* Finds out whose comments are ours: GET /user, or the Actions bot. */
 static int gh_whoami(gh *g)
 {
@@ -575,8 +858,8 @@ static int gh_whoami(gh *g)
 	const cJSON *login;
 	int err;
 
-	fp_github_url_join(&url, g->base.ptr, "/user");
-	if ((err = gh_request(g, &t, "GET", url.ptr, NULL, GH_ACCEPT_403)) < 0)
+	if ((err = gh_url(g, &url, NULL, "/user")) < 0 ||
+	    (err = gh_request(g, &t, "GET", url.ptr, NULL, GH_ACCEPT_403)) < 0)
 		goto out;
 	if (g->r.status == 403) {
 		/* An Actions installation token may not read /user. */
@@ -600,7 +883,10 @@ out:
 	return err;
 }
 
-/* Keeps, from one page of comments, those that are ours and marked. */
+/*
+ * Keeps, from one page of comments, those that are ours: written by
+ * g->login and, with a marker, carrying it.
+ */
 static int gh_take_page(gh *g, gh_comments *ours, const char *url)
 {
 	cJSON *root = cJSON_ParseWithLength(g->r.body.ptr, g->r.body.len);
@@ -618,7 +904,7 @@ static int gh_take_page(gh *g, gh_comments *ours, const char *url)
 		/* GitHub logins are case-insensitive. */
 		if (!cJSON_IsString(body) || !cJSON_IsString(login) ||
 		    strcasecmp(login->valuestring, g->login) != 0 ||
-		    !fp_github_has_marker(body->valuestring, g->o->marker))
+		    (g->o->marker && !fp_github_has_marker(body->valuestring, g->o->marker)))
 			continue;
 		if (!comment_from_json(comments_push(ours), c))
 			ours->n--;
@@ -628,37 +914,33 @@ static int gh_take_page(gh *g, gh_comments *ours, const char *url)
 }
 
 /*
- * Lists every page of the thread and keeps our marked comments, in the
- * order GitHub gives (ascending id). Pages are followed through the Link
- * header exactly as given, as long as they stay on the API's origin.
+ * Lists every page of the thread (the comments listing with `query`) and
+ * keeps our comments, in the order GitHub gives (ascending id). Pages are
+ * followed through the Link header exactly as given, as long as they stay
+ * on the API's origin.
  */
-static int gh_list(gh *g, gh_comments *ours)
+static int gh_list(gh *g, gh_comments *ours, const char *query)
 {
 	fp_buf url = FP_BUF_INIT, next = FP_BUF_INIT;
 	unsigned pages = 0;
-	int err = 0;
+	int err;
 
 	comments_free(ours);
-	fp_buf_printf(&url, "%s?per_page=100", g->comments_url.ptr);
-	for (;;) {
+	err = fp_github_url_join(&url, g->comments_url.ptr, NULL, query);
+	while (err == 0) {
 		gh_try t = { 0 };
 
-		if ((err = gh_request(g, &t, "GET", url.ptr, NULL, 0)) < 0)
-			break;
-		if ((err = gh_take_page(g, ours, url.ptr)) < 0)
+		if ((err = gh_request(g, &t, "GET", url.ptr, NULL, 0)) < 0 ||
+		    (err = gh_take_page(g, ours, url.ptr)) < 0)
 			break;
 		fp_buf_clear(&next);
 		if (!fp_github_link_next(&next, g->r.link.ptr))
 			break;
-		if (!fp_github_same_origin(g->base.ptr, next.ptr)) {
+		if (!fp_github_same_origin(g->base.ptr, next.ptr))
 			err = fp_error_set(FP_EAPI, "GET %s: the next page is on another host ('%s'); "
 					   "not sending the token there", url.ptr, next.ptr);
-			break;
-		}
-		if (strcmp(next.ptr, url.ptr) == 0 || ++pages >= GH_MAX_PAGES) {
+		else if (strcmp(next.ptr, url.ptr) == 0 || ++pages >= GH_MAX_PAGES)
 			err = fp_error_set(FP_EAPI, "GET %s: the comment pages do not end", url.ptr);
-			break;
-		}
 		fp_buf_clear(&url);
 		fp_buf_add(&url, next.ptr, next.len);
 	}
@@ -669,18 +951,9 @@ static int gh_list(gh *g, gh_comments *ours)
 	return err;
 }
 
-static void gh_comment_url(fp_buf *out, gh *g, unsigned long long id)
-{
-	fp_buf path = FP_BUF_INIT;
-
-	fp_buf_printf(&path, "/repos/%s/issues/comments/%llu", g->o->repo, id);
-	fp_github_url_join(out, g->base.ptr, path.ptr);
-	fp_buf_free(&path);
-}
-
 /*
  * PATCHes comment `id` with our body; `out` gets the updated comment.
- * Returns GH_GONE when the comment was deleted in the meantime.
+ * Returns GH_EGONE when the comment was deleted in the meantime.
  */
 static int gh_patch(gh *g, gh_comment *out, unsigned long long id)
 {
@@ -688,10 +961,10 @@ static int gh_patch(gh *g, gh_comment *out, unsigned long long id)
 	gh_try t = { 0 };
 	int err;
 
-	gh_comment_url(&url, g, id);
-	err = gh_request(g, &t, "PATCH", url.ptr, g->json, GH_ACCEPT_404);
+	if ((err = gh_url(g, &url, NULL, "/repos/%s/issues/comments/%llu", g->o->repo, id)) == 0)
+		err = gh_request(g, &t, "PATCH", url.ptr, g->json, GH_ACCEPT_404);
 	if (err == 0 && g->r.status == 404)
-		err = GH_GONE;
+		err = GH_EGONE;
 	else if (err == 0)
 		err = gh_reply_comment(g, out, "PATCH", url.ptr);
 	fp_buf_free(&url);
@@ -705,64 +978,86 @@ static int gh_delete(gh *g, unsigned long long id)
 	gh_try t = { 0 };
 	int err;
 
-	gh_comment_url(&url, g, id);
-	if (g->o->dry_run) {
+	if ((err = gh_url(g, &url, NULL, "/repos/%s/issues/comments/%llu", g->o->repo, id)) < 0)
+		goto out;
+	if (g->o->dry_run)
 		fprintf(g->plan, "dry-run: DELETE %s\n", url.ptr);
-		err = 0;
-	} else {
+	else
 		err = gh_request(g, &t, "DELETE", url.ptr, NULL, GH_ACCEPT_404);
-	}
+out:
 	fp_buf_free(&url);
 	return err;
 }
 
-/* The newest of `l` whose body is ours, or NULL. */
-static const gh_comment *find_same_body(const gh_comments *l, const char *body)
+/*
+ * Looks for the comment our POST, first sent at `sent_at` (our clock), may
+ * have made: the newest comment of ours with exactly our body that GitHub
+ * created since then. Only comments updated since then are listed, so a
+ * long thread costs one page, and an older comment of ours with the same
+ * text (an earlier run of the same job) is not taken for it. Returns 0 with
+ * `out` set, GH_ENOTFOUND, or an FP_E... code.
+ */
+static int gh_find_posted(gh *g, time_t sent_at, gh_comment *out)
 {
-	const gh_comment *best = NULL;
+	gh_comments ours = GH_COMMENTS_INIT;
+	fp_buf query = FP_BUF_INIT;
+	const gh_comment *found = NULL;
+	long long since;
 	size_t i;
+	int err = 0;
 
-	for (i = 0; i < l->n; i++)
-		if (same_text(l->v[i].body, body) && (!best || l->v[i].id > best->id))
-			best = &l->v[i];
-	return best;
+	/* Without a marker nothing has asked who we are yet. */
+	if (!g->login && (err = gh_whoami(g)) < 0)
+		goto out;
+	since = (long long)sent_at + g->clock_offset - GH_CLOCK_SLACK;
+	fp_buf_puts(&query, "per_page=100&since=");
+	fp_github_time_format(&query, since);
+	if ((err = gh_list(g, &ours, query.ptr)) < 0)
+		goto out;
+	for (i = 0; i < ours.n; i++)
+		if (ours.v[i].created >= since && same_text(ours.v[i].body, g->body.ptr) &&
+		    (!found || ours.v[i].id > found->id))
+			found = &ours.v[i];
+	if (found) {
+		gh_note(g, "the comment was created after all: %s", found->html_url);
+		comment_copy(out, found);
+	} else {
+		err = GH_ENOTFOUND;
+	}
+out:
+	fp_buf_free(&query);
+	comments_free(&ours);
+	return err;
 }
 
 /*
  * POSTs our comment. When the POST may have gone through (a timeout, a 5xx,
- * a connection cut after sending), the thread is listed again and a marked
- * comment of ours with this very body is taken as the result; only when
- * there is none is the POST sent again.
+ * a connection cut after sending), gh_find_posted() looks for the comment
+ * it may have made, which is then the result; only when there is none is
+ * the POST sent again.
  */
 static int gh_create(gh *g, gh_comment *out)
 {
-	gh_comments ours = GH_COMMENTS_INIT;
 	fp_buf why = FP_BUF_INIT;
 	gh_try t = { 0 };
-	const gh_comment *found;
+	time_t sent_at = time(NULL);
 	int err;
 
 	for (;;) {
-		err = gh_request(g, &t, "POST", g->comments_url.ptr, g->json,
-				 g->o->marker ? GH_POST_MARKED : GH_POST_BLIND);
+		err = gh_request(g, &t, "POST", g->comments_url.ptr, g->json, GH_POST);
 		if (err == 0) {
 			err = gh_reply_comment(g, out, "POST", g->comments_url.ptr);
 			break;
 		}
-		if (err < 0)
+		if (err != GH_EUNCERTAIN)
 			break;
 		gh_note(g, "POST %s may have reached GitHub (%s); looking for the comment before sending it again",
 			g->comments_url.ptr, g->why.ptr);
-		/* Listing overwrites the failure; keep it for the messages below. */
+		/* Looking overwrites the failure; keep it for the messages below. */
 		fp_buf_clear(&why);
 		fp_buf_add(&why, g->why.ptr, g->why.len);
-		if ((err = gh_list(g, &ours)) < 0)
+		if ((err = gh_find_posted(g, sent_at, out)) != GH_ENOTFOUND)
 			break;
-		if ((found = find_same_body(&ours, g->body.ptr)) != NULL) {
-			gh_note(g, "the comment was created after all: %s", found->html_url);
-			comment_copy(out, found);
-			break;
-		}
 		fp_buf_clear(&g->why);
 		fp_buf_add(&g->why, why.ptr, why.len);
 		if (!gh_backoff(g, &t, "POST", g->comments_url.ptr)) {
@@ -772,7 +1067,6 @@ static int gh_create(gh *g, gh_comment *out)
 		}
 	}
 	fp_buf_free(&why);
-	comments_free(&ours);
 	return err;
 }
 
@@ -791,11 +1085,11 @@ static int cmp_id(const void *a, const void *b)
 static int gh_settle(gh *g, gh_comment *created)
 {
 	gh_comments ours = GH_COMMENTS_INIT;
-	gh_comment kept = { 0, NULL, NULL };
+	gh_comment kept = { 0, NULL, NULL, -1 };
 	size_t i;
 	int err, seen = 0;
 
-	if ((err = gh_list(g, &ours)) < 0)
+	if ((err = gh_list(g, &ours, "per_page=100")) < 0)
 		goto out;
 	/* A comment just made may not be listed yet; it still counts. */
 	for (i = 0; i < ours.n; i++)
@@ -813,7 +1107,7 @@ static int gh_settle(gh *g, gh_comment *created)
 	}
 	if (ours.v[0].id != created->id && !same_text(ours.v[0].body, g->body.ptr)) {
 		/* Gone means the other run deleted it: then ours was its duplicate. */
-		if ((err = gh_patch(g, &kept, ours.v[0].id)) == GH_GONE)
+		if ((err = gh_patch(g, &kept, ours.v[0].id)) == GH_EGONE)
 			err = fp_error_set(FP_EAPI, "comment %llu vanished while settling a race with another run; "
 					   "run again", ours.v[0].id);
 		if (err < 0)
@@ -837,36 +1131,36 @@ static void plan_write(gh *g, const char *method, const char *url, const char *w
 }
 
 /* Without a token nothing can be read, so every request is only printed. */
-static void plan_blind(gh *g)
+static int plan_blind(gh *g)
 {
-	fp_buf url = FP_BUF_INIT;
+	fp_buf user = FP_BUF_INIT, list = FP_BUF_INIT, one = FP_BUF_INIT;
+	int err = 0;
 
 	if (g->o->marker && g->o->mode != FP_POST_CREATE) {
-		fp_github_url_join(&url, g->base.ptr, "/user");
-		fprintf(g->plan, "dry-run: GET %s\n", url.ptr);
-		fprintf(g->plan, "dry-run: GET %s?per_page=100 (and every further page)\n", g->comments_url.ptr);
-		fp_buf_clear(&url);
-		gh_comment_url(&url, g, 0);
-		fp_buf_truncate(&url, url.len - 1);
-		fp_buf_puts(&url, "{id}");
+		if ((err = gh_url(g, &user, NULL, "/user")) < 0 ||
+		    (err = fp_github_url_join(&list, g->comments_url.ptr, NULL, "per_page=100")) < 0 ||
+		    (err = gh_url(g, &one, NULL, "/repos/%s/issues/comments/{id}", g->o->repo)) < 0)
+			goto out;
+		fprintf(g->plan, "dry-run: GET %s\n", user.ptr);
+		fprintf(g->plan, "dry-run: GET %s (and every further page)\n", list.ptr);
 		if (g->o->mode == FP_POST_UPDATE)
-			plan_write(g, "PATCH", url.ptr, "(if our marked comment exists, else the POST below)");
+			plan_write(g, "PATCH", one.ptr, "(if our marked comment exists, else the POST below)");
 		else
-			fprintf(g->plan, "dry-run: DELETE %s (each of our marked comments)\n", url.ptr);
+			fprintf(g->plan, "dry-run: DELETE %s (each of our marked comments)\n", one.ptr);
 	}
 	plan_write(g, "POST", g->comments_url.ptr, NULL);
-	fp_buf_free(&url);
+out:
+	fp_buf_free(&one);
+	fp_buf_free(&list);
+	fp_buf_free(&user);
+	return err;
 }
 
 /* ---- set-up ---- */
 
-static int gh_init(gh *g, const fp_github_opts *o, const char *body, size_t len)
+/* What needs no checking: where output goes, retry settings, the jitter seed. */
+static void gh_init_state(gh *g, const fp_github_opts *o)
 {
-	fp_buf path = FP_BUF_INIT, clean = FP_BUF_INIT, auth = FP_BUF_INIT;
-	cJSON *json = NULL;
-	int err = 0;
-	size_t i;
-
 	g->o = o;
 	g->log = o->log ? o->log : stderr;
 	g->plan = o->plan ? o->plan : stdout;
@@ -874,34 +1168,54 @@ static int gh_init(gh *g, const fp_github_opts *o, const char *body, size_t len)
 	g->base_ms = o->retry_base_ms ? o->retry_base_ms : 1000;
 	g->backoff_left = GH_BACKOFF_BUDGET;
 	g->rng = (unsigned)time(NULL) ^ ((unsigned)getpid() << 16) ^ 0x9e3779b9u;
-	if (o->marker && !fp_github_marker_valid(o->marker))
-		return fp_error_set(FP_EUSAGE, "marker '%s' is not valid: use 1 to 64 of A-Z a-z 0-9 . _ -", o->marker);
-	if (!o->repo || !fp_github_repo_valid(o->repo))
-		return fp_error_set(FP_EUSAGE, "repository '%s' is not OWNER/NAME", o->repo ? o->repo : "");
-	if (o->issue == 0)
-		return fp_error_set(FP_EUSAGE, "no issue or pull request number");
-	if (!o->token && !o->dry_run)
-		return fp_error_set(FP_EUSAGE, "no GitHub token");
-	for (i = 0; o->token && o->token[i]; i++)
-		if ((unsigned char)o->token[i] <= 0x20 || (unsigned char)o->token[i] >= 0x7f || i >= GH_MAX_TOKEN)
-			return fp_error_set(FP_EUSAGE, "the GitHub token has characters or a length no token has");
-	if ((err = fp_github_api_base(&g->base, o->api_url ? o->api_url : FP_GITHUB_DEFAULT_URL)) < 0)
+}
+
+/* The API's base URL and the thread's comments URL. */
+static int gh_init_urls(gh *g)
+{
+	int err = fp_github_api_base(&g->base, g->o->api_url ? g->o->api_url : FP_GITHUB_DEFAULT_URL);
+
+	if (err < 0)
 		return err;
 	g->no_proxy = fp_github_is_loopback(g->base.ptr);
-	fp_buf_printf(&path, "/repos/%s/issues/%lu/comments", o->repo, o->issue);
-	fp_github_url_join(&g->comments_url, g->base.ptr, path.ptr);
+	return gh_url(g, &g->comments_url, NULL, "/repos/%s/issues/%lu/comments", g->o->repo, g->o->issue);
+}
 
-	/* The marker goes first, unless the report already starts with it. */
+/* True when `s` holds nothing but white space. */
+static int is_blank(const char *s)
+{
+	return s[strspn(s, " \t\r\n\f\v")] == '\0';
+}
+
+/*
+ * Builds what we post: the marker line first (unless the report already
+ * starts with it), then the report as valid UTF-8; refuses a blank report
+ * and one over GitHub's limit before anything is sent.
+ */
+static int gh_init_body(gh *g, const char *body, size_t len)
+{
+	const fp_github_opts *o = g->o;
+	fp_buf clean = FP_BUF_INIT;
+	cJSON *json = NULL;
+	size_t mark = 0;
+	int err = 0;
+
 	fp_utf8_clean(&clean, body, len);
 	if (o->marker) {
 		fp_github_marker_line(&g->body, o->marker);
-		if (strncmp(clean.ptr, g->body.ptr, g->body.len) == 0 &&
-		    (clean.ptr[g->body.len] == '\n' || clean.ptr[g->body.len] == '\r' || !clean.ptr[g->body.len]))
+		mark = g->body.len;
+		if (strncmp(clean.ptr, g->body.ptr, mark) == 0 &&
+		    (clean.ptr[mark] == '\n' || clean.ptr[mark] == '\r' || !clean.ptr[mark]))
 			fp_buf_clear(&g->body);
 		else
 			fp_buf_putc(&g->body, '\n');
 	}
 	fp_buf_add(&g->body, clean.ptr, clean.len);
+	if (is_blank(g->body.ptr + mark)) {
+		err = fp_error_set(FP_EINPUT, "the report to post is empty%s; GitHub refuses a blank comment, "
+				   "so nothing was sent", o->marker ? " (but for its marker line)" : "");
+		goto out;
+	}
 	if (g->body.len > FP_GITHUB_MAX_BODY) {
 		err = fp_error_set(FP_EUSAGE, "the comment would be %zu bytes%s, over GitHub's limit of %d; "
 				   "render a shorter one with `fixproof report --max-chars %d`", g->body.len,
@@ -913,10 +1227,25 @@ static int gh_init(gh *g, const fp_github_opts *o, const char *body, size_t len)
 	if (!json || !cJSON_AddStringToObject(json, "body", g->body.ptr) ||
 	    !(g->json = cJSON_PrintUnformatted(json)))
 		fp_die("out of memory building a JSON request");
+out:
+	cJSON_Delete(json);
+	fp_buf_free(&clean);
+	return err;
+}
 
-	if (o->token) {
-		fp_buf_printf(&auth, "Authorization: Bearer %s", o->token);
+/* The request headers, the token among them, and the libcurl handle. */
+static int gh_init_http(gh *g)
+{
+	const char *token = g->o->token;
+	fp_buf auth = FP_BUF_INIT;
+
+	if (token) {
+		fp_buf_printf(&auth, "Authorization: Bearer %s", token);
 		g->headers = curl_slist_append(g->headers, auth.ptr);
+		/* The header list holds its own copy: wipe ours of the token, in a
+		 * way the compiler may not drop as a store to memory about to be freed. */
+		explicit_bzero(auth.ptr, auth.len);
+		fp_buf_free(&auth);
 	}
 	g->headers = curl_slist_append(g->headers, "Accept: application/vnd.github+json");
 	g->headers = curl_slist_append(g->headers, "X-GitHub-Api-Version: " FP_GITHUB_API_VERSION);
@@ -925,23 +1254,32 @@ static int gh_init(gh *g, const fp_github_opts *o, const char *body, size_t len)
 	g->headers = curl_slist_append(g->headers, "Expect:");
 	if (!g->headers)
 		fp_die("out of memory building request headers");
-	if (o->token && !(g->curl = curl_easy_init()))
-		err = fp_error_set(FP_ENET, "cannot start libcurl");
-out:
-	/* The header list holds its own copy; wipe ours of the token. */
-	if (auth.len)
-		memset(auth.ptr, 0, auth.len);
-	fp_buf_free(&auth);
-	fp_buf_free(&clean);
-	fp_buf_free(&path);
-	cJSON_Delete(json);
-	return err;
+	if (token && !(g->curl = curl_easy_init()))
+		return fp_error_set(FP_ENET, "cannot start libcurl");
+	return 0;
+}
+
+static int gh_init(gh *g, const fp_github_opts *o, const char *body, size_t len)
+{
+	int err;
+
+	gh_init_state(g, o);
+	if ((err = fp_github_check(o)) < 0 || (err = gh_init_urls(g)) < 0 ||
+	    (err = gh_init_body(g, body, len)) < 0)
+		return err;
+	return gh_init_http(g);
 }
 
 static void gh_free(gh *g)
 {
+	struct curl_slist *h;
+
 	if (g->curl)
 		curl_easy_cleanup(g->curl);
+	/* The list's copy of the Authorization line goes the way ours went. */
+	for (h = g->headers; h; h = h->next)
+		if (strncmp(h->data, "Authorization:", 14) == 0)
+			explicit_bzero(h->data, strlen(h->data));
 	curl_slist_free_all(g->headers);
 	fp_buf_free(&g->base);
 	fp_buf_free(&g->comments_url);
@@ -953,40 +1291,54 @@ static void gh_free(gh *g)
 	fp_github_reply_free(&g->r);
 }
 
+/* ---- the run ---- */
+
+/*
+ * Updates the newest of our marked comments `ours` (n > 0) and appends its
+ * URL; GH_EGONE when someone deleted it after we listed.
+ */
+static int gh_update(gh *g, const gh_comments *ours, fp_buf *url_out)
+{
+	const gh_comment *newest = &ours->v[0];
+	gh_comment done = { 0, NULL, NULL, -1 };
+	fp_buf url = FP_BUF_INIT;
+	size_t i;
+	int err;
+
+	for (i = 1; i < ours->n; i++)
+		if (ours->v[i].id > newest->id)
+			newest = &ours->v[i];
+	if (g->o->dry_run) {
+		if ((err = gh_url(g, &url, NULL, "/repos/%s/issues/comments/%llu", g->o->repo, newest->id)) == 0)
+			plan_write(g, "PATCH", url.ptr, NULL);
+	} else if ((err = gh_patch(g, &done, newest->id)) == 0) {
+		fp_buf_puts(url_out, done.html_url);
+	} else if (err == GH_EGONE) {
+		gh_note(g, "comment %llu was deleted meanwhile; posting a new one", newest->id);
+	}
+	fp_buf_free(&url);
+	comment_free(&done);
+	return err;
+}
+
 /* The sticky-comment logic, once the client is set up. */
 static int gh_run(gh *g, fp_buf *url_out)
 {
 	const fp_github_opts *o = g->o;
 	gh_comments ours = GH_COMMENTS_INIT;
-	gh_comment done = { 0, NULL, NULL };
-	fp_buf url = FP_BUF_INIT;
+	gh_comment done = { 0, NULL, NULL, -1 };
 	int err = 0, sticky = o->marker && o->mode != FP_POST_CREATE;
 	size_t i;
 
 	if (sticky) {
-		if ((err = gh_whoami(g)) < 0 || (err = gh_list(g, &ours)) < 0)
+		if ((err = gh_whoami(g)) < 0 || (err = gh_list(g, &ours, "per_page=100")) < 0)
 			goto out;
 		gh_trace(g, "found %zu marked comment(s) by '%s'", ours.n, g->login);
 	}
 	if (sticky && o->mode == FP_POST_UPDATE && ours.n > 0) {
-		const gh_comment *newest = &ours.v[0];
-
-		for (i = 1; i < ours.n; i++)
-			if (ours.v[i].id > newest->id)
-				newest = &ours.v[i];
-		if (o->dry_run) {
-			gh_comment_url(&url, g, newest->id);
-			plan_write(g, "PATCH", url.ptr, NULL);
+		/* A comment deleted after we listed it is replaced by a new one. */
+		if ((err = gh_update(g, &ours, url_out)) != GH_EGONE)
 			goto out;
-		}
-		if ((err = gh_patch(g, &done, newest->id)) < 0)
-			goto out;
-		if (err != GH_GONE) {
-			fp_buf_puts(url_out, done.html_url);
-			goto out;
-		}
-		/* Someone deleted it after we listed: post a new one instead. */
-		gh_note(g, "comment %llu was deleted meanwhile; posting a new one", newest->id);
 		err = 0;
 	}
 	if (sticky && o->mode == FP_POST_RECREATE)
@@ -1003,7 +1355,6 @@ static int gh_run(gh *g, fp_buf *url_out)
 		goto out;
 	fp_buf_puts(url_out, done.html_url);
 out:
-	fp_buf_free(&url);
 	comment_free(&done);
 	comments_free(&ours);
 	return err;
@@ -1025,10 +1376,12 @@ int fp_github_post(fp_buf *url_out, const fp_github_opts *opts, const char *body
 		return fp_error_set(FP_ENET, "cannot start libcurl");
 	err = gh_init(&g, opts, body, len);
 	if (err == 0 && !opts->token)
-		plan_blind(&g);
+		err = plan_blind(&g);
 	else if (err == 0)
 		err = gh_run(&g, url_out);
 	gh_free(&g);
 	curl_global_cleanup();
+	/* The codes of this file, all at or below GH_EUNCERTAIN, stay in it. */
+	assert(err > GH_EUNCERTAIN);
 	return err;
 }

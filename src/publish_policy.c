@@ -1,14 +1,17 @@
 /*
  * publish_policy.c - the decisions of the GitHub client that need no
- * network: URL checks, pagination links, markers, error texts and rate
- * limits; see publish.h. libcurl stays in publish_github.c.
+ * network: options, the Actions event, pagination links, markers, error
+ * texts, backoff and rate limits; see publish.h. libcurl stays in
+ * publish_github.c, and with it the URL functions.
  */
 #include "fixproof/publish.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <cjson/cJSON.h>
 
@@ -17,6 +20,7 @@
 
 #define ERROR_TEXT_CAP 300 /* bytes of one GitHub explanation we quote */
 #define ERROR_ITEMS_CAP 5  /* errors[] entries we quote */
+#define MAX_TOKEN 4096     /* bytes; GitHub's tokens are far shorter */
 
 void fp_github_reply_reset(fp_github_reply *r)
 {
@@ -72,126 +76,6 @@ static void append_clean(fp_buf *out, const char *s, size_t n, size_t cap)
 	if (cut < n)
 		fp_buf_puts(out, "...");
 	fp_buf_free(&tmp);
-}
-
-/* ---- URLs ---- */
-
-/*
- * Splits "scheme://authority/..." into the length of "scheme://authority"
- * and the host inside the authority (without port or IPv6 brackets).
- * Returns 0 when the URL has no such shape.
- */
-static int split_url(const char *url, size_t *origin_len, const char **host, size_t *host_len)
-{
-	const char *sep = strstr(url, "://"), *auth, *end, *h, *hend;
-
-	if (!sep || sep == url)
-		return 0;
-	auth = sep + 3;
-	end = auth + strcspn(auth, "/?#");
-	if (end == auth)
-		return 0;
-	if (*auth == '[') {
-		h = auth + 1;
-		hend = memchr(h, ']', (size_t)(end - h));
-		/* Only a port may follow the brackets: "[::1].example" is no host. */
-		if (!hend || (hend + 1 < end && hend[1] != ':'))
-			return 0;
-	} else {
-		h = auth;
-		hend = memchr(h, ':', (size_t)(end - h));
-		if (!hend)
-			hend = end;
-	}
-	*origin_len = (size_t)(end - url);
-	*host = h;
-	*host_len = (size_t)(hend - h);
-	return 1;
-}
-
-/* True when host[0..n) is a dotted quad whose first number is 127. */
-static int is_loopback_ipv4(const char *host, size_t n)
-{
-	unsigned part = 0, parts = 0, digits = 0, first = 0;
-	size_t i;
-
-	for (i = 0; i <= n; i++) {
-		if (i == n || host[i] == '.') {
-			if (digits == 0 || part > 255)
-				return 0;
-			if (parts++ == 0)
-				first = part;
-			part = digits = 0;
-		} else if (isdigit((unsigned char)host[i]) && digits < 3) {
-			part = part * 10 + (unsigned)(host[i] - '0');
-			digits++;
-		} else {
-			return 0;
-		}
-	}
-	return parts == 4 && first == 127;
-}
-
-int fp_github_is_loopback(const char *url)
-{
-	size_t origin_len, n;
-	const char *host;
-
-	if (!split_url(url, &origin_len, &host, &n))
-		return 0;
-	if (n == 9 && strncasecmp(host, "localhost", 9) == 0)
-		return 1;
-	if (n == 3 && memcmp(host, "::1", 3) == 0 && host[-1] == '[')
-		return 1;
-	return is_loopback_ipv4(host, n);
-}
-
-int fp_github_api_base(fp_buf *out, const char *api_url)
-{
-	size_t origin_len, host_len, i, n = strlen(api_url);
-	const char *host, *auth;
-
-	for (i = 0; i < n; i++)
-		if ((unsigned char)api_url[i] <= 0x20 || api_url[i] == 0x7f)
-			return fp_error_set(FP_EUSAGE, "API URL '%s' contains a space or control character", api_url);
-	if (strncasecmp(api_url, "https://", 8) != 0 && strncasecmp(api_url, "http://", 7) != 0)
-		return fp_error_set(FP_EUSAGE, "API URL '%s' is not an http(s) URL", api_url);
-	if (!split_url(api_url, &origin_len, &host, &host_len) || host_len == 0)
-		return fp_error_set(FP_EUSAGE, "API URL '%s' has no host", api_url);
-	auth = strstr(api_url, "://") + 3;
-	if (memchr(auth, '@', origin_len - (size_t)(auth - api_url)))
-		return fp_error_set(FP_EUSAGE, "API URL '%s' must not contain a user name", api_url);
-	if (strpbrk(api_url, "?#"))
-		return fp_error_set(FP_EUSAGE, "API URL '%s' must not contain a query or fragment", api_url);
-	if (strncasecmp(api_url, "http://", 7) == 0 && !fp_github_is_loopback(api_url))
-		return fp_error_set(FP_EUSAGE, "API URL '%s' uses plain http: the token would travel unencrypted; use https (http is allowed only to 127.0.0.1, ::1 or localhost)", api_url);
-	while (n > origin_len && api_url[n - 1] == '/')
-		n--;
-	fp_buf_add(out, api_url, n);
-	return 0;
-}
-
-void fp_github_url_join(fp_buf *out, const char *base, const char *path)
-{
-	size_t n = strlen(base);
-
-	while (n > 0 && base[n - 1] == '/')
-		n--;
-	while (*path == '/')
-		path++;
-	fp_buf_add(out, base, n);
-	fp_buf_putc(out, '/');
-	fp_buf_puts(out, path);
-}
-
-int fp_github_same_origin(const char *base, const char *url)
-{
-	size_t blen, ulen, hn;
-	const char *h;
-
-	if (!split_url(base, &blen, &h, &hn) || !split_url(url, &ulen, &h, &hn))
-		return 0;
-	return blen == ulen && strncasecmp(base, url, blen) == 0;
 }
 
 /* ---- Link header ---- */
@@ -363,6 +247,154 @@ int fp_github_has_marker(const char *body, const char *key)
 	return found;
 }
 
+/* ---- options and the Actions environment ---- */
+
+/* The number in s[0..n): decimal digits only, 1 to FP_GITHUB_MAX_ISSUE; else 0. */
+static unsigned long issue_number(const char *s, size_t n)
+{
+	unsigned long long v = 0;
+	size_t i;
+
+	/* Ten digits hold the largest number; more could only overflow. */
+	if (n == 0 || n > 10)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+		v = v * 10 + (unsigned long long)(s[i] - '0');
+	}
+	return v <= FP_GITHUB_MAX_ISSUE ? (unsigned long)v : 0;
+}
+
+int fp_github_issue_parse(unsigned long *out, const char *s)
+{
+	unsigned long n = s ? issue_number(s, strlen(s)) : 0;
+
+	if (!n)
+		return fp_error_set(FP_EUSAGE, "'%s' is not an issue or pull request number (1 to %lu)",
+				    s ? s : "", FP_GITHUB_MAX_ISSUE);
+	*out = n;
+	return 0;
+}
+
+int fp_github_check(const fp_github_opts *o)
+{
+	fp_buf base = FP_BUF_INIT;
+	size_t i;
+	int err;
+
+	if (o->marker && !fp_github_marker_valid(o->marker))
+		return fp_error_set(FP_EUSAGE, "marker '%s' is not valid: use 1 to 64 of A-Z a-z 0-9 . _ -", o->marker);
+	if (!o->repo || !fp_github_repo_valid(o->repo))
+		return fp_error_set(FP_EUSAGE, "repository '%s' is not OWNER/NAME", o->repo ? o->repo : "");
+	if (o->issue < 1 || o->issue > FP_GITHUB_MAX_ISSUE)
+		return fp_error_set(FP_EUSAGE, "no issue or pull request number");
+	if (!o->token && !o->dry_run)
+		return fp_error_set(FP_EUSAGE, "no GitHub token: set GITHUB_TOKEN or GH_TOKEN (both are unset or empty)");
+	/* The token goes into a header line: a space or newline would split it. */
+	for (i = 0; o->token && o->token[i]; i++)
+		if ((unsigned char)o->token[i] <= 0x20 || (unsigned char)o->token[i] >= 0x7f || i >= MAX_TOKEN)
+			return fp_error_set(FP_EUSAGE, "the GitHub token has characters or a length no token has");
+	err = fp_github_api_base(&base, o->api_url ? o->api_url : FP_GITHUB_DEFAULT_URL);
+	fp_buf_free(&base);
+	return err;
+}
+
+/* The N of "refs/pull/N/merge" or "refs/pull/N/head", or 0. */
+static unsigned long number_from_ref(const char *ref)
+{
+	const char *p;
+	size_t n;
+
+	if (!ref || strncmp(ref, "refs/pull/", 10) != 0)
+		return 0;
+	p = ref + 10;
+	n = strcspn(p, "/");
+	if (strcmp(p + n, "/merge") != 0 && strcmp(p + n, "/head") != 0)
+		return 0;
+	return issue_number(p, n);
+}
+
+/* The whole number at event.`key`.number, or 0. */
+static unsigned long number_from_event(const cJSON *event, const char *key)
+{
+	const cJSON *obj = cJSON_GetObjectItemCaseSensitive(event, key);
+	const cJSON *num = cJSON_GetObjectItemCaseSensitive(obj, "number");
+
+	if (!cJSON_IsNumber(num) || num->valuedouble < 1 || num->valuedouble > (double)FP_GITHUB_MAX_ISSUE ||
+	    num->valuedouble != (double)(unsigned long)num->valuedouble)
+		return 0;
+	return (unsigned long)num->valuedouble;
+}
+
+/* Reads the event file into `out`; every failure names the variable and the path. */
+static int read_event(fp_buf *out, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char chunk[65536];
+	size_t n;
+	int err = 0;
+
+	if (!f)
+		return fp_error_set(FP_EINPUT, "cannot read the event file GITHUB_EVENT_PATH '%s': %s", path, strerror(errno));
+	while (err == 0 && (n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		if (out->len + n > FP_GITHUB_MAX_EVENT)
+			err = fp_error_set(FP_EINPUT, "the event file GITHUB_EVENT_PATH '%s' is over %u bytes",
+					   path, FP_GITHUB_MAX_EVENT);
+		else
+			fp_buf_add(out, chunk, n);
+	}
+	if (err == 0 && ferror(f))
+		err = fp_error_set(FP_EINPUT, "cannot read the event file GITHUB_EVENT_PATH '%s': %s", path, strerror(errno));
+	fclose(f);
+	return err;
+}
+
+/* The number in the event file at `path`, or 0 when it holds none. */
+static int number_from_event_file(unsigned long *out, const char *path)
+{
+	fp_buf text = FP_BUF_INIT;
+	cJSON *event = NULL;
+	int err;
+
+	*out = 0;
+	if ((err = read_event(&text, path)) < 0)
+		goto out;
+	if (!(event = cJSON_ParseWithLength(text.ptr, text.len))) {
+		err = fp_error_set(FP_EINPUT, "the event file GITHUB_EVENT_PATH '%s' is not JSON", path);
+		goto out;
+	}
+	*out = number_from_event(event, "pull_request");
+	if (!*out)
+		*out = number_from_event(event, "issue");
+out:
+	cJSON_Delete(event);
+	fp_buf_free(&text);
+	return err;
+}
+
+int fp_github_issue_from_event(unsigned long *out, const char *event_path, const char *ref)
+{
+	unsigned long n = 0;
+	int err;
+
+	if (event_path && !*event_path)
+		event_path = NULL;
+	if (ref && !*ref)
+		ref = NULL;
+	if (event_path && (err = number_from_event_file(&n, event_path)) < 0)
+		return err;
+	if (!n)
+		n = number_from_ref(ref);
+	if (!n)
+		return fp_error_set(FP_EUSAGE, "no issue number: give --issue N (looked at GITHUB_EVENT_PATH%s%s%s "
+				    "for .pull_request.number and .issue.number, and GITHUB_REF%s%s%s for refs/pull/N/merge)",
+				    event_path ? " '" : " (unset)", event_path ? event_path : "", event_path ? "'" : "",
+				    ref ? " '" : " (unset)", ref ? ref : "", ref ? "'" : "");
+	*out = n;
+	return 0;
+}
+
 /* ---- error texts ---- */
 
 static void add_item(fp_buf *out, const char *s, int *any)
@@ -481,4 +513,66 @@ fp_rate_action fp_github_rate_decide(double *wait_out, const fp_github_reply *r,
 		wait = 1;
 	*wait_out = wait;
 	return wait > max_wait ? FP_RATE_GIVE_UP : FP_RATE_WAIT;
+}
+
+/* ---- backoff and time ---- */
+
+double fp_github_backoff_delay(unsigned base_ms, unsigned attempt, double jitter)
+{
+	double delay = (double)base_ms / 1000.0;
+	unsigned i;
+
+	/* Doubling in a loop that stops at the cap: a shift by attempt - 1
+	 * would be undefined from the 33rd attempt on. */
+	for (i = 1; i < attempt && delay < FP_GITHUB_BACKOFF_CAP; i++)
+		delay *= 2;
+	delay *= 0.5 + jitter;
+	return delay > FP_GITHUB_BACKOFF_CAP ? FP_GITHUB_BACKOFF_CAP : delay;
+}
+
+long long fp_github_time_parse(const char *iso)
+{
+	static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
+	struct tm tm, back;
+	time_t t;
+	int v[6] = { 0 }, k = 0;
+	size_t i;
+
+	if (!iso || strlen(iso) != sizeof(shape) - 1)
+		return -1;
+	for (i = 0; shape[i]; i++) {
+		if (shape[i] != 'd') {
+			if (iso[i] != shape[i])
+				return -1;
+			k++;
+		} else if (iso[i] >= '0' && iso[i] <= '9') {
+			v[k] = v[k] * 10 + (iso[i] - '0');
+		} else {
+			return -1;
+		}
+	}
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = v[0] - 1900;
+	tm.tm_mon = v[1] - 1;
+	tm.tm_mday = v[2];
+	tm.tm_hour = v[3];
+	tm.tm_min = v[4];
+	tm.tm_sec = v[5];
+	t = timegm(&tm);
+	/* timegm() folds 31 February into March: only a date that comes back
+	 * unchanged was a real one. */
+	if (t == (time_t)-1 || !gmtime_r(&t, &back) || back.tm_mon != v[1] - 1 || back.tm_mday != v[2] ||
+	    back.tm_hour != v[3] || back.tm_min != v[4] || back.tm_sec != v[5])
+		return -1;
+	return (long long)t;
+}
+
+void fp_github_time_format(fp_buf *out, long long t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	char stamp[32];
+
+	if (gmtime_r(&tt, &tm) && strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm))
+		fp_buf_puts(out, stamp);
 }

@@ -9,8 +9,9 @@
  * The client itself (publish_github.c) is the only place libcurl is used.
  * The decisions it makes - which URL comes next, whether a comment is ours,
  * how long a rate limit asks us to wait - are pure functions declared in the
- * second half of this header (publish_policy.c), so they can be tested
- * without a network.
+ * second half of this header, so they can be tested without a network. They
+ * live in publish_policy.c, except the URL functions, which parse with
+ * libcurl's URL API and so live beside the client.
  */
 #ifndef FIXPROOF_PUBLISH_H
 #define FIXPROOF_PUBLISH_H
@@ -24,6 +25,9 @@
 #define FP_GITHUB_MAX_REPLY (16u * 1024 * 1024) /* bytes of one reply body we read */
 #define FP_GITHUB_MAX_HEADERS (256u * 1024)     /* bytes of one reply's headers */
 #define FP_GITHUB_MAX_ATTEMPTS 5
+#define FP_GITHUB_MAX_EVENT (16u * 1024 * 1024) /* bytes of the Actions event file we read */
+#define FP_GITHUB_MAX_ISSUE 4294967295UL
+#define FP_GITHUB_BACKOFF_CAP 30.0              /* seconds, one backoff delay */
 #define FP_GITHUB_DEFAULT_URL "https://api.github.com"
 #define FP_GITHUB_API_VERSION "2022-11-28"
 #define FP_GITHUB_ACTIONS_LOGIN "github-actions[bot]"
@@ -56,11 +60,40 @@ typedef struct fp_github_opts {
  * Posts `body` (`len` bytes) as described by `opts` and appends the
  * comment's html_url to `url_out` (in dry-run mode, nothing). Invalid UTF-8
  * in `body` is replaced by U+FFFD, since GitHub only takes UTF-8 JSON.
- * Returns 0, FP_EUSAGE (bad options, or the body with its marker line is
- * over FP_GITHUB_MAX_BODY bytes: nothing is sent), FP_ENET (network) or
- * FP_EAPI (GitHub said no; the message carries GitHub's own text).
+ * Returns 0, FP_EUSAGE (fp_github_check refused `opts`, or the body with its
+ * marker line is over FP_GITHUB_MAX_BODY bytes), FP_EINPUT (the body is
+ * blank: GitHub refuses an empty comment), FP_ENET (network) or FP_EAPI
+ * (GitHub said no; the message carries GitHub's own text). The refusals
+ * come before any request is sent.
  */
 int fp_github_post(fp_buf *url_out, const fp_github_opts *opts, const char *body, size_t len);
+
+/*
+ * Checks what fp_github_post needs of `opts`, the one validation of it: a
+ * valid marker (or none), an OWNER/NAME repository, an issue number, a
+ * token unless dry_run (and one with no spaces or control characters), and
+ * an API URL that fp_github_api_base accepts (NULL stands for
+ * FP_GITHUB_DEFAULT_URL). Returns 0 or FP_EUSAGE with the message set.
+ */
+int fp_github_check(const fp_github_opts *opts);
+
+/*
+ * Reads an issue or pull request number written in decimal: 1 to
+ * FP_GITHUB_MAX_ISSUE, digits only. Sets *out and returns 0, or returns
+ * FP_EUSAGE with the message set.
+ */
+int fp_github_issue_parse(unsigned long *out, const char *s);
+
+/*
+ * Finds the issue or pull request a GitHub Actions run is about, from the
+ * values of GITHUB_EVENT_PATH and GITHUB_REF (either NULL or "" when
+ * unset): the event file's .pull_request.number, else its .issue.number,
+ * else the N of a GITHUB_REF "refs/pull/N/merge" (or ".../head"). Sets *out
+ * and returns 0; FP_EINPUT when the event file cannot be read, is over
+ * FP_GITHUB_MAX_EVENT bytes or is not JSON (the message names
+ * GITHUB_EVENT_PATH and the path); FP_EUSAGE when no number is found.
+ */
+int fp_github_issue_from_event(unsigned long *out, const char *event_path, const char *ref);
 
 /* ---- the pure parts, exposed for tests ---- */
 
@@ -102,22 +135,46 @@ fp_rate_action fp_github_rate_decide(double *wait_out, const fp_github_reply *r,
 				     long long now, double max_wait);
 
 /*
- * Checks an API base URL and appends its normal form (no trailing '/') to
- * `out`. Only https, or http to a loopback host (127.0.0.0/8, ::1,
- * localhost), is accepted; user names, queries and fragments are refused so
- * the host cannot be disguised. Returns 0 or FP_EUSAGE (message set).
+ * The delay in seconds before the attempt after attempt number `attempt`
+ * (1 for the first): base_ms * 2^(attempt - 1), times 0.5 + `jitter`
+ * (jitter in [0, 1)), at most FP_GITHUB_BACKOFF_CAP. Any attempt number is
+ * fine: the doubling stops at the cap.
+ */
+double fp_github_backoff_delay(unsigned base_ms, unsigned attempt, double jitter);
+
+/*
+ * Reads a GitHub timestamp "YYYY-MM-DDTHH:MM:SSZ" (UTC); returns epoch
+ * seconds, or -1 when `iso` is NULL or not exactly of that form.
+ */
+long long fp_github_time_parse(const char *iso);
+
+/* Appends epoch seconds `t` to `out` in GitHub's "YYYY-MM-DDTHH:MM:SSZ". */
+void fp_github_time_format(fp_buf *out, long long t);
+
+/*
+ * Checks an API base URL and appends its normal form (as libcurl's URL
+ * parser reads it, no trailing '/') to `out`. Only https, or http to a
+ * loopback host (127.0.0.0/8, ::1, localhost), is accepted, judged on the
+ * host the parser returns (so "http://2130706433" is 127.0.0.1); user names,
+ * queries and fragments are refused so the host cannot be disguised.
+ * Returns 0 or FP_EUSAGE (message set).
  */
 int fp_github_api_base(fp_buf *out, const char *api_url);
 
-/* True when the http URL `url` names a loopback host. */
+/* True when the URL `url` names a loopback host (see fp_github_api_base). */
 int fp_github_is_loopback(const char *url);
 
-/* Appends `base` + `path` to `out` with exactly one '/' between them. */
-void fp_github_url_join(fp_buf *out, const char *base, const char *path);
+/*
+ * Appends to `out` the URL `base` with `path` added to its path (exactly
+ * one '/' between them) and `query` as its query (NULL: none). Returns 0,
+ * or FP_EUSAGE when `base` is not an absolute URL (message set).
+ */
+int fp_github_url_join(fp_buf *out, const char *base, const char *path, const char *query);
 
 /*
- * True when `url` has the same scheme, host and port as `base`, so the
- * token may be sent to it (pagination links, redirects).
+ * True when `url` has the same scheme, host and port as `base` (a missing
+ * port is the scheme's default), so the token may be sent to it
+ * (pagination links, redirects).
  */
 int fp_github_same_origin(const char *base, const char *url);
 

@@ -15,10 +15,12 @@ for an unknown X-GitHub-Api-Version, 403 in plain text without User-Agent,
 404 for an unknown repository or issue, 410 when issues are disabled, 422
 with errors[] for a body over 65,536 characters, JSON errors with
 `documentation_url`, x-ratelimit-* headers on every reply, comments in
-ascending id order, per_page 30 by default and 100 at most, and Link URLs
-rewritten to /repositories/{id}/... Like GitHub, it lets a token with write
-access edit and delete anyone's comment: only the client can keep its hands
-off comments that are not its own.
+ascending id order, per_page 30 by default and 100 at most, `since` (only
+comments updated since then), timestamps on the clock its Date header shows
+(`skew` sets it apart from ours), and Link URLs rewritten to
+/repositories/{id}/... Like GitHub, it lets a token with write access edit
+and delete anyone's comment: only the client can keep its hands off comments
+that are not its own.
 
 Tests script failures with `fail()`: the next N requests that match a method
 and a path pattern get a status (502, 500, a 429 with Retry-After, a 403
@@ -90,7 +92,7 @@ class FakeGitHub:
         self.faults = []
         self.hooks = []             # (method, pattern, fn, after)
         self.remaining = 5000
-        self.clock = 1_700_000_000  # fake timestamps: every write is a new second
+        self.skew = 0               # seconds GitHub's clock runs ahead of ours
         self.server = None
         self.thread = None
 
@@ -108,9 +110,10 @@ class FakeGitHub:
         self.repos[full_name] = repo
         return repo
 
-    def add_comment(self, repo, issue, login, body):
+    def add_comment(self, repo, issue, login, body, age=0):
+        """A comment as if written `age` seconds ago."""
         with self.lock:
-            return self._create(self.repos[repo], issue, login, body)
+            return self._create(self.repos[repo], issue, login, body, age)
 
     def comments_on(self, repo, issue):
         with self.lock:
@@ -191,14 +194,18 @@ class FakeGitHub:
 
     # ---- the model ----
 
-    def _now(self):
-        self.clock += 1
-        return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.clock))
+    def clock(self):
+        """GitHub's clock, which need not agree with ours."""
+        return time.time() + self.skew
 
-    def _create(self, repo, issue, login, body):
+    def _now(self, age=0):
+        # GitHub's timestamps: whole seconds, UTC, on the clock its Date header shows.
+        return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.clock() - age))
+
+    def _create(self, repo, issue, login, body, age=0):
         cid = self.next_id
         self.next_id += 7
-        stamp = self._now()
+        stamp = self._now(age)
         c = {"id": cid, "repo": repo.full_name, "issue": issue, "login": login, "body": body,
              "created_at": stamp, "updated_at": stamp}
         self.comments[cid] = c
@@ -235,6 +242,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def log_message(self, fmt, *args):
         pass
+
+    def date_time_string(self, timestamp=None):
+        # The Date header shows GitHub's clock, skewed or not.
+        return super().date_time_string(self.github.clock() if timestamp is None else timestamp)
 
     def do_GET(self):
         self._serve("GET")
@@ -404,8 +415,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         gh = self.github
         per_page = min(max(int(query.get("per_page", ["30"])[0]), 1), 100)
         page = max(int(query.get("page", ["1"])[0]), 1)
+        # `since`: only comments updated at or after it (the stamps sort as text).
+        since = query.get("since", [""])[0]
         items = sorted((c for c in gh.comments.values()
-                        if c["repo"] == repo.full_name and c["issue"] == issue),
+                        if c["repo"] == repo.full_name and c["issue"] == issue
+                        and c["updated_at"] >= since),
                        key=lambda c: c["id"])
         last = max((len(items) + per_page - 1) // per_page, 1)
         chunk = items[(page - 1) * per_page: page * per_page]

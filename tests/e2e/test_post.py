@@ -233,14 +233,111 @@ def test_comment_deleted_before_the_patch_is_posted_again(github):
     assert "deleted meanwhile" in res.err
 
 
-def test_post_without_marker_is_not_sent_twice(github):
+# Without a marker, a POST that may have gone through is looked for among
+# the newest comments by the same author with exactly this body.
+
+def url_of(comment):
+    return f"https://github.com/{REPO}/issues/{comment['issue']}#issuecomment-{comment['id']}\n"
+
+
+def test_post_without_marker_answered_502_after_creating_is_found(github):
     github.fail("POST", r"/issues/5/comments$", 502, after=True)
     res = post(github)
-    assert res.returncode == 4, res
-    assert len(github.comments_on(REPO, 5)) == 1
+    assert res.returncode == 0, res
+    (mine,) = github.comments_on(REPO, 5)
+    assert mine["body"] == REPORT and mine["login"] == ME
     assert github.count("POST") == 1
-    assert "may exist, so it is not sent again" in res.err
-    assert len(res.err.splitlines()) == 1
+    assert res.out == url_of(mine)
+    # Only the comments updated since the POST are listed: one page, not the thread.
+    (listed,) = [r for r in github.requests if r.method == "GET" and "/comments" in r.path]
+    assert "since=" in listed.path
+    assert "the comment was created after all" in res.err
+
+
+def test_post_without_marker_answered_502_before_creating_is_sent_again(github):
+    github.fail("POST", r"/issues/5/comments$", 502)
+    res = post(github)
+    assert res.returncode == 0, res
+    (mine,) = github.comments_on(REPO, 5)
+    assert github.count("POST") == 2
+    assert res.out == url_of(mine)
+    assert "retrying" in res.err
+
+
+def test_post_without_marker_cut_off_after_creating_is_found(github):
+    github.fail("POST", r"/issues/5/comments$", close=True, after=True)
+    res = post(github)
+    assert res.returncode == 0, res
+    (mine,) = github.comments_on(REPO, 5)
+    assert github.count("POST") == 1
+    assert res.out == url_of(mine)
+
+
+def test_same_body_by_another_author_is_not_taken_for_ours(github):
+    theirs = github.add_comment(REPO, 5, "octocat", REPORT)
+    github.fail("POST", r"/issues/5/comments$", 502)
+    res = post(github)
+    assert res.returncode == 0, res
+    assert github.count("POST") == 2
+    comments = github.comments_on(REPO, 5)
+    assert [(c["login"], c["body"]) for c in comments] == [("octocat", REPORT), (ME, REPORT)]
+    assert res.out == url_of(comments[1])
+    assert comments[0]["id"] == theirs["id"]
+
+
+@pytest.mark.parametrize("edited", [False, True], ids=["untouched", "edited-since"])
+def test_older_comment_of_ours_with_the_same_body_is_not_taken_for_the_new_one(github, edited):
+    # An earlier run of the same job posted the same report an hour ago;
+    # edited since, it is listed, and only its creation time tells.
+    old = github.add_comment(REPO, 5, ME, REPORT, age=3600)
+    if edited:
+        github.comments[old["id"]]["updated_at"] = github._now()
+    github.fail("POST", r"/issues/5/comments$", 502)
+    res = post(github)
+    assert res.returncode == 0, res
+    assert github.count("POST") == 2
+    comments = github.comments_on(REPO, 5)
+    assert [c["id"] for c in comments][0] == old["id"] and len(comments) == 2
+    assert res.out == url_of(comments[1])
+
+
+def test_post_without_marker_with_an_actions_token_is_found(github):
+    github.fail("POST", r"/issues/5/comments$", 502, after=True)
+    res = post(github, token=ACTIONS_TOKEN)
+    assert res.returncode == 0, res
+    (mine,) = github.comments_on(REPO, 5)
+    assert mine["login"] == "github-actions[bot]"
+    assert github.count("POST") == 1
+    assert res.out == url_of(mine)
+
+
+@pytest.mark.parametrize("skew, after, posts", [(-3 * 3600, True, 1), (3 * 3600, False, 2)],
+                         ids=["github-behind", "github-ahead"])
+def test_posted_comment_is_judged_on_githubs_clock(github, skew, after, posts):
+    # Our clock is hours off GitHub's: the Date header, not our clock, says
+    # what "since the POST" means. With GitHub behind, the new comment would
+    # look too old to be ours and be posted twice; with GitHub ahead, the
+    # hour-old one would look new and be taken for a POST that made nothing.
+    github.skew = skew
+    old = github.add_comment(REPO, 5, ME, REPORT, age=3600)
+    github.fail("POST", r"/issues/5/comments$", 502, after=after)
+    res = post(github)
+    assert res.returncode == 0, res
+    assert github.count("POST") == posts
+    comments = github.comments_on(REPO, 5)
+    assert len(comments) == 2 and comments[0]["id"] == old["id"]
+    assert res.out == url_of(comments[1])
+
+
+def test_create_mode_with_marker_answered_502_after_creating_is_found(github):
+    # This asked for comments by a login never looked up, and crashed.
+    github.add_comment(REPO, 5, ME, f"{MARK}\n{REPORT}", age=600)
+    github.fail("POST", r"/issues/5/comments$", 502, after=True)
+    res = post(github, "--marker", "ci", "--mode", "create")
+    assert res.returncode == 0, res
+    assert github.count("POST") == 1
+    assert len(marked(github)) == 2
+    assert res.out == url_of(marked(github)[1])
 
 
 def test_race_keeps_the_oldest_and_deletes_ours(github):
@@ -389,6 +486,17 @@ def test_oversized_body_is_never_sent(github):
     assert "fixproof report --max-chars" in res.err
 
 
+@pytest.mark.parametrize("args, body", [
+    ([], ""), ([], " \n\t\r\n"), (["--marker", "ci"], ""), (["--marker", "ci"], f"{MARK}\n\n"),
+], ids=["empty", "white-space", "empty-with-marker", "only-the-marker"])
+def test_blank_body_is_never_sent(github, args, body):
+    res = post(github, *args, body=body)
+    assert res.returncode == 3, res
+    assert github.requests == []
+    assert "the report to post is empty" in res.err
+    assert len(res.err.splitlines()) == 1
+
+
 def test_body_at_the_limit_is_sent(github):
     body = "x" * (65536 - len(MARK) - 1)
     res = post(github, "--marker", "ci", body=body)
@@ -425,6 +533,17 @@ def test_oversized_reply_is_not_read(github):
     res = post(github, "--marker", "ci")
     assert res.returncode == 4, res
     assert res.err == f"fixproof: GET {github.url}/user: the reply's body is over 16777216 bytes; not reading it\n"
+    assert writes(github) == []
+
+
+def test_oversized_reply_headers_are_not_read(github):
+    # 27 headers of 10 KiB: each within libcurl's own limit for one line,
+    # together over our cap of 256 KiB.
+    github.fail("GET", r"^/user$", 200, body={"login": ME},
+                headers={f"X-Padding-{i}": "p" * 10240 for i in range(27)})
+    res = post(github, "--marker", "ci")
+    assert res.returncode == 4, res
+    assert res.err == f"fixproof: GET {github.url}/user: the reply's header is over 262144 bytes; not reading it\n"
     assert writes(github) == []
 
 
@@ -539,6 +658,26 @@ def test_no_number_anywhere_is_a_usage_error(github, tmp_path):
                     "GITHUB_EVENT_PATH": write_event(tmp_path, {"ref": "refs/heads/main"})})
     assert res.returncode == 2, res
     assert "give --issue N" in res.err and "refs/heads/main" in res.err
+    assert github.requests == []
+
+
+def test_missing_event_file_is_reported(github, tmp_path):
+    missing = tmp_path / "no-such-event.json"
+    res = post(github, target=False,
+               env={"GITHUB_REPOSITORY": REPO, "GITHUB_REF": "refs/pull/7/merge",
+                    "GITHUB_EVENT_PATH": str(missing)})
+    assert res.returncode == 3, res
+    assert res.err == (f"fixproof: cannot read the event file GITHUB_EVENT_PATH '{missing}': "
+                       "No such file or directory\n")
+    assert github.requests == []
+
+
+def test_event_file_that_is_not_json_is_reported(github, tmp_path):
+    path = tmp_path / "event.json"
+    path.write_text('{"pull_request": {"number": 7')
+    res = post(github, target=False, env={"GITHUB_REPOSITORY": REPO, "GITHUB_EVENT_PATH": str(path)})
+    assert res.returncode == 3, res
+    assert f"the event file GITHUB_EVENT_PATH '{path}' is not JSON" in res.err
     assert github.requests == []
 
 

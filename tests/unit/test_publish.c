@@ -1,8 +1,13 @@
 /*
  * test_publish.c - the GitHub client's decisions, without a network: Link
- * headers, markers, rate limits, URLs and GitHub's error texts.
+ * headers, markers, rate limits, URLs, options, the Actions event, backoff,
+ * timestamps and GitHub's error texts.
  */
 #include "unit.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <unistd.h>
 
 #include "fixproof/buf.h"
 #include "fixproof/error.h"
@@ -267,22 +272,27 @@ static void test_rate_primary(void **state)
 
 /* ---- URLs ---- */
 
-static void join(const char *base, const char *path, const char *want)
+static void join(const char *base, const char *path, const char *query, const char *want)
 {
 	fp_buf b = FP_BUF_INIT;
 
-	fp_github_url_join(&b, base, path);
-	assert_string_equal(b.ptr, want);
-	fp_buf_free(&b);
+	expect_output(fp_github_url_join(&b, base, path, query) == 0, &b, want);
 }
 
 static void test_url_join(void **state)
 {
 	(void)state;
-	join("https://api.github.com", "/user", "https://api.github.com/user");
-	join("https://api.github.com/", "/user", "https://api.github.com/user");
-	join("https://ghe.example.com/api/v3", "/repos/o/r", "https://ghe.example.com/api/v3/repos/o/r");
-	join("https://ghe.example.com/api/v3//", "repos/o/r", "https://ghe.example.com/api/v3/repos/o/r");
+	join("https://api.github.com", "/user", NULL, "https://api.github.com/user");
+	join("https://api.github.com/", "/user", NULL, "https://api.github.com/user");
+	join("https://ghe.example.com/api/v3", "/repos/o/r", NULL, "https://ghe.example.com/api/v3/repos/o/r");
+	join("https://ghe.example.com/api/v3//", "repos/o/r", NULL, "https://ghe.example.com/api/v3/repos/o/r");
+	/* The query is set, replacing any the base had; no path adds nothing. */
+	join("http://127.0.0.1:5000/repos/o/r/issues/5/comments", NULL, "per_page=100&since=2024-01-02T03:04:05Z",
+	     "http://127.0.0.1:5000/repos/o/r/issues/5/comments?per_page=100&since=2024-01-02T03:04:05Z");
+	join("https://x/a?old=1", "b", "new=2", "https://x/a/b?new=2");
+	join("https://x/a?old=1", "b", NULL, "https://x/a/b");
+	join("/relative", "b", NULL, NULL);
+	assert_non_null(strstr(fp_error_message(), "'/relative' is not a URL"));
 }
 
 /* Asserts that `url` is accepted with normal form `want`, or refused (NULL). */
@@ -312,7 +322,16 @@ static void test_api_base(void **state)
 	base_of("http://10.0.0.1", NULL);
 	base_of("http://127.0.0.1.evil.example", NULL);
 	base_of("http://1270.0.0.1", NULL);
-	base_of("http://127.0.0", NULL);
+	/* The loopback check is on the host libcurl's parser returns, which is
+	 * where the request goes: these numbers are 127.0.0.0 and 127.0.0.1. */
+	base_of("http://127.0.0", "http://127.0.0.0");
+	base_of("http://2130706433:9", "http://127.0.0.1:9");
+	base_of("http://[0:0:0:0:0:0:0:1]:9/", "http://[::1]:9");
+	base_of("http://LOCALHOST:9", "http://LOCALHOST:9");
+	base_of("HTTPS://api.github.com/api/v3/", "https://api.github.com/api/v3");
+	base_of("http://[::ffff:127.0.0.1]/", NULL);
+	base_of("http://localhost./", NULL);
+	base_of("https://api.github.com:99999/", NULL);
 	base_of("http://[::1].evil.example/", NULL);
 	base_of("http://localhost.evil.example", NULL);
 	/* A user part could hide the real host. */
@@ -336,10 +355,247 @@ static void test_same_origin(void **state)
 		{ "https://api.github.com", "https://api.github.com:8443/x", 0 },
 		{ "http://127.0.0.1:5000", "http://127.0.0.1:50001/x", 0 },
 		{ "https://api.github.com", "/relative/path", 0 },
+		/* A port left out is the scheme's default one. */
+		{ "https://api.github.com", "https://api.github.com:443/x", 1 },
+		{ "http://127.0.0.1:80/api", "http://127.0.0.1/x", 1 },
+		{ "https://api.github.com", "https://api.github.com@evil.example/x", 0 },
 	};
 
 	(void)state;
 	check_pairs(cases, NCASES(cases), fp_github_same_origin);
+}
+
+static void test_loopback(void **state)
+{
+	static const pair_case cases[] = {
+		{ "http://127.0.0.1:5000", NULL, 1 },
+		{ "http://127.200.1.9/", NULL, 1 },
+		{ "http://localhost/", NULL, 1 },
+		{ "http://[::1]:9/", NULL, 1 },
+		{ "http://0x7f.1/", NULL, 1 },
+		{ "http://128.0.0.1/", NULL, 0 },
+		{ "http://[::2]/", NULL, 0 },
+		{ "http://localhost.evil.example/", NULL, 0 },
+		{ "http://127.0.0.1.evil.example/", NULL, 0 },
+		{ "not a url", NULL, 0 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NCASES(cases); i++)
+		assert_int_equal(fp_github_is_loopback(cases[i].a), cases[i].want);
+}
+
+/* ---- options ---- */
+
+static void test_issue_parse(void **state)
+{
+	static const char *const bad[] = {
+		"", "0", "-1", "+5", " 5", "5 ", "5.0", "1e3", "0x10", "4294967296", "99999999999", NULL
+	};
+	unsigned long n = 0;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(fp_github_issue_parse(&n, "5"), 0);
+	assert_int_equal(n, 5);
+	assert_int_equal(fp_github_issue_parse(&n, "007"), 0);
+	assert_int_equal(n, 7);
+	assert_int_equal(fp_github_issue_parse(&n, "4294967295"), 0);
+	assert_true(n == 4294967295UL);
+	for (i = 0; bad[i]; i++) {
+		n = 42;
+		assert_int_equal(fp_github_issue_parse(&n, bad[i]), FP_EUSAGE);
+		assert_int_equal(n, 42);
+	}
+	assert_int_equal(fp_github_issue_parse(&n, NULL), FP_EUSAGE);
+	assert_non_null(strstr(fp_error_message(), "is not an issue or pull request number"));
+}
+
+/* Options that fp_github_check accepts; each test breaks one of them. */
+static fp_github_opts good_opts(void)
+{
+	fp_github_opts o;
+
+	memset(&o, 0, sizeof(o));
+	o.repo = "octo/proof";
+	o.issue = 5;
+	o.token = "ghp_0123456789abcdefXYZ";
+	o.marker = "ci";
+	return o;
+}
+
+/* Asserts that `o` is refused with a message containing `what`. */
+static void refused(const fp_github_opts *o, const char *what)
+{
+	fp_error_clear();
+	assert_int_equal(fp_github_check(o), FP_EUSAGE);
+	assert_non_null(strstr(fp_error_message(), what));
+}
+
+static void test_check_options(void **state)
+{
+	fp_github_opts o = good_opts();
+	char long_token[4200];
+
+	(void)state;
+	assert_int_equal(fp_github_check(&o), 0);
+	o.api_url = "https://ghe.example.com/api/v3";
+	assert_int_equal(fp_github_check(&o), 0);
+	o.api_url = "http://api.github.com";
+	refused(&o, "uses plain http");
+	o = good_opts();
+	o.marker = "ci -->";
+	refused(&o, "marker 'ci -->' is not valid");
+	o = good_opts();
+	o.marker = NULL;
+	assert_int_equal(fp_github_check(&o), 0);
+	o.repo = "octo";
+	refused(&o, "repository 'octo' is not OWNER/NAME");
+	o.repo = NULL;
+	refused(&o, "repository '' is not OWNER/NAME");
+	o = good_opts();
+	o.issue = 0;
+	refused(&o, "no issue or pull request number");
+	o = good_opts();
+	o.token = NULL;
+	refused(&o, "GITHUB_TOKEN or GH_TOKEN");
+	o.dry_run = 1;
+	assert_int_equal(fp_github_check(&o), 0);
+	o.token = "ghp_abc\r\nX-Injected: 1";
+	refused(&o, "the GitHub token has characters");
+	memset(long_token, 'a', sizeof(long_token) - 1);
+	long_token[sizeof(long_token) - 1] = '\0';
+	o.token = long_token;
+	refused(&o, "or a length no token has");
+}
+
+/* ---- the Actions event ---- */
+
+/* Writes `text` to a new temporary file; its path goes to `path`. */
+static void temp_file(char path[64], const char *text, size_t len)
+{
+	int fd;
+
+	snprintf(path, 64, "%s", "/tmp/fixproof-event-XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, len), (ssize_t)len);
+	close(fd);
+}
+
+/* The number found for an event file holding `event` (NULL: no file) and `ref`; -1 on error. */
+static long event_number(const char *event, const char *ref, int *code)
+{
+	char path[64];
+	unsigned long n = 0;
+	int err;
+
+	if (event)
+		temp_file(path, event, strlen(event));
+	err = fp_github_issue_from_event(&n, event ? path : NULL, ref);
+	if (event)
+		unlink(path);
+	*code = err;
+	return err == 0 ? (long)n : -1;
+}
+
+static void test_event_numbers(void **state)
+{
+	int code;
+
+	(void)state;
+	assert_int_equal(event_number("{\"pull_request\":{\"number\":7},\"number\":7}", NULL, &code), 7);
+	assert_int_equal(event_number("{\"issue\":{\"number\":5},\"comment\":{\"id\":1}}", "refs/heads/main", &code), 5);
+	/* A pull request's comment event has both: the pull request wins. */
+	assert_int_equal(event_number("{\"issue\":{\"number\":5},\"pull_request\":{\"number\":9}}", NULL, &code), 9);
+	/* Neither in the event: the ref still tells. */
+	assert_int_equal(event_number("{\"ref\":\"x\"}", "refs/pull/7/merge", &code), 7);
+	assert_int_equal(event_number(NULL, "refs/pull/12/head", &code), 12);
+	/* Numbers that are no issue number are passed over. */
+	assert_int_equal(event_number("{\"pull_request\":{\"number\":0},\"issue\":{\"number\":2.5}}",
+				      "refs/pull/3/merge", &code), 3);
+	assert_int_equal(event_number("{\"pull_request\":{\"number\":\"7\"}}", "refs/pull/3/merge", &code), 3);
+	assert_int_equal(event_number("{\"pull_request\":{\"number\":1e12}}", "refs/pull/3/merge", &code), 3);
+	/* Empty values are unset ones. */
+	assert_int_equal(event_number(NULL, "", &code), -1);
+	assert_int_equal(code, FP_EUSAGE);
+	assert_non_null(strstr(fp_error_message(), "GITHUB_EVENT_PATH (unset)"));
+	assert_int_equal(event_number("[]", "refs/heads/main", &code), -1);
+	assert_int_equal(code, FP_EUSAGE);
+	assert_non_null(strstr(fp_error_message(), "give --issue N"));
+	assert_non_null(strstr(fp_error_message(), "GITHUB_REF 'refs/heads/main'"));
+	assert_int_equal(event_number(NULL, "refs/pull/7/files", &code), -1);
+	assert_int_equal(event_number(NULL, "refs/pull//merge", &code), -1);
+	assert_int_equal(event_number(NULL, "refs/pull/x7/merge", &code), -1);
+}
+
+static void test_event_file_errors(void **state)
+{
+	char path[64], want[160];
+	unsigned long n = 0;
+	int fd;
+
+	(void)state;
+	/* A missing file is an error, even when GITHUB_REF would tell. */
+	assert_int_equal(fp_github_issue_from_event(&n, "/nonexistent/event.json", "refs/pull/7/merge"), FP_EINPUT);
+	assert_string_equal(fp_error_message(), "cannot read the event file GITHUB_EVENT_PATH "
+			    "'/nonexistent/event.json': No such file or directory");
+	assert_int_equal(fp_github_issue_from_event(&n, "/tmp", NULL), FP_EINPUT);
+	assert_non_null(strstr(fp_error_message(), "GITHUB_EVENT_PATH '/tmp'"));
+	temp_file(path, "{\"pull_request\":", 16);
+	assert_int_equal(fp_github_issue_from_event(&n, path, "refs/pull/7/merge"), FP_EINPUT);
+	snprintf(want, sizeof(want), "the event file GITHUB_EVENT_PATH '%s' is not JSON", path);
+	assert_string_equal(fp_error_message(), want);
+	/* One byte over the cap (a sparse file: nothing is written). */
+	fd = open(path, O_WRONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, FP_GITHUB_MAX_EVENT + 1), 0);
+	close(fd);
+	assert_int_equal(fp_github_issue_from_event(&n, path, NULL), FP_EINPUT);
+	assert_non_null(strstr(fp_error_message(), "is over 16777216 bytes"));
+	unlink(path);
+	assert_int_equal(n, 0);
+}
+
+/* ---- backoff and time ---- */
+
+static void test_backoff_delay(void **state)
+{
+	(void)state;
+	/* Jitter 0.5 is the middle: the bare doubling. */
+	assert_true(fp_github_backoff_delay(1000, 1, 0.5) == 1.0);
+	assert_true(fp_github_backoff_delay(1000, 2, 0.5) == 2.0);
+	assert_true(fp_github_backoff_delay(1000, 3, 0.5) == 4.0);
+	assert_true(fp_github_backoff_delay(10, 1, 0.0) == 0.005);
+	assert_true(fp_github_backoff_delay(1000, 6, 0.5) == FP_GITHUB_BACKOFF_CAP);
+	/* Past 32 attempts a shift would be undefined; the delay stays capped. */
+	assert_true(fp_github_backoff_delay(1000, 33, 0.5) == FP_GITHUB_BACKOFF_CAP);
+	assert_true(fp_github_backoff_delay(1, 100, 0.999) == FP_GITHUB_BACKOFF_CAP);
+	assert_true(fp_github_backoff_delay(60000, UINT_MAX, 0.0) == FP_GITHUB_BACKOFF_CAP);
+	assert_true(fp_github_backoff_delay(1, UINT_MAX, 0.0) >= FP_GITHUB_BACKOFF_CAP / 2);
+}
+
+static void test_time(void **state)
+{
+	static const char *const bad[] = {
+		"2023-02-29T00:00:00Z", "2024-13-01T00:00:00Z", "2024-01-01T24:00:00Z",
+		"2024-01-01 00:00:00Z", "2024-01-01T00:00:00", "2024-01-01T00:00:00+00:00",
+		"2024-1-01T00:00:00Z", "", "-024-01-01T00:00:00Z", NULL
+	};
+	fp_buf b = FP_BUF_INIT;
+	size_t i;
+
+	(void)state;
+	assert_true(fp_github_time_parse("1970-01-01T00:00:00Z") == 0);
+	assert_true(fp_github_time_parse("2023-11-14T22:13:20Z") == 1700000000LL);
+	assert_true(fp_github_time_parse("2024-02-29T12:34:56Z") == 1709210096LL);
+	for (i = 0; bad[i]; i++)
+		assert_true(fp_github_time_parse(bad[i]) == -1);
+	assert_true(fp_github_time_parse(NULL) == -1);
+	fp_github_time_format(&b, 1709210096LL);
+	assert_string_equal(b.ptr, "2024-02-29T12:34:56Z");
+	fp_buf_free(&b);
 }
 
 /* ---- GitHub's error texts ---- */
@@ -411,6 +667,13 @@ int main(void)
 		cmocka_unit_test(test_url_join),
 		cmocka_unit_test(test_api_base),
 		cmocka_unit_test(test_same_origin),
+		cmocka_unit_test(test_loopback),
+		cmocka_unit_test(test_issue_parse),
+		cmocka_unit_test(test_check_options),
+		cmocka_unit_test(test_event_numbers),
+		cmocka_unit_test(test_event_file_errors),
+		cmocka_unit_test(test_backoff_delay),
+		cmocka_unit_test(test_time),
 		cmocka_unit_test(test_error_text),
 		cmocka_unit_test(test_error_text_is_capped),
 	};
