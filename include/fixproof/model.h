@@ -60,7 +60,8 @@ enum {
 	FP_TEST_FLAKY = 1 << 0,     /* results disagreed, or Surefire flaky* */
 	FP_TEST_COLLECTED = 1 << 1, /* seen in collect-only output */
 	FP_TEST_RESULT = 1 << 2,    /* has a result from a JUnit file */
-	FP_TEST_DUPLICATE = 1 << 3  /* merged from several entries */
+	FP_TEST_DUPLICATE = 1 << 3, /* merged from several entries */
+	FP_TEST_SESSION = 1 << 4    /* a failure of the whole session: the run never started */
 };
 
 /*
@@ -134,6 +135,7 @@ typedef struct fp_input {
 	size_t warnings_cap;
 	size_t warnings_dropped;
 	int incomplete;        /* truncated or damaged: never a clean run */
+	int empty;             /* no bytes at all: the runner wrote nothing */
 } fp_input;
 
 typedef struct fp_collection {
