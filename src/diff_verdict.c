@@ -250,6 +250,12 @@ static int pick_unrun_gone(const fp_diff *d, const fp_diff_entry *e, const evide
 	       e->outcome_after == FP_OUTCOME_ABSENT;
 }
 
+static int pick_target_unrun_stopped(const fp_diff *d, const fp_diff_entry *e, const evidence *ev)
+{
+	(void)d;
+	return ev->stopped[1] && is_target(e) && e->outcome_after == FP_OUTCOME_NOT_RUN;
+}
+
 static int pick_passed_gone(const fp_diff *d, const fp_diff_entry *e, const evidence *ev)
 {
 	(void)d, (void)ev;
@@ -449,6 +455,12 @@ static int inconclusive(fp_diff *d, const evidence *ev)
 		reason_ids(d, ev, pick_target_gone_cut_short, "%llu %s missing after the fix while '%s' "
 			   "is cut short: %s may be in the part that is missing", ull(k),
 			   plural(k, "target is", "targets are"), cut->path, plural(k, "it", "they"));
+		fired++;
+	}
+	if ((k = count(d, ev, pick_target_unrun_stopped))) {
+		reason_ids(d, ev, pick_target_unrun_stopped, "%llu %s never ran after the fix: the run "
+			   "after stopped at %llu collection %s", ull(k), plural(k, "target", "targets"),
+			   ull(ev->module_errors[1]), plural(ev->module_errors[1], "error", "errors"));
 		fired++;
 	}
 	fired += more_deselected(d);

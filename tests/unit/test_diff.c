@@ -576,6 +576,21 @@ static void test_diff_stopped_run_missing_test_is_inconclusive(void **state)
 	free_all(d, b, a);
 }
 
+static void test_diff_target_unrun_in_stopped_run_after_is_inconclusive(void **state)
+{
+	static const char *const pat[] = { "test_a.py::x" };
+	fp_run *b = RUN({ "t/test_a.py::x", 'B' }, { "t/test_b.py::z", 'P' });
+	fp_run *a = RUN({ "t/test_b.py", 'C' }, { "t/test_a.py::x", 'N' });
+	fp_diff *d;
+
+	(void)state;
+	d = diff_of(b, a, pat, 1);
+	assert_int_equal(d->verdict, FP_VERDICT_INCONCLUSIVE);
+	assert_reason(d, 0, "1 target never ran after the fix: the run after stopped at 1 collection "
+			    "error: t/test_a.py::x");
+	free_all(d, b, a);
+}
+
 static void test_diff_more_deselected_after_is_inconclusive(void **state)
 {
 	fp_run *b = RUN({ "t.py::a", 'B' }, { "t.py::b", 'P' });
@@ -681,6 +696,7 @@ int main(void)
 		cmocka_unit_test(test_diff_target_takes_its_module_failure),
 		cmocka_unit_test(test_diff_suite_is_tied_to_its_tests_by_file),
 		cmocka_unit_test(test_diff_stopped_run_missing_test_is_inconclusive),
+		cmocka_unit_test(test_diff_target_unrun_in_stopped_run_after_is_inconclusive),
 		cmocka_unit_test(test_diff_more_deselected_after_is_inconclusive),
 		cmocka_unit_test(test_diff_passed_test_missing_after_is_named_not_blocking),
 		cmocka_unit_test(test_diff_failed_non_target_missing_after_is_inconclusive),
