@@ -25,6 +25,7 @@ typedef struct side_opts {
 	const char *rules_path;
 	const char *output;
 	fail_on fail;
+	fp_goal goal;
 } side_opts;
 
 static int parse_fail_on(fail_on *out, const char *v)
@@ -78,6 +79,17 @@ static int take_shared(side_opts *o, int argc, char **argv, int *i)
 			return FP_EUSAGE;
 		return 1;
 	}
+	if (fp_args_is(a, "--goal")) {
+		if (!(v = fp_args_value(argc, argv, i, "--goal")))
+			return FP_EUSAGE;
+		if (strcmp(v, "pass") == 0)
+			o->goal = FP_GOAL_PASS;
+		else if (strcmp(v, "reach") == 0)
+			o->goal = FP_GOAL_REACH;
+		else
+			return fp_error_set(FP_EUSAGE, "--goal takes pass or reach, not '%s'", v);
+		return 1;
+	}
 	if (fp_args_is(a, "--fail-on")) {
 		int err;
 
@@ -115,19 +127,25 @@ static int load_diff(fp_diff **out, fp_run **before, fp_run **after, const side_
 		return err;
 	err = fp_cli_read_runs(before, after, &o->before, &o->after, rules);
 	if (err == 0)
-		err = fp_diff_runs(out, *before, *after, o->targets.v, o->targets.n);
+		{
+		fp_diff_opts dopts = { o->targets.v, o->targets.n, o->goal };
+
+		err = fp_diff_runs(out, *before, *after, &dopts);
+	}
 	fp_rules_free(rules);
 	return err;
 }
 
-static int verdict_fails(fail_on f, fp_verdict v)
+/* `unblocked` is a success only for a fix whose goal was to reach the
+ * code under test (--goal reach); it is never given otherwise. */
+static int verdict_fails(fail_on f, fp_verdict v, fp_goal goal)
 {
+	int success = v == FP_VERDICT_RESOLVED || (goal == FP_GOAL_REACH && v == FP_VERDICT_UNBLOCKED);
+
 	switch (f) {
 	case FAIL_REGRESSED: return v == FP_VERDICT_REGRESSED;
-	case FAIL_UNRESOLVED:
-		return v == FP_VERDICT_REGRESSED || v == FP_VERDICT_UNRESOLVED ||
-		       v == FP_VERDICT_INCONCLUSIVE;
-	case FAIL_ANY: return v != FP_VERDICT_RESOLVED;
+	case FAIL_UNRESOLVED: return !success && v != FP_VERDICT_PARTIALLY_RESOLVED;
+	case FAIL_ANY: return !success;
 	default: return 0;
 	}
 }
@@ -135,7 +153,7 @@ static int verdict_fails(fail_on f, fp_verdict v)
 /* The exit status once the output is written: 1 when --fail-on says so. */
 static int final_status(const side_opts *o, const fp_diff *d)
 {
-	if (verdict_fails(o->fail, d->verdict)) {
+	if (verdict_fails(o->fail, d->verdict, d->goal)) {
 		fp_cli_warnf("verdict is %s (--fail-on)", fp_verdict_name(d->verdict));
 		return FP_EXIT_VERDICT;
 	}
@@ -146,7 +164,8 @@ static int final_status(const side_opts *o, const fp_diff *d)
 
 static const char diff_usage[] =
 	"usage: fixproof diff --before INPUT... --after INPUT... [--target PATTERN]...\n"
-	"                     [--rules FILE] [--fail-on WHEN] [--changed-only] [-o FILE]\n"
+	"                     [--goal pass|reach] [--rules FILE] [--fail-on WHEN]\n"
+	"                     [--changed-only] [-o FILE]\n"
 	"\n"
 	"Compares the test results before a fix with those after it and prints the\n"
 	"diff model (schema fixproof.diff/1) as JSON: the verdict and its reasons,\n"
@@ -161,14 +180,19 @@ static const char diff_usage[] =
 	"                     failed before is a target. A pattern that matches no\n"
 	"                     test is an error.\n"
 	"  --rules FILE       classification rules (JSON) tried before the defaults\n"
+	"  --goal GOAL        pass (default): the targets must pass; reach: the fix\n"
+	"                     only has to let them reach the code under test, and\n"
+	"                     the verdict is unblocked when it does\n"
 	"  --fail-on WHEN     exit 1 when the verdict is: regressed; unresolved\n"
 	"                     (regressed, unresolved or inconclusive); any (anything\n"
-	"                     but resolved); never (the default)\n"
+	"                     but resolved, or unblocked with --goal reach); never\n"
+	"                     (the default)\n"
 	"  --changed-only     leave unchanged tests out of \"tests\" (still counted)\n"
 	"  -o FILE            write to FILE (it appears only when complete)\n"
 	"  -q, --quiet        no warnings on standard error\n"
 	"\n"
-	"Verdicts: resolved, partially_resolved, unresolved, regressed, inconclusive.\n";
+	"Verdicts: resolved, partially_resolved, unresolved, regressed, inconclusive,\n"
+	"and unblocked (with --goal reach).\n";
 
 int fp_cli_diff(int argc, char **argv)
 {
@@ -225,7 +249,7 @@ static const char report_usage[] =
 	"their evidence, then every change, with long lists folded. Every figure\n"
 	"comes from the inputs, which the report lists with their sha256.\n"
 	"\n"
-	"  --before, --after, --target, --rules, --fail-on   as for 'fixproof diff'\n"
+	"  --before, --after, --target, --goal, --rules, --fail-on   as for 'fixproof diff'\n"
 	"  --template NAME|FILE  proof (default), pr-summary, executive, or a Mustache\n"
 	"                        file; a file may extend a built-in one with\n"
 	"                        {{<proof}}{{$block}}...{{/block}}{{/proof}}\n"

@@ -1,18 +1,14 @@
 /*
- * diff.c - joining two runs test by test, counting the changes, the metrics
- * and deciding the verdict; see diff.h.
+ * diff.c - joining two runs test by test, ties to the modules that failed
+ * to collect, targets, changes and metrics; see diff.h. The verdict is
+ * diff_verdict.c's, the JSON diff_json.c's.
  */
 #include "fixproof/diff.h"
 
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fixproof/error.h"
-#include "fixproof/json.h"
-
-/* How many test ids a reason names before it says "and N more". */
-#define REASON_IDS 3
 
 /* ---- names ---- */
 
@@ -20,7 +16,8 @@ const char *fp_change_name(fp_change c)
 {
 	static const char *const names[FP_CHANGE_COUNT] = {
 		"unchanged", "fixed", "regressed", "progressed", "still_failing", "new",
-		"collectable", "removed", "newly_skipped", "unskipped", "not_run", "flaky"
+		"collectable", "removed", "newly_skipped", "unskipped", "not_run", "flaky",
+		"newly_run"
 	};
 
 	return (unsigned)c < FP_CHANGE_COUNT ? names[c] : "unchanged";
@@ -38,10 +35,16 @@ const char *fp_outcome_name(fp_outcome o)
 const char *fp_verdict_name(fp_verdict v)
 {
 	static const char *const names[] = {
-		"inconclusive", "regressed", "resolved", "partially_resolved", "unresolved"
+		"inconclusive", "regressed", "resolved", "partially_resolved", "unresolved",
+		"unblocked"
 	};
 
-	return (unsigned)v <= FP_VERDICT_UNRESOLVED ? names[v] : "inconclusive";
+	return (unsigned)v <= FP_VERDICT_UNBLOCKED ? names[v] : "inconclusive";
+}
+
+const char *fp_goal_name(fp_goal g)
+{
+	return g == FP_GOAL_REACH ? "reach" : "pass";
 }
 
 fp_outcome fp_test_outcome(const fp_test *t)
@@ -57,16 +60,6 @@ fp_outcome fp_test_outcome(const fp_test *t)
 								 : FP_OUTCOME_INFRASTRUCTURE;
 	default: return FP_OUTCOME_NOT_RUN;
 	}
-}
-
-static int is_failing(fp_outcome o)
-{
-	return o == FP_OUTCOME_INFRASTRUCTURE || o == FP_OUTCOME_BUSINESS_LOGIC;
-}
-
-static int is_module_entry(const fp_test *t)
-{
-	return t && t->phase == FP_PHASE_COLLECTION && t->status == FP_STATUS_ERROR;
 }
 
 /* ---- patterns ---- */
@@ -202,23 +195,29 @@ static void join_rest(fp_diff *d, const uint32_t *rest, size_t nrest, unsigned c
 }
 
 /*
- * The modules that failed to collect on one side: their keys, so that the
- * tests of such a module on the other side can be tied to it.
+ * The modules (or suites) that failed to collect on one side, so that the
+ * tests of such a module on the other side can be tied to it: by the
+ * dotted module in their key (pytest), or by their file (a jest suite that
+ * failed to run names only its file).
  */
 typedef struct module_set {
 	char **keys;
-	size_t *entry; /* index of the module's diff entry */
+	const char **files; /* the module's file, NULL when unknown (borrowed) */
+	uint32_t *entry;    /* index of the module's diff entry */
 	size_t n, cap;
 } module_set;
 
-static void modules_add(module_set *m, const char *key, size_t len, size_t entry)
+static void modules_add(module_set *m, const fp_test *t, uint32_t entry, fp_buf *key)
 {
 	if (m->n == m->cap) {
 		m->cap = m->cap ? m->cap * 2 : 8;
 		m->keys = fp_xrealloc(m->keys, m->cap * sizeof(*m->keys));
+		m->files = fp_xrealloc(m->files, m->cap * sizeof(*m->files));
 		m->entry = fp_xrealloc(m->entry, m->cap * sizeof(*m->entry));
 	}
-	m->keys[m->n] = fp_xstrndup(key, len);
+	fp_test_key(key, t);
+	m->keys[m->n] = fp_xstrndup(key->ptr, key->len);
+	m->files[m->n] = t->file;
 	m->entry[m->n++] = entry;
 }
 
@@ -229,30 +228,33 @@ static void modules_free(module_set *m)
 	for (i = 0; i < m->n; i++)
 		free(m->keys[i]);
 	free(m->keys);
+	free(m->files);
 	free(m->entry);
 }
 
-/*
- * The module entry a test key belongs to: the key's part before "::" or
- * any dotted prefix of it (a class inside the module) is a module's key.
- * Returns the entry index or SIZE_MAX. Collection errors are few, so a
- * linear scan is enough.
- */
-static size_t modules_find(const module_set *m, const char *key)
+/* True when the module key `mod` is the part of `key` before "::", or a
+ * dotted prefix of that part (a class inside the module). */
+static int key_in_module(const char *key, const char *mod)
 {
 	const char *sep = strstr(key, "::");
-	size_t plen = sep ? (size_t)(sep - key) : 0, i;
+	size_t plen = sep ? (size_t)(sep - key) : 0, k = strlen(mod);
 
-	if (!sep || m->n == 0)
-		return SIZE_MAX;
-	for (i = 0; i < m->n; i++) {
-		size_t k = strlen(m->keys[i]);
+	return sep && k <= plen && memcmp(mod, key, k) == 0 && (k == plen || key[k] == '.');
+}
 
-		if (k <= plen && memcmp(m->keys[i], key, k) == 0 &&
-		    (k == plen || key[k] == '.'))
+/*
+ * The entry of the module test `t` (of key `key`) belongs to, or
+ * UINT32_MAX. Collection errors are few, so a linear scan is enough.
+ */
+static uint32_t modules_find(const module_set *m, const fp_test *t, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		if (key_in_module(key, m->keys[i]) ||
+		    (t->file && m->files[i] && strcmp(t->file, m->files[i]) == 0))
 			return m->entry[i];
-	}
-	return SIZE_MAX;
+	return UINT32_MAX;
 }
 
 static fp_diff_entry *add_entry(fp_diff *d, size_t *cap)
@@ -268,6 +270,84 @@ static fp_diff_entry *add_entry(fp_diff *d, size_t *cap)
 	e->before = FP_DIFF_ABSENT;
 	e->after = FP_DIFF_ABSENT;
 	return e;
+}
+
+/* What joining hands on to the later steps: the modules that failed to
+ * collect on each side and, for a test absent on one side, the module
+ * entry it was tied to there. */
+typedef struct join_state {
+	module_set broken[2]; /* [0] before, [1] after */
+	uint32_t *tie;        /* per entry, UINT32_MAX when none; NULL when no module failed */
+	fp_buf key;
+} join_state;
+
+static void join_state_free(join_state *js)
+{
+	modules_free(&js->broken[0]);
+	modules_free(&js->broken[1]);
+	free(js->tie);
+	fp_buf_free(&js->key);
+}
+
+static void note_module(fp_diff *d, join_state *js, const fp_test *t, int side)
+{
+	if (!fp_test_is_module(t))
+		return;
+	d->entries[d->nentries - 1].flags |= FP_ENTRY_MODULE;
+	modules_add(&js->broken[side], t, (uint32_t)(d->nentries - 1), &js->key);
+}
+
+/* One entry per "before" test, joined in order where it can be, then
+ * through a table of the "after" tests left; marks `used` after tests. */
+static void join_before(fp_diff *d, join_state *js, unsigned char *used)
+{
+	const fp_run *before = d->before, *after = d->after;
+	size_t cap = before->ntests, i, next = 0, nrest = 0, rest_cap = 0;
+	uint32_t *rest = NULL;
+
+	d->entries = fp_xmalloc((cap ? cap : 1) * sizeof(*d->entries));
+	for (i = 0; i < before->ntests; i++) {
+		const fp_test *t = &before->tests[i];
+		fp_diff_entry *e = add_entry(d, &cap);
+		uint32_t j = find_in_order(after, t, &next);
+
+		e->before = (uint32_t)i;
+		e->after = j;
+		if (j != UINT32_MAX) {
+			used[j] = 1;
+		} else {
+			if (nrest == rest_cap) {
+				rest_cap = rest_cap ? rest_cap * 2 : 64;
+				rest = fp_xrealloc(rest, rest_cap * sizeof(*rest));
+			}
+			rest[nrest++] = (uint32_t)i;
+		}
+		note_module(d, js, t, 0);
+	}
+	join_rest(d, rest, nrest, used);
+	free(rest);
+}
+
+/* One entry per "after" test that no "before" test joined. */
+static void join_after_only(fp_diff *d, join_state *js, const unsigned char *used)
+{
+	const fp_run *after = d->after;
+	size_t cap = d->nentries, i;
+
+	/* Exactly as much room as the tests only after need. */
+	for (i = 0; i < after->ntests; i++)
+		cap += !used[i];
+	if (cap > d->nentries)
+		d->entries = fp_xrealloc(d->entries, cap * sizeof(*d->entries));
+	for (i = 0; i < after->ntests; i++) {
+		fp_diff_entry *e;
+
+		if (used[i])
+			continue;
+		e = add_entry(d, &cap);
+		e->after = (uint32_t)i;
+		note_module(d, js, &after->tests[i], 1);
+	}
 }
 
 /* Worst-first order for the outcome of a whole module from its tests. */
@@ -286,24 +366,88 @@ static void fold_module_outcome(fp_diff_entry *module, fp_outcome o, int after_s
 		*slot = (uint8_t)o;
 }
 
-static fp_change change_of(fp_outcome b, fp_outcome a, const fp_test *after)
+/*
+ * A module that failed to collect on one side and collects on the other:
+ * a test of it missing on the broken side is tied to the module's entry,
+ * which takes the worst outcome of its tests on the other side; a test
+ * missing after, in a module that fails after, takes the module's failure.
+ */
+static void tie_to_modules(fp_diff *d, join_state *js)
 {
-	if (b == FP_OUTCOME_ABSENT || (b == FP_OUTCOME_NOT_RUN && a != FP_OUTCOME_NOT_RUN &&
-				       a != FP_OUTCOME_ABSENT))
+	size_t i;
+
+	if (js->broken[0].n == 0 && js->broken[1].n == 0)
+		return;
+	js->tie = fp_xmalloc(d->nentries * sizeof(*js->tie));
+	for (i = 0; i < d->nentries; i++) {
+		fp_diff_entry *e = &d->entries[i];
+		int side = e->before == FP_DIFF_ABSENT ? 0 : 1; /* the side it is missing on */
+		const fp_test *t = side ? fp_diff_before(d, e) : fp_diff_after(d, e);
+		fp_diff_entry *mod;
+		uint32_t m;
+
+		js->tie[i] = UINT32_MAX;
+		if (e->flags & FP_ENTRY_MODULE || (e->before != FP_DIFF_ABSENT && e->after != FP_DIFF_ABSENT))
+			continue;
+		fp_test_key(&js->key, t);
+		if ((m = modules_find(&js->broken[side], t, js->key.ptr)) == UINT32_MAX)
+			continue;
+		js->tie[i] = m;
+		e->flags |= FP_ENTRY_BROKEN_MODULE;
+		mod = &d->entries[m];
+		if (side == 0 && mod->after == FP_DIFF_ABSENT)
+			fold_module_outcome(mod, (fp_outcome)e->outcome_after, 1);
+		if (side == 1) {
+			if (mod->before == FP_DIFF_ABSENT)
+				fold_module_outcome(mod, (fp_outcome)e->outcome_before, 0);
+			e->outcome_after = (uint8_t)FP_OUTCOME_INFRASTRUCTURE;
+		}
+	}
+}
+
+/* Joins the tests of both runs into entries, with their outcomes, and
+ * ties tests to the modules that failed to collect on the other side. */
+static void join(fp_diff *d, join_state *js)
+{
+	unsigned char *used = fp_xcalloc(d->after->ntests ? d->after->ntests : 1, 1);
+	size_t i;
+
+	join_before(d, js, used);
+	join_after_only(d, js, used);
+	free(used);
+	for (i = 0; i < d->nentries; i++) {
+		fp_diff_entry *e = &d->entries[i];
+
+		e->outcome_before = (uint8_t)fp_test_outcome(fp_diff_before(d, e));
+		e->outcome_after = (uint8_t)fp_test_outcome(fp_diff_after(d, e));
+	}
+	tie_to_modules(d, js);
+}
+
+/* ---- changes ---- */
+
+static fp_change change_of(fp_outcome b, fp_outcome a, int flaky_after)
+{
+	if (b == FP_OUTCOME_ABSENT)
 		return FP_CHANGE_NEW;
 	if (a == FP_OUTCOME_ABSENT)
 		return FP_CHANGE_REMOVED;
 	if (a == FP_OUTCOME_NOT_RUN)
 		return b == FP_OUTCOME_NOT_RUN ? FP_CHANGE_UNCHANGED : FP_CHANGE_NOT_RUN;
+	if (b == FP_OUTCOME_NOT_RUN)
+		return FP_CHANGE_NEWLY_RUN;
 	if (b == FP_OUTCOME_SKIPPED)
 		return a == FP_OUTCOME_SKIPPED ? FP_CHANGE_UNCHANGED : FP_CHANGE_UNSKIPPED;
 	if (a == FP_OUTCOME_SKIPPED)
 		return FP_CHANGE_NEWLY_SKIPPED;
 	if (b == FP_OUTCOME_PASSED)
 		return a == FP_OUTCOME_PASSED ? FP_CHANGE_UNCHANGED : FP_CHANGE_REGRESSED;
-	/* b is a failure from here on. */
+	/* b is a failure from here on. A test whose results after disagree
+	 * passed on one attempt only: flaky, whatever its worst result. */
+	if (flaky_after)
+		return FP_CHANGE_FLAKY;
 	if (a == FP_OUTCOME_PASSED)
-		return after && (after->flags & FP_TEST_FLAKY) ? FP_CHANGE_FLAKY : FP_CHANGE_FIXED;
+		return FP_CHANGE_FIXED;
 	if (b == FP_OUTCOME_INFRASTRUCTURE && a == FP_OUTCOME_BUSINESS_LOGIC)
 		return FP_CHANGE_PROGRESSED;
 	return FP_CHANGE_STILL_FAILING;
@@ -320,105 +464,37 @@ static int cause_differs(const fp_test *b, const fp_test *a)
 	return strcmp(fp_test_cause(b), fp_test_cause(a)) != 0;
 }
 
-/* Joins the tests of both runs into entries; ties tests to the modules
- * that failed to collect on the other side. */
-static void join(fp_diff *d)
+/*
+ * A target with no result of its own before, in a module that failed to
+ * collect then, takes the module's failure as its outcome before: the fix
+ * is judged on what the target was kept from doing.
+ */
+static void targets_take_module_failure(fp_diff *d, const join_state *js)
 {
-	const fp_run *before = d->before, *after = d->after;
-	fp_buf key = FP_BUF_INIT;
-	module_set broken_before = { 0 }, broken_after = { 0 };
-	unsigned char *used = fp_xcalloc(after->ntests ? after->ntests : 1, 1);
-	size_t cap = before->ntests, i, next = 0, nrest = 0, rest_cap = 0;
-	uint32_t *rest = NULL;
+	size_t i;
 
-	/* Room for the "before" tests; those only after come on top. */
-	d->entries = fp_xmalloc((cap ? cap : 1) * sizeof(*d->entries));
-	for (i = 0; i < before->ntests; i++) {
-		const fp_test *t = &before->tests[i];
-		fp_diff_entry *e = add_entry(d, &cap);
-		uint32_t j = find_in_order(after, t, &next);
+	if (!js->tie)
+		return;
+	for (i = 0; i < d->nentries; i++) {
+		fp_diff_entry *e = &d->entries[i];
 
-		e->before = (uint32_t)i;
-		e->after = j;
-		if (j != UINT32_MAX) {
-			used[j] = 1;
-		} else {
-			if (nrest == rest_cap) {
-				rest_cap = rest_cap ? rest_cap * 2 : 64;
-				rest = fp_xrealloc(rest, rest_cap * sizeof(*rest));
-			}
-			rest[nrest++] = (uint32_t)i;
-		}
-		if (is_module_entry(t)) {
-			e->flags |= FP_ENTRY_MODULE;
-			fp_test_key(&key, t);
-			modules_add(&broken_before, key.ptr, key.len, d->nentries - 1);
-		}
-	}
-	join_rest(d, rest, nrest, used);
-	free(rest);
-	/* Exactly as much room as the tests only after need. */
-	for (i = 0; i < after->ntests; i++)
-		cap += !used[i];
-	if (cap > d->nentries)
-		d->entries = fp_xrealloc(d->entries, cap * sizeof(*d->entries));
-	for (i = 0; i < after->ntests; i++) {
-		const fp_test *t = &after->tests[i];
-		fp_diff_entry *e;
-
-		if (used[i])
+		if (!(e->flags & FP_ENTRY_TARGET) || e->before != FP_DIFF_ABSENT || js->tie[i] == UINT32_MAX)
 			continue;
-		e = add_entry(d, &cap);
-		e->after = (uint32_t)i;
-		if (is_module_entry(t)) {
-			e->flags |= FP_ENTRY_MODULE;
-			fp_test_key(&key, t);
-			modules_add(&broken_after, key.ptr, key.len, d->nentries - 1);
-		}
+		e->outcome_before = d->entries[js->tie[i]].outcome_before;
+		e->flags |= FP_ENTRY_VIA_MODULE;
 	}
-	free(used);
+}
+
+/* Gives every entry its change and counts them, with the matrix. */
+static void count_changes(fp_diff *d)
+{
+	size_t i;
 
 	for (i = 0; i < d->nentries; i++) {
 		fp_diff_entry *e = &d->entries[i];
-
-		e->outcome_before = (uint8_t)fp_test_outcome(fp_diff_before(d, e));
-		e->outcome_after = (uint8_t)fp_test_outcome(fp_diff_after(d, e));
-	}
-	/* A module that failed to collect on one side and collects on the
-	 * other: its entry takes the worst outcome of its tests there, and a
-	 * test missing on the broken side takes the module's failure. */
-	if (broken_before.n || broken_after.n) {
-		for (i = 0; i < d->nentries; i++) {
-			fp_diff_entry *e = &d->entries[i];
-			const fp_test *t = fp_diff_before(d, e) ? fp_diff_before(d, e) : fp_diff_after(d, e);
-			int absent_before = e->before == FP_DIFF_ABSENT;
-			int absent_after = e->after == FP_DIFF_ABSENT;
-			size_t m;
-
-			if (e->flags & FP_ENTRY_MODULE || (!absent_before && !absent_after))
-				continue;
-			fp_test_key(&key, t);
-			if (absent_before && (m = modules_find(&broken_before, key.ptr)) != SIZE_MAX) {
-				fp_diff_entry *mod = &d->entries[m];
-
-				if (mod->after == FP_DIFF_ABSENT)
-					fold_module_outcome(mod, (fp_outcome)e->outcome_after, 1);
-				e->flags |= FP_ENTRY_BROKEN_MODULE;
-			}
-			if (absent_after && (m = modules_find(&broken_after, key.ptr)) != SIZE_MAX) {
-				e->flags |= FP_ENTRY_BROKEN_MODULE;
-				fp_diff_entry *mod = &d->entries[m];
-
-				if (mod->before == FP_DIFF_ABSENT)
-					fold_module_outcome(mod, (fp_outcome)e->outcome_before, 0);
-				e->outcome_after = (uint8_t)FP_OUTCOME_INFRASTRUCTURE;
-			}
-		}
-	}
-	for (i = 0; i < d->nentries; i++) {
-		fp_diff_entry *e = &d->entries[i];
-		fp_change c = change_of((fp_outcome)e->outcome_before,
-					(fp_outcome)e->outcome_after, fp_diff_after(d, e));
+		const fp_test *a = fp_diff_after(d, e);
+		fp_change c = change_of((fp_outcome)e->outcome_before, (fp_outcome)e->outcome_after,
+					a && (a->flags & FP_TEST_FLAKY));
 
 		if (c == FP_CHANGE_NEW && (e->flags & FP_ENTRY_BROKEN_MODULE))
 			c = FP_CHANGE_COLLECTABLE;
@@ -429,9 +505,6 @@ static void join(fp_diff *d)
 		d->changes[c]++;
 		d->matrix[e->outcome_before][e->outcome_after]++;
 	}
-	modules_free(&broken_before);
-	modules_free(&broken_after);
-	fp_buf_free(&key);
 }
 
 /* ---- targets ---- */
@@ -476,7 +549,7 @@ static int mark_targets(fp_diff *d, const char *const *patterns, size_t npattern
 		fp_diff_entry *e = &d->entries[i];
 
 		if (npatterns == 0) {
-			if (is_failing((fp_outcome)e->outcome_before))
+			if (fp_outcome_is_failure((fp_outcome)e->outcome_before))
 				e->flags |= FP_ENTRY_TARGET;
 		} else {
 			for (p = 0; p < npatterns; p++) {
@@ -520,7 +593,7 @@ static void count_cause(fp_cause_count *list, const char *cause)
 /* Appends the dotted module name a test belongs to. */
 static void module_of(fp_buf *out, const fp_test *t)
 {
-	if (is_module_entry(t)) {
+	if (fp_test_is_module(t)) {
 		fp_test_key(out, t);
 		return;
 	}
@@ -601,7 +674,7 @@ static void count_files(const fp_run *run, uint64_t *files, uint64_t *broken)
 
 	for (i = 0; i < run->ntests; i++) {
 		const fp_test *t = &run->tests[i];
-		int module = is_module_entry(t);
+		int module = fp_test_is_module(t);
 
 		if (module || (t->nodeid && !t->file) || !have || t->file != last_file ||
 		    t->classname != last_class) {
@@ -657,195 +730,17 @@ static void compute_metrics(fp_metrics *m, const fp_run *run)
 	m->pass_rate.den = known;
 }
 
-/* ---- verdict ---- */
-
-static void reason(fp_diff *d, const char *fmt, ...) FP_PRINTF(2, 3);
-static void reason(fp_diff *d, const char *fmt, ...)
-{
-	fp_buf b = FP_BUF_INIT;
-	va_list ap;
-
-	va_start(ap, fmt);
-	fp_buf_vprintf(&b, fmt, ap);
-	va_end(ap);
-	d->reasons = fp_xrealloc(d->reasons, (d->nreasons + 1) * sizeof(*d->reasons));
-	d->reasons[d->nreasons++] = fp_buf_detach(&b, NULL);
-}
-
-static const char *plural(uint64_t n, const char *one, const char *many)
-{
-	return n == 1 ? one : many;
-}
-
-/* Appends up to REASON_IDS ids of entries with change `c` (targets only
- * when `targets`), then "and N more". */
-static void list_ids(fp_buf *out, const fp_diff *d, fp_change c, int targets)
-{
-	fp_buf id = FP_BUF_INIT;
-	size_t i, shown = 0, total = 0;
-
-	for (i = 0; i < d->nentries; i++) {
-		const fp_diff_entry *e = &d->entries[i];
-
-		if (e->change != c || (targets && !(e->flags & FP_ENTRY_TARGET)))
-			continue;
-		if (shown < REASON_IDS) {
-			fp_test_id(&id, fp_diff_after(d, e) ? fp_diff_after(d, e) : fp_diff_before(d, e));
-			fp_buf_puts(out, shown ? ", " : ": ");
-			fp_buf_add(out, id.ptr, id.len);
-			shown++;
-		}
-		total++;
-	}
-	if (total > shown)
-		fp_buf_printf(out, " and %zu more", total - shown);
-	fp_buf_free(&id);
-}
-
-static void reason_list(fp_diff *d, fp_change c, int targets, const char *fmt, ...) FP_PRINTF(4, 5);
-static void reason_list(fp_diff *d, fp_change c, int targets, const char *fmt, ...)
-{
-	fp_buf b = FP_BUF_INIT;
-	va_list ap;
-
-	va_start(ap, fmt);
-	fp_buf_vprintf(&b, fmt, ap);
-	va_end(ap);
-	list_ids(&b, d, c, targets);
-	reason(d, "%s", b.ptr);
-	fp_buf_free(&b);
-}
-
-static const fp_input *first_incomplete(const fp_run *run)
-{
-	size_t i;
-
-	for (i = 0; i < run->ninputs; i++)
-		if (run->inputs[i].incomplete)
-			return &run->inputs[i];
-	return NULL;
-}
-
-/* What a reason says of the targets that ended with each change, for one
- * target and for several; the ids follow. */
-static const struct target_reason {
-	fp_change change;
-	const char *one, *many;
-} target_reasons[] = {
-	{ FP_CHANGE_PROGRESSED, "target now reaches the code under test and fails on business logic",
-	  "targets now reach the code under test and fail on business logic" },
-	{ FP_CHANGE_STILL_FAILING, "target still fails", "targets still fail" },
-	{ FP_CHANGE_NEWLY_SKIPPED, "target is skipped after the fix, and a skip is not a fix",
-	  "targets are skipped after the fix, and a skip is not a fix" },
-	{ FP_CHANGE_REMOVED,
-	  "target is missing after the fix (removed or deselected), so not shown to pass",
-	  "targets are missing after the fix (removed or deselected), so not shown to pass" },
-	{ FP_CHANGE_NOT_RUN, "target is collected after the fix but has no result",
-	  "targets are collected after the fix but have no result" },
-	{ FP_CHANGE_FLAKY, "target passes only on a rerun (flaky), which does not count as fixed",
-	  "targets pass only on a rerun (flaky), which does not count as fixed" },
-};
-
-static void decide(fp_diff *d)
-{
-	uint64_t t_change[FP_CHANGE_COUNT] = { 0 };
-	uint64_t passing = 0, improved, n = d->target_count;
-	const fp_input *cut_before = first_incomplete(d->before);
-	const fp_input *cut_after = first_incomplete(d->after);
-	size_t i;
-
-	for (i = 0; i < d->nentries; i++) {
-		const fp_diff_entry *e = &d->entries[i];
-
-		if (!(e->flags & FP_ENTRY_TARGET))
-			continue;
-		t_change[e->change]++;
-		if (e->outcome_after == FP_OUTCOME_PASSED && e->change != FP_CHANGE_FLAKY)
-			passing++;
-	}
-	improved = t_change[FP_CHANGE_FIXED] + t_change[FP_CHANGE_PROGRESSED];
-
-	if (d->before->ntests == 0 || d->after->ntests == 0) {
-		d->verdict = FP_VERDICT_INCONCLUSIVE;
-		reason(d, "The run %s the fix has no tests: there is no evidence to compare",
-		       d->before->ntests == 0 ? "before" : "after");
-		return;
-	}
-	if (d->changes[FP_CHANGE_REGRESSED]) {
-		d->verdict = FP_VERDICT_REGRESSED;
-		reason_list(d, FP_CHANGE_REGRESSED, 0, "%llu %s that passed before %s after",
-			    (unsigned long long)d->changes[FP_CHANGE_REGRESSED],
-			    plural(d->changes[FP_CHANGE_REGRESSED], "test", "tests"),
-			    plural(d->changes[FP_CHANGE_REGRESSED], "fails", "fail"));
-	} else if (n == 0) {
-		d->verdict = FP_VERDICT_INCONCLUSIVE;
-		reason(d, "No test failed before the fix and no --target was given: "
-			  "there is nothing the fix can be shown to resolve");
-	} else if (passing == n) {
-		d->verdict = FP_VERDICT_RESOLVED;
-		reason(d, "All %llu %s pass after the fix", (unsigned long long)n,
-		       plural(n, "target", "targets"));
-		if (cut_after) {
-			d->verdict = FP_VERDICT_INCONCLUSIVE;
-			reason(d, "But '%s' is incomplete (cut short): a target may be in the part "
-				  "that is missing, so resolution cannot be proven", cut_after->path);
-		}
-	} else if (improved) {
-		d->verdict = FP_VERDICT_PARTIALLY_RESOLVED;
-		reason(d, "%llu of %llu %s pass after the fix", (unsigned long long)passing,
-		       (unsigned long long)n, plural(n, "target", "targets"));
-	} else {
-		d->verdict = FP_VERDICT_UNRESOLVED;
-		reason(d, "None of the %llu %s improved; %llu of %llu %s after the fix",
-		       (unsigned long long)n, plural(n, "target", "targets"), (unsigned long long)passing,
-		       (unsigned long long)n, plural(passing, "passes", "pass"));
-	}
-	for (i = 0; i < sizeof(target_reasons) / sizeof(target_reasons[0]); i++) {
-		const struct target_reason *tr = &target_reasons[i];
-		uint64_t k = t_change[tr->change];
-
-		if (k)
-			reason_list(d, tr->change, 1, "%llu %s", (unsigned long long)k,
-				    k == 1 ? tr->one : tr->many);
-	}
-	reason(d, "%llu infrastructure %s before, %llu after",
-	       (unsigned long long)d->before->infrastructure,
-	       plural(d->before->infrastructure, "failure", "failures"),
-	       (unsigned long long)d->after->infrastructure);
-	reason(d, "%llu business-logic %s before, %llu after",
-	       (unsigned long long)d->before->business_logic,
-	       plural(d->before->business_logic, "failure", "failures"),
-	       (unsigned long long)d->after->business_logic);
-	if (d->verdict != FP_VERDICT_REGRESSED)
-		reason(d, "No test that passed before fails after");
-	if (cut_before)
-		reason(d, "'%s' is incomplete (cut short): tests in the missing part are not counted",
-		       cut_before->path);
-	if (cut_after && d->verdict != FP_VERDICT_INCONCLUSIVE)
-		reason(d, "'%s' is incomplete (cut short): tests in the missing part are not counted",
-		       cut_after->path);
-}
 
 /* ---- the diff ---- */
 
-int fp_diff_runs(fp_diff **out, const fp_run *before, const fp_run *after,
-		 const char *const *patterns, size_t npatterns)
+static void count_causes(fp_diff *d)
 {
-	fp_diff *d = fp_xcalloc(1, sizeof(*d));
 	size_t i;
-	int err;
+	int s;
 
-	d->before = before;
-	d->after = after;
-	join(d);
-	if ((err = mark_targets(d, patterns, npatterns)) < 0) {
-		fp_diff_free(d);
-		return err;
-	}
 	for (i = 0; i < d->nentries; i++) {
 		const fp_diff_entry *e = &d->entries[i];
 		const fp_test *sides[2] = { fp_diff_before(d, e), fp_diff_after(d, e) };
-		int s;
 
 		for (s = 0; s < 2; s++) {
 			const fp_test *t = sides[s];
@@ -855,176 +750,66 @@ int fp_diff_runs(fp_diff **out, const fp_run *before, const fp_run *after,
 				count_cause(d->causes[s][t->category - 1], fp_test_cause(t));
 		}
 	}
+}
+
+int fp_diff_runs(fp_diff **out, const fp_run *before, const fp_run *after,
+		 const fp_diff_opts *opts)
+{
+	static const fp_diff_opts none;
+	fp_diff *d = fp_xcalloc(1, sizeof(*d));
+	join_state js;
+	int err;
+
+	if (!opts)
+		opts = &none;
+	memset(&js, 0, sizeof(js));
+	d->before = before;
+	d->after = after;
+	d->goal = opts->goal;
+	join(d, &js);
+	if ((err = mark_targets(d, opts->patterns, opts->npatterns)) < 0) {
+		join_state_free(&js);
+		fp_diff_free(d);
+		return err;
+	}
+	targets_take_module_failure(d, &js);
+	join_state_free(&js);
+	count_changes(d);
+	count_causes(d);
 	compute_metrics(&d->metrics[0], before);
 	compute_metrics(&d->metrics[1], after);
-	decide(d);
+	fp_diff_decide(d);
 	*out = d;
 	return 0;
 }
 
-void fp_diff_free(fp_diff *diff)
+void fp_reason_format(fp_buf *out, const fp_reason *r)
 {
 	size_t i;
 
+	fp_buf_puts(out, r->text);
+	for (i = 0; i < r->nids; i++) {
+		fp_buf_puts(out, i ? ", " : ": ");
+		fp_buf_puts(out, r->ids[i]);
+	}
+	if (r->more)
+		fp_buf_printf(out, " and %llu more", (unsigned long long)r->more);
+}
+
+void fp_diff_free(fp_diff *diff)
+{
+	size_t i, k;
+
 	if (!diff)
 		return;
-	for (i = 0; i < diff->nreasons; i++)
-		free(diff->reasons[i]);
+	for (i = 0; i < diff->nreasons; i++) {
+		for (k = 0; k < diff->reasons[i].nids; k++)
+			free(diff->reasons[i].ids[k]);
+		free(diff->reasons[i].ids);
+		free(diff->reasons[i].text);
+	}
 	free(diff->reasons);
 	free(diff->targets);
 	free(diff->entries);
 	free(diff);
-}
-
-/* ---- JSON ---- */
-
-static void write_side(const fp_diff *d, int side, FILE *f)
-{
-	const fp_run *run = side ? d->after : d->before;
-	const fp_cause_count (*causes)[FP_DIFF_MAX_CAUSES] = d->causes[side];
-	int c;
-	size_t i;
-
-	fputs(side ? "\"after\":{" : "\"before\":{", f);
-	fp_run_write_inputs_json(run, f);
-	fp_summary_write_json(run, f);
-	fputs(",\n\"causes\":{", f);
-	for (c = 0; c < 2; c++) {
-		fprintf(f, "%s\"%s\":{", c ? "," : "", fp_category_name((fp_category)(c + 1)));
-		for (i = 0; causes[c][i].cause; i++) {
-			if (i)
-				putc(',', f);
-			fp_json_str(f, causes[c][i].cause);
-			fprintf(f, ":%llu", (unsigned long long)causes[c][i].count);
-		}
-		putc('}', f);
-	}
-	fputs("}}", f);
-}
-
-static void write_metric(const char *name, const fp_fraction *b, const fp_fraction *a,
-			 int first, FILE *f)
-{
-	fprintf(f, "%s\"%s\":{\"before\":", first ? "" : ",\n  ", name);
-	fp_json_fraction(f, b->num, b->den);
-	fputs(",\"after\":", f);
-	fp_json_fraction(f, a->num, a->den);
-	putc('}', f);
-}
-
-/* What one thread formats entries with. */
-typedef struct entry_json {
-	const fp_diff *d;
-	int changed_only;
-	fp_test_json *before, *after;
-} entry_json;
-
-static const char *json_bool(int b)
-{
-	return b ? "true" : "false";
-}
-
-static void format_entries(void *ctx, size_t from, size_t to, fp_buf *out)
-{
-	entry_json *ej = ctx;
-	const fp_diff *d = ej->d;
-	size_t i;
-
-	for (i = from; i < to; i++) {
-		const fp_diff_entry *e = &d->entries[i];
-		const fp_test *b = fp_diff_before(d, e), *a = fp_diff_after(d, e);
-
-		if (ej->changed_only && e->change == FP_CHANGE_UNCHANGED && !(e->flags & FP_ENTRY_TARGET))
-			continue;
-		fp_buf_puts(out, ",\n  {\"id\":");
-		fp_test_json_id(a ? ej->after : ej->before, out, a ? a : b);
-		fp_buf_puts(out, ",\"change\":\"");
-		fp_buf_puts(out, fp_change_name((fp_change)e->change));
-		fp_buf_puts(out, "\",\"target\":");
-		fp_buf_puts(out, json_bool(e->flags & FP_ENTRY_TARGET));
-		fp_buf_puts(out, ",\"module\":");
-		fp_buf_puts(out, json_bool(e->flags & FP_ENTRY_MODULE));
-		fp_buf_puts(out, ",\"cause_changed\":");
-		fp_buf_puts(out, json_bool(e->flags & FP_ENTRY_CAUSE_CHANGED));
-		fp_buf_puts(out, ",\"outcome\":{\"before\":\"");
-		fp_buf_puts(out, fp_outcome_name((fp_outcome)e->outcome_before));
-		fp_buf_puts(out, "\",\"after\":\"");
-		fp_buf_puts(out, fp_outcome_name((fp_outcome)e->outcome_after));
-		fp_buf_puts(out, "\"},\"before\":");
-		if (b)
-			fp_test_json_add(ej->before, out, b);
-		else
-			fp_buf_puts(out, "null");
-		fp_buf_puts(out, ",\"after\":");
-		if (a)
-			fp_test_json_add(ej->after, out, a);
-		else
-			fp_buf_puts(out, "null");
-		fp_buf_putc(out, '}');
-	}
-}
-
-int fp_diff_write_json(const fp_diff *d, FILE *f, int changed_only)
-{
-	static const char *const metric_names[] = {
-		"collection_rate", "execution_rate", "business_logic_reach", "pass_rate"
-	};
-	entry_json ej[2];
-	void *ctx[2];
-	size_t i;
-	int c, o;
-
-	fprintf(f, "{\"schema\":\"fixproof.diff/1\",\n\"verdict\":\"%s\",\n\"reasons\":[",
-		fp_verdict_name(d->verdict));
-	for (i = 0; i < d->nreasons; i++) {
-		fputs(i ? ",\n  " : "\n  ", f);
-		fp_json_str(f, d->reasons[i]);
-	}
-	fputs("],\n\"targets\":[", f);
-	for (i = 0; i < d->ntargets; i++) {
-		fputs(i ? "," : "", f);
-		fputs("{\"pattern\":", f);
-		fp_json_str(f, d->targets[i].pattern);
-		fprintf(f, ",\"matched\":%zu}", d->targets[i].matched);
-	}
-	fprintf(f, "],\n\"target_count\":%zu,\n", d->target_count);
-	write_side(d, 0, f);
-	fputs(",\n", f);
-	write_side(d, 1, f);
-	fputs(",\n\"metrics\":{", f);
-	for (c = 0; c < 4; c++) {
-		const fp_fraction *b = &d->metrics[0].collection_rate + c;
-		const fp_fraction *a = &d->metrics[1].collection_rate + c;
-
-		write_metric(metric_names[c], b, a, c == 0, f);
-	}
-	fputs("},\n\"changes\":{", f);
-	for (c = 0; c < FP_CHANGE_COUNT; c++)
-		fprintf(f, "%s\"%s\":%llu", c ? "," : "", fp_change_name((fp_change)c),
-			(unsigned long long)d->changes[c]);
-	fputs("},\n\"matrix\":{", f);
-	for (o = 0; o < FP_OUTCOME_COUNT; o++) {
-		fprintf(f, "%s\"%s\":{", o ? "," : "", fp_outcome_name((fp_outcome)o));
-		for (c = 0; c < FP_OUTCOME_COUNT; c++)
-			fprintf(f, "%s\"%s\":%llu", c ? "," : "", fp_outcome_name((fp_outcome)c),
-				(unsigned long long)d->matrix[o][c]);
-		putc('}', f);
-	}
-	fputs("},\n\"tests\":[", f);
-	for (c = 0; c < 2; c++) {
-		ej[c].d = d;
-		ej[c].changed_only = changed_only;
-		ej[c].before = fp_test_json_new(d->before);
-		ej[c].after = fp_test_json_new(d->after);
-		ctx[c] = &ej[c];
-	}
-	fp_json_write_items(f, d->nentries, format_entries, ctx);
-	fputs("\n]}\n", f);
-	for (c = 0; c < 2; c++) {
-		fp_test_json_free(ej[c].before);
-		fp_test_json_free(ej[c].after);
-	}
-	if (fflush(f) != 0 || ferror(f))
-		return fp_error_set(FP_EIO, "cannot write the diff model: write error");
-	return 0;
 }

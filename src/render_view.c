@@ -31,6 +31,8 @@ static const struct list_kind {
 	{ FP_CHANGE_NEWLY_SKIPPED, "newly_skipped", "Newly skipped", "Ran before, skipped after" },
 	{ FP_CHANGE_REMOVED, "removed", "Removed", "Present before, missing after" },
 	{ FP_CHANGE_NOT_RUN, "not_run", "Not run", "Collected after but without a result" },
+	{ FP_CHANGE_NEWLY_RUN, "newly_run", "Newly run",
+	  "Collected before but never run (the run stopped early), run after" },
 	{ FP_CHANGE_COLLECTABLE, "collectable", "Newly collectable",
 	  "In a module that failed to collect before" },
 	{ FP_CHANGE_NEW, "new", "New", "Missing before, present after" },
@@ -50,6 +52,7 @@ const char *fp_verdict_label(int verdict)
 	case FP_VERDICT_PARTIALLY_RESOLVED: return "Partially resolved";
 	case FP_VERDICT_UNRESOLVED: return "Unresolved";
 	case FP_VERDICT_REGRESSED: return "Regressed";
+	case FP_VERDICT_UNBLOCKED: return "Unblocked";
 	default: return "Inconclusive";
 	}
 }
@@ -61,6 +64,7 @@ static const char *verdict_icon(fp_verdict v)
 	case FP_VERDICT_PARTIALLY_RESOLVED: return "\xf0\x9f\x9f\xa1"; /* yellow circle */
 	case FP_VERDICT_UNRESOLVED: return "\xe2\x9d\x8c";            /* cross */
 	case FP_VERDICT_REGRESSED: return "\xf0\x9f\x94\xb4";         /* red circle */
+	case FP_VERDICT_UNBLOCKED: return "\xf0\x9f\x94\x93";         /* open lock */
 	default: return "\xe2\x9d\x94";                               /* question mark */
 	}
 }
@@ -79,6 +83,7 @@ static const char *change_label(fp_change c)
 	case FP_CHANGE_UNSKIPPED: return "unskipped";
 	case FP_CHANGE_NOT_RUN: return "not run";
 	case FP_CHANGE_FLAKY: return "flaky";
+	case FP_CHANGE_NEWLY_RUN: return "newly run";
 	default: return "unchanged";
 	}
 }
@@ -476,10 +481,14 @@ cJSON *fp_view_build(const fp_diff *d, const fp_view_opts *o)
 	cJSON_AddBoolToObject(verdict_is, fp_verdict_name(d->verdict), 1);
 	cJSON_AddItemToObject(v, "verdict_is", verdict_is);
 	arr = cJSON_CreateArray();
-	for (i = 0; i < d->nreasons; i++)
-		cJSON_AddItemToArray(arr, cJSON_CreateString(d->reasons[i]));
+	for (i = 0; i < d->nreasons; i++) {
+		fp_buf_clear(&tmp);
+		fp_reason_format(&tmp, &d->reasons[i]);
+		cJSON_AddItemToArray(arr, cJSON_CreateString(tmp.ptr));
+		if (i == 0)
+			add_str(v, "headline", tmp.ptr);
+	}
 	cJSON_AddItemToObject(v, "reasons", arr);
-	add_str(v, "headline", d->nreasons ? d->reasons[0] : NULL);
 
 	/* Targets: how they were chosen, and each with its evidence. */
 	add_num(v, "target_count", d->target_count);

@@ -5,7 +5,8 @@
  * key (model.h: a pytest node id and its JUnit classname/name join). Each
  * entry gets a change (fixed, regressed, progressed, ...); the diff counts
  * them per category and cause, computes the metrics, and decides the
- * verdict by the rules of DESIGN.md, with the reasons that justify it.
+ * verdict by the rules the README states (diff_verdict.c), with the
+ * reasons that justify it.
  *
  * Memory: the diff points into both runs; free it before them. Entries are
  * small (two indices and a few bytes), so a million-test pair costs some
@@ -33,6 +34,7 @@ typedef enum {
 	FP_CHANGE_UNSKIPPED,     /* skipped before, runs after */
 	FP_CHANGE_NOT_RUN,       /* collected after but has no result there */
 	FP_CHANGE_FLAKY,         /* failed before, passes after only on a rerun */
+	FP_CHANGE_NEWLY_RUN,     /* collected but not run before (the run stopped early), runs after */
 	FP_CHANGE_COUNT
 } fp_change;
 
@@ -55,15 +57,23 @@ typedef enum {
 	FP_VERDICT_REGRESSED,
 	FP_VERDICT_RESOLVED,
 	FP_VERDICT_PARTIALLY_RESOLVED,
-	FP_VERDICT_UNRESOLVED
+	FP_VERDICT_UNRESOLVED,
+	FP_VERDICT_UNBLOCKED     /* --goal reach: every target now reaches the code under test */
 } fp_verdict;
+
+/* What the fix set out to do (--goal). */
+typedef enum {
+	FP_GOAL_PASS = 0, /* the targets pass */
+	FP_GOAL_REACH     /* the targets reach the code under test (infrastructure fixed) */
+} fp_goal;
 
 /* Bits of fp_diff_entry.flags. */
 enum {
 	FP_ENTRY_TARGET = 1 << 0,       /* one of the tests the fix is about */
 	FP_ENTRY_MODULE = 1 << 1,       /* a collection-error entry for a whole module */
 	FP_ENTRY_CAUSE_CHANGED = 1 << 2,/* still failing, but for another cause */
-	FP_ENTRY_BROKEN_MODULE = 1 << 3 /* absent on a side where its module failed to collect */
+	FP_ENTRY_BROKEN_MODULE = 1 << 3,/* absent on a side where its module failed to collect */
+	FP_ENTRY_VIA_MODULE = 1 << 4    /* a target whose outcome before is its module's failure */
 };
 
 /* An index that says a test is absent on that side. */
@@ -108,6 +118,25 @@ typedef struct fp_cause_count {
 	uint64_t count;
 } fp_cause_count;
 
+/* How many test ids a reason names before it says "and N more". */
+#define FP_REASON_IDS 5
+
+/*
+ * One reason for the verdict: a sentence that names its numbers, and the
+ * tests behind it (up to FP_REASON_IDS ids, then a count of the rest), kept
+ * apart so a report can show the ids as code. fp_reason_format() gives the
+ * whole sentence, as the diff model's "reasons" holds it.
+ */
+typedef struct fp_reason {
+	char *text;    /* "1 target still fails" */
+	char **ids;    /* test ids, as fp_test_id gives them */
+	size_t nids;
+	uint64_t more; /* tests behind the reason that are not named */
+} fp_reason;
+
+/* Appends the sentence: text, then ": id, id and N more" when it names tests. */
+void fp_reason_format(fp_buf *out, const fp_reason *r);
+
 typedef struct fp_diff {
 	const fp_run *before, *after;
 	fp_diff_entry *entries;  /* before's order, then tests only after */
@@ -119,10 +148,18 @@ typedef struct fp_diff {
 	uint64_t matrix[FP_OUTCOME_COUNT][FP_OUTCOME_COUNT]; /* [before][after] */
 	fp_cause_count causes[2][2][FP_DIFF_MAX_CAUSES];     /* [side][category-1][] */
 	fp_metrics metrics[2];   /* [0] before, [1] after */
+	fp_goal goal;
 	fp_verdict verdict;
-	char **reasons;          /* sentences, each naming its numbers */
+	fp_reason *reasons;      /* the verdict's first, each naming its numbers */
 	size_t nreasons;
 } fp_diff;
+
+/* What fp_diff_runs is asked. Zeroed, it means: implicit targets, goal pass. */
+typedef struct fp_diff_opts {
+	const char *const *patterns; /* the --target patterns (borrowed) */
+	size_t npatterns;
+	fp_goal goal;
+} fp_diff_opts;
 
 /* The test of entry `e` before the fix, or NULL when it is absent then. */
 static inline const fp_test *fp_diff_before(const fp_diff *d, const fp_diff_entry *e)
@@ -137,18 +174,28 @@ static inline const fp_test *fp_diff_after(const fp_diff *d, const fp_diff_entry
 }
 
 /*
- * Compares `before` with `after` (both finished and classified). `patterns`
- * are the --target patterns (may be 0): a pattern with `*` or `?` is a glob
- * (`*` any run, `?` one character, everything else literal), any other is a
- * substring; both are tried on the test's id (node id when known), on its
- * join key (the JUnit classname::name form) and, for a JUnit-only test, on
- * the node id rebuilt from its classname (fp_test_nodeid_guess). Without patterns, the targets
- * are the tests that did not pass before. Returns 0 and a diff to free with
- * fp_diff_free, or FP_EUSAGE when a pattern matches no test on either side
- * (message names the pattern).
+ * Compares `before` with `after` (both finished and classified); `opts` may
+ * be NULL. opts->patterns are the --target patterns (may be 0): a pattern
+ * with `*` or `?` is a glob (`*` any run, `?` one character, everything
+ * else literal), any other is a substring; both are tried on the test's id
+ * (node id when known), on its join key (the JUnit classname::name form)
+ * and, for a JUnit-only test, on the node id rebuilt from its classname
+ * (fp_test_nodeid_guess). Without patterns, the targets are the tests that
+ * failed or errored before (a module that failed to collect is one). The
+ * diff borrows the runs and the patterns: keep them until fp_diff_free.
+ * Returns 0 and a diff to free with fp_diff_free, or FP_EUSAGE when a
+ * pattern matches no test on either side (message names the pattern).
  */
 int fp_diff_runs(fp_diff **out, const fp_run *before, const fp_run *after,
-		 const char *const *patterns, size_t npatterns);
+		 const fp_diff_opts *opts);
+
+/*
+ * Decides d->verdict and d->reasons from the entries, targets and runs
+ * (diff_verdict.c; fp_diff_runs calls it). The rules, in order, are the
+ * README's "Verdicts" section.
+ */
+void fp_diff_decide(fp_diff *d);
+
 
 /* Frees the diff (not the runs). fp_diff_free(NULL) does nothing. */
 void fp_diff_free(fp_diff *diff);
@@ -164,9 +211,23 @@ int fp_diff_write_json(const fp_diff *diff, FILE *f, int changed_only);
 const char *fp_change_name(fp_change c);
 const char *fp_outcome_name(fp_outcome o);
 const char *fp_verdict_name(fp_verdict v);
+const char *fp_goal_name(fp_goal g);
 
 /* The outcome of a test on one side (NULL for absent). */
 fp_outcome fp_test_outcome(const fp_test *t);
+
+/* True for a failure of either category. */
+static inline int fp_outcome_is_failure(fp_outcome o)
+{
+	return o == FP_OUTCOME_INFRASTRUCTURE || o == FP_OUTCOME_BUSINESS_LOGIC;
+}
+
+/* True for the entry of a module (or suite) that failed to collect: it
+ * stands for the module's tests, which have no results of their own. */
+static inline int fp_test_is_module(const fp_test *t)
+{
+	return t && t->phase == FP_PHASE_COLLECTION && t->status == FP_STATUS_ERROR;
+}
 
 /* True when the pattern (see fp_diff_runs) matches `text`. */
 int fp_pattern_match(const char *pattern, const char *text);

@@ -53,7 +53,7 @@ def test_proof_report_leads_with_the_verdict(samples):
     first_screen = "\n".join(lines[:25])
     # The verdict, its reasons and the metrics come first.
     assert "**Verdict: Partially resolved.**" in first_screen
-    assert "- 1 of 4 targets pass after the fix" in first_screen
+    assert "- 1 of 4 targets passes after the fix" in first_screen
     assert "| Pass rate | 18/36 (50%) | 34/39 (87%) |" in first_screen
     # Every input is named with its sha256.
     for state in ("before", "after"):

@@ -77,7 +77,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!(before = read_side(data, blen)) || !(aft = read_side(after, alen)))
 		goto out;
-	fuzz_check(fp_diff_runs(&diff, before, aft, NULL, 0) == 0, "two runs diff");
+	fuzz_check(fp_diff_runs(&diff, before, aft, NULL) == 0, "two runs diff");
 	check_diff_json(diff);
 	check_report(diff);
 out:

@@ -7,7 +7,8 @@
 
 /* Compact test specs: "P" passed, "S" skipped, "N" not run (collected),
  * "I" infrastructure failure, "B" business-logic failure, "C" a collection
- * error (module entry), "F" a flaky pass. */
+ * error (module entry), "F" a flaky pass (Surefire's flakyFailure), "R" a
+ * failure that passed on a rerun, "Z" a session that never started. */
 typedef struct spec {
 	const char *id;   /* node id, or "cls|name" for a JUnit-style entry */
 	char what;
@@ -15,9 +16,16 @@ typedef struct spec {
 
 static fp_run *make_run(const spec *specs, size_t n)
 {
+	static unsigned serial;
 	fp_run *run = fp_run_new();
 	uint32_t in = fp_run_add_input(run, "results.xml", FP_INPUT_JUNIT);
+	fp_buf sha = FP_BUF_INIT;
 	size_t i;
+
+	/* Every run is read from an input of its own: a made-up digest. */
+	fp_buf_printf(&sha, "%064x", ++serial);
+	memcpy(run->inputs[in].sha256, sha.ptr, 65);
+	fp_buf_free(&sha);
 
 	for (i = 0; i < n; i++) {
 		const char *bar = strchr(specs[i].id, '|');
@@ -35,6 +43,20 @@ static fp_run *make_run(const spec *specs, size_t n)
 		switch (specs[i].what) {
 		case 'P': t->status = FP_STATUS_PASSED; break;
 		case 'F': t->status = FP_STATUS_PASSED; t->flags |= FP_TEST_FLAKY; break;
+		case 'R':
+			t->status = FP_STATUS_FAILED;
+			t->flags |= FP_TEST_FLAKY | FP_TEST_DUPLICATE;
+			t->category = FP_CATEGORY_INFRASTRUCTURE;
+			fp_test_detail(run, t)->cause = "timeout";
+			break;
+		case 'Z':
+			t->status = FP_STATUS_ERROR;
+			t->phase = FP_PHASE_COLLECTION;
+			t->flags |= FP_TEST_SESSION;
+			t->category = FP_CATEGORY_INFRASTRUCTURE;
+			fp_test_detail(run, t)->cause = "import_error";
+			fp_test_detail(run, t)->message = "ImportError while loading conftest '/w/tests/conftest.py'.";
+			break;
 		case 'S': t->status = FP_STATUS_SKIPPED; break;
 		case 'N': t->status = FP_STATUS_NOT_RUN; t->flags = FP_TEST_COLLECTED; break;
 		case 'I':
@@ -85,12 +107,42 @@ static const fp_diff_entry *entry(const fp_diff *d, const char *id)
 	return NULL;
 }
 
-static fp_diff *diff_of(fp_run *b, fp_run *a, const char *const *pat, size_t npat)
+/* Reason `i` of `d`, as a sentence, is `want`. */
+static void assert_reason(const fp_diff *d, size_t i, const char *want)
 {
+	fp_buf b = FP_BUF_INIT;
+
+	assert_true(i < d->nreasons);
+	fp_reason_format(&b, &d->reasons[i]);
+	assert_string_equal(b.ptr, want);
+	fp_buf_free(&b);
+}
+
+static fp_diff *diff_goal(fp_run *b, fp_run *a, const char *const *pat, size_t npat, fp_goal goal)
+{
+	fp_diff_opts o = { pat, npat, goal };
 	fp_diff *d = NULL;
 
-	assert_int_equal(fp_diff_runs(&d, b, a, pat, npat), 0);
+	assert_int_equal(fp_diff_runs(&d, b, a, &o), 0);
 	return d;
+}
+
+static fp_diff *diff_of(fp_run *b, fp_run *a, const char *const *pat, size_t npat)
+{
+	return diff_goal(b, a, pat, npat, FP_GOAL_PASS);
+}
+
+static void free_all(fp_diff *d, fp_run *b, fp_run *a)
+{
+	fp_diff_free(d);
+	fp_run_free(b);
+	fp_run_free(a);
+}
+
+/* Gives test `i` of `run` a file, as JUnit's file attribute would. */
+static void set_file(fp_run *run, size_t i, const char *path)
+{
+	run->tests[i].file = fp_run_intern(run, path, strlen(path));
 }
 
 static void test_changes_and_matrix(void **state)
@@ -290,7 +342,8 @@ static void test_verdict_skip_is_not_a_fix(void **state)
 				    RUN({ "t.py::b", 'P' }), NULL, 0),
 			 FP_VERDICT_UNRESOLVED);
 	/* Collected but not run after: no evidence it passes. */
-	assert_int_equal(verdict_of(RUN({ "t.py::a", 'B' }), RUN({ "t.py::a", 'N' }), NULL, 0),
+	assert_int_equal(verdict_of(RUN({ "t.py::a", 'B' }, { "t.py::b", 'P' }),
+				    RUN({ "t.py::a", 'N' }, { "t.py::b", 'P' }), NULL, 0),
 			 FP_VERDICT_UNRESOLVED);
 }
 
@@ -318,8 +371,10 @@ static void test_targets(void **state)
 	assert_int_equal(d->target_count, 1);
 	fp_diff_free(d);
 	/* A glob: `*` and `?` only; `[` is literal, so this matches nothing. */
-	assert_int_equal(fp_diff_runs(&d, b, a, glob, 1), FP_EUSAGE);
-	assert_int_equal(fp_diff_runs(&d, b, a, none, 1), FP_EUSAGE);
+	fp_diff_opts og = { glob, 1, FP_GOAL_PASS }, on = { none, 1, FP_GOAL_PASS };
+
+	assert_int_equal(fp_diff_runs(&d, b, a, &og), FP_EUSAGE);
+	assert_int_equal(fp_diff_runs(&d, b, a, &on), FP_EUSAGE);
 	assert_true(fp_pattern_match("*::TestC::test_iso[?]", "t/test_s.py::TestC::test_iso[2]"));
 	assert_true(fp_pattern_match("t/*_s.py::*", "t/test_s.py::x"));
 	assert_false(fp_pattern_match("t/*_s.py", "t/test_s.py::x"));
@@ -373,7 +428,7 @@ static void test_incomplete_after_is_not_resolved(void **state)
 	a->inputs[0].incomplete = 1;
 	d = diff_of(b, a, NULL, 0);
 	assert_int_equal(d->verdict, FP_VERDICT_INCONCLUSIVE);
-	assert_non_null(strstr(d->reasons[1], "incomplete"));
+	assert_non_null(strstr(d->reasons[0].text, "which is cut short"));
 	fp_diff_free(d);
 	fp_run_free(b);
 	fp_run_free(a);
@@ -388,16 +443,234 @@ static void test_reasons_name_numbers(void **state)
 	(void)state;
 	d = diff_of(b, a, NULL, 0);
 	assert_int_equal(d->verdict, FP_VERDICT_PARTIALLY_RESOLVED);
-	assert_string_equal(d->reasons[0], "1 of 3 targets pass after the fix");
-	assert_string_equal(d->reasons[1], "1 target now reaches the code under test and fails on "
-					   "business logic: t.py::b");
-	assert_string_equal(d->reasons[2], "1 target still fails: t.py::c");
-	assert_string_equal(d->reasons[3], "2 infrastructure failures before, 0 after");
-	assert_string_equal(d->reasons[4], "1 business-logic failure before, 2 after");
-	assert_string_equal(d->reasons[5], "No test that passed before fails after");
+	assert_reason(d, 0, "1 of 3 targets passes after the fix");
+	assert_reason(d, 1, "1 target now reaches the code under test and fails on business logic: t.py::b");
+	assert_string_equal(d->reasons[1].text, "1 target now reaches the code under test and fails "
+						"on business logic");
+	assert_int_equal(d->reasons[1].nids, 1);
+	assert_string_equal(d->reasons[1].ids[0], "t.py::b");
+	assert_reason(d, 2, "1 target still fails: t.py::c");
+	assert_reason(d, 3, "2 infrastructure failures before, 0 after");
+	assert_reason(d, 4, "1 business-logic failure before, 2 after");
+	assert_reason(d, 5, "No test that passed before fails after");
 	fp_diff_free(d);
 	fp_run_free(b);
 	fp_run_free(a);
+}
+
+
+/* ---- the rules that keep "resolved" honest ---- */
+
+static void test_diff_identical_inputs_are_inconclusive(void **state)
+{
+	fp_run *b = RUN({ "t.py::a", 'B' });
+	fp_run *a = RUN({ "t.py::a", 'P' });
+	fp_diff *d;
+
+	(void)state;
+	memcpy(a->inputs[0].sha256, b->inputs[0].sha256, sizeof(a->inputs[0].sha256));
+	d = diff_of(b, a, NULL, 0);
+	assert_int_equal(d->verdict, FP_VERDICT_INCONCLUSIVE);
+	assert_reason(d, 0, "The runs before and after the fix were read from the same input (by "
+			    "sha256): the same evidence cannot show a change");
+	free_all(d, b, a);
+}
+
+static void test_diff_collect_only_after_is_inconclusive(void **state)
+{
+	fp_run *b = RUN({ "t.py::a", 'B' }, { "t.py::b", 'P' });
+	fp_run *a = RUN({ "t.py::a", 'N' }, { "t.py::b", 'N' });
+	fp_diff *d;
+
+	(void)state;
+	d = diff_of(b, a, NULL, 0);
+	assert_int_equal(d->verdict, FP_VERDICT_INCONCLUSIVE);
+	assert_non_null(strstr(d->reasons[0].text, "No test ran after the fix"));
+	free_all(d, b, a);
+}
+
+static void test_diff_target_that_passed_before_proves_nothing(void **state)
+{
+	static const char *const pat[] = { "t.py::a" };
+	fp_run *b = RUN({ "t.py::a", 'P' }, { "t.py::b", 'B' });
+	fp_run *a = RUN({ "t.py::a", 'P' }, { "t.py::b", 'P' });
+	fp_diff *d;
+
+	(void)state;
+	d = diff_of(b, a, pat, 1);
+	assert_int_equal(d->verdict, FP_VERDICT_INCONCLUSIVE);
+	assert_reason(d, 0, "The target did not fail before the fix, so there is nothing the fix "
+			    "can be shown to resolve: t.py::a");
+	free_all(d, b, a);
+}
+
+static void test_diff_rerun_pass_is_flaky_not_fixed(void **state)
+{
+	fp_run *b = RUN({ "t.py::a", 'I' }, { "t.py::b", 'P' });
+	fp_run *a = RUN({ "t.py::a", 'R' }, { "t.py::b", 'P' });
+	fp_diff *d;
+
+	(void)state;
+	d = diff_of(b, a, NULL, 0);
+	assert_int_equal(entry(d, "t.py::a")->change, FP_CHANGE_FLAKY);
+	assert_int_equal(d->changes[FP_CHANGE_FLAKY], 1);
+	assert_int_equal(d->verdict, FP_VERDICT_UNRESOLVED);
+	free_all(d, b, a);
+}
+
+static void test_diff_target_takes_its_module_failure(void **state)
+{
+	static const char *const pat[] = { "test_gold" };
+	fp_run *b = RUN({ "t/test_rates.py", 'C' }, { "t/test_cart.py::test_sum", 'P' });
+	fp_run *a = RUN({ "t/test_rates.py::test_gold", 'B' }, { "t/test_rates.py::test_tax", 'P' },
+			{ "t/test_cart.py::test_sum", 'P' });
+	fp_diff *d;
+
+	(void)state;
+	d = diff_of(b, a, pat, 1);
+	assert_int_equal(entry(d, "t/test_rates.py::test_gold")->change, FP_CHANGE_PROGRESSED);
+	assert_true(entry(d, "t/test_rates.py::test_gold")->flags & FP_ENTRY_VIA_MODULE);
+	/* Not a target: newly collectable, as before. */
+	assert_int_equal(entry(d, "t/test_rates.py::test_tax")->change, FP_CHANGE_COLLECTABLE);
+	assert_int_equal(d->verdict, FP_VERDICT_PARTIALLY_RESOLVED);
+	free_all(d, b, a);
+}
+
+static void test_diff_suite_is_tied_to_its_tests_by_file(void **state)
+{
+	fp_run *b = RUN({ "src/cart.test.js", 'C' }, { "money|money shows cents", 'P' });
+	fp_run *a = RUN({ "cart|cart adds lines", 'P' }, { "money|money shows cents", 'P' });
+	fp_run *b2 = RUN({ "src/cart.test.js", 'C' }, { "money|money shows cents", 'P' });
+	fp_run *a2 = RUN({ "cart|cart adds lines", 'P' }, { "money|money shows cents", 'P' });
+	fp_diff *d;
+
+	(void)state;
+	set_file(b, 0, "src/cart.test.js");
+	set_file(a, 0, "src/cart.test.js");
+	set_file(a, 1, "src/money.test.js");
+	d = diff_of(b, a, NULL, 0);
+	assert_int_equal(entry(d, "src/cart.test.js")->change, FP_CHANGE_FIXED);
+	assert_int_equal(entry(d, "cart::cart adds lines")->change, FP_CHANGE_COLLECTABLE);
+	assert_int_equal(d->verdict, FP_VERDICT_RESOLVED);
+	free_all(d, b, a);
+	/* The same runs without files after: nothing can be tied to the suite. */
+	set_file(b2, 0, "src/cart.test.js");
+	d = diff_of(b2, a2, NULL, 0);
+	assert_int_equal(d->verdict, FP_VERDICT_INCONCLUSIVE);
+	assert_non_null(strstr(d->reasons[0].text, "JEST_JUNIT_ADD_FILE_ATTRIBUTE=true"));
+	free_all(d, b2, a2);
+}
+
+static void test_diff_stopped_run_missing_test_is_inconclusive(void **state)
+{
+	fp_run *b = RUN({ "t/test_b.py", 'C' }, { "t/test_a.py::x", 'N' }, { "t/test_a.py::y", 'N' });
+	fp_run *a = RUN({ "t/test_b.py::z", 'P' }, { "t/test_a.py::x", 'P' });
+	fp_diff *d;
+
+	(void)state;
+	d = diff_of(b, a, NULL, 0);
+	assert_int_equal(entry(d, "t/test_a.py::x")->change, FP_CHANGE_NEWLY_RUN);
+	assert_int_equal(d->verdict, FP_VERDICT_INCONCLUSIVE);
+	assert_reason(d, 0, "1 test collected before is missing after the fix; it never ran before, "
+			    "since the run stopped at collection errors: t/test_a.py::y");
+	free_all(d, b, a);
+}
+
+static void test_diff_target_unrun_in_stopped_run_after_is_inconclusive(void **state)
+{
+	static const char *const pat[] = { "test_a.py::x" };
+	fp_run *b = RUN({ "t/test_a.py::x", 'B' }, { "t/test_b.py::z", 'P' });
+	fp_run *a = RUN({ "t/test_b.py", 'C' }, { "t/test_a.py::x", 'N' });
+	fp_diff *d;
+
+	(void)state;
+	d = diff_of(b, a, pat, 1);
+	assert_int_equal(d->verdict, FP_VERDICT_INCONCLUSIVE);
+	assert_reason(d, 0, "1 target never ran after the fix: the run after stopped at 1 collection "
+			    "error: t/test_a.py::x");
+	free_all(d, b, a);
+}
+
+static void test_diff_more_deselected_after_is_inconclusive(void **state)
+{
+	fp_run *b = RUN({ "t.py::a", 'B' }, { "t.py::b", 'P' });
+	fp_run *a = RUN({ "t.py::a", 'P' }, { "t.py::b", 'P' });
+	fp_diff *d;
+
+	(void)state;
+	a->collection.present = 1;
+	a->collection.collected = 2;
+	a->collection.deselected = 3;
+	d = diff_of(b, a, NULL, 0);
+	assert_int_equal(d->verdict, FP_VERDICT_INCONCLUSIVE);
+	assert_reason(d, 0, "3 tests were deselected after the fix (2/5 collected), against 0 before, "
+			    "so the suite did not run in full");
+	free_all(d, b, a);
+}
+
+static void test_diff_passed_test_missing_after_is_named_not_blocking(void **state)
+{
+	fp_run *b = RUN({ "t.py::a", 'B' }, { "t.py::old", 'P' });
+	fp_run *a = RUN({ "t.py::a", 'P' });
+	fp_diff *d;
+
+	(void)state;
+	d = diff_of(b, a, NULL, 0);
+	assert_int_equal(d->verdict, FP_VERDICT_RESOLVED);
+	assert_reason(d, 1, "1 test that passed before is missing after the fix: t.py::old");
+	free_all(d, b, a);
+}
+
+static void test_diff_failed_non_target_missing_after_is_inconclusive(void **state)
+{
+	static const char *const pat[] = { "t.py::a" };
+	fp_run *b = RUN({ "t.py::a", 'B' }, { "t.py::other", 'B' });
+	fp_run *a = RUN({ "t.py::a", 'P' });
+	fp_diff *d;
+
+	(void)state;
+	d = diff_of(b, a, pat, 1);
+	assert_int_equal(d->verdict, FP_VERDICT_INCONCLUSIVE);
+	assert_reason(d, 0, "1 test that failed before is missing after the fix and is not a target: "
+			    "t.py::other");
+	free_all(d, b, a);
+}
+
+static void test_diff_session_that_never_started(void **state)
+{
+	fp_run *b = RUN({ "<session>", 'Z' });
+	fp_run *a = RUN({ "t.py::a", 'P' });
+	fp_diff *d;
+
+	(void)state;
+	d = diff_of(b, a, NULL, 0);
+	assert_int_equal(d->verdict, FP_VERDICT_INCONCLUSIVE);
+	assert_reason(d, 0, "The run before the fix never started: ImportError while loading conftest "
+			    "'/w/tests/conftest.py'.");
+	free_all(d, b, a);
+}
+
+static void test_diff_goal_reach_unblocked(void **state)
+{
+	fp_run *b = RUN({ "t.py::a", 'I' }, { "t.py::b", 'I' });
+	fp_run *a = RUN({ "t.py::a", 'B' }, { "t.py::b", 'P' });
+	fp_run *b2 = RUN({ "t.py::a", 'I' }, { "t.py::b", 'I' });
+	fp_run *a2 = RUN({ "t.py::a", 'B' }, { "t.py::b", 'I' });
+	fp_diff *d;
+
+	(void)state;
+	d = diff_goal(b, a, NULL, 0, FP_GOAL_REACH);
+	assert_int_equal(d->verdict, FP_VERDICT_UNBLOCKED);
+	assert_reason(d, 1, "1 target now reaches the code under test and fails on business logic: "
+			    "t.py::a");
+	fp_diff_free(d);
+	d = diff_of(b, a, NULL, 0);
+	assert_int_equal(d->verdict, FP_VERDICT_PARTIALLY_RESOLVED);
+	free_all(d, b, a);
+	/* One target still fails on infrastructure: not unblocked. */
+	d = diff_goal(b2, a2, NULL, 0, FP_GOAL_REACH);
+	assert_int_equal(d->verdict, FP_VERDICT_PARTIALLY_RESOLVED);
+	free_all(d, b2, a2);
 }
 
 int main(void)
@@ -416,6 +689,19 @@ int main(void)
 		cmocka_unit_test(test_metrics),
 		cmocka_unit_test(test_incomplete_after_is_not_resolved),
 		cmocka_unit_test(test_reasons_name_numbers),
+		cmocka_unit_test(test_diff_identical_inputs_are_inconclusive),
+		cmocka_unit_test(test_diff_collect_only_after_is_inconclusive),
+		cmocka_unit_test(test_diff_target_that_passed_before_proves_nothing),
+		cmocka_unit_test(test_diff_rerun_pass_is_flaky_not_fixed),
+		cmocka_unit_test(test_diff_target_takes_its_module_failure),
+		cmocka_unit_test(test_diff_suite_is_tied_to_its_tests_by_file),
+		cmocka_unit_test(test_diff_stopped_run_missing_test_is_inconclusive),
+		cmocka_unit_test(test_diff_target_unrun_in_stopped_run_after_is_inconclusive),
+		cmocka_unit_test(test_diff_more_deselected_after_is_inconclusive),
+		cmocka_unit_test(test_diff_passed_test_missing_after_is_named_not_blocking),
+		cmocka_unit_test(test_diff_failed_non_target_missing_after_is_inconclusive),
+		cmocka_unit_test(test_diff_session_that_never_started),
+		cmocka_unit_test(test_diff_goal_reach_unblocked),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,2 @@
+def subtotal(lines):
+    return sum(price * qty for price, qty in lines)
