@@ -20,10 +20,10 @@ BUILD ?= build
 PYTHON ?= /usr/bin/python3
 FUZZ_SECONDS ?= 60
 
-PKGS := libxml-2.0 libcjson libcmark-gfm libcurl
+PKGS := libxml-2.0 libcjson libcmark-gfm libcurl libpcre2-8 nettle
 TEST_PKGS := cmocka
 BUILD_DEBS := gcc libc6-dev pkg-config libxml2-dev libcjson-dev \
-	libcmark-gfm-dev libcmark-gfm-extensions-dev libcurl4-openssl-dev
+	libcmark-gfm-dev libcmark-gfm-extensions-dev libcurl4-openssl-dev libpcre2-dev nettle-dev
 TEST_DEBS := libcmocka-dev python3 python3-pytest python3-lxml \
 	python3-junitparser libxml2-utils valgrind clang libclang-rt-dev
 

@@ -18,7 +18,15 @@ enum {
 	FP_ENET = -4,      /* the network failed */
 	FP_EAPI = -5,      /* the remote API answered with an error */
 	FP_ETEMPLATE = -6, /* a template does not parse */
-	FP_ELIMIT = -7     /* a stated limit was exceeded */
+	FP_ELIMIT = -7,    /* a stated limit was exceeded */
+	FP_EINTERNAL = -8, /* a part fixproof is built with is missing or broken */
+
+	/* Not failures: signals a caller acts on (like libgit2's GIT_PASSTHROUGH).
+	 * They set no message. */
+	FP_EHELP = -20,        /* help was printed: the command is done, successfully */
+	FP_EPASSTHROUGH = -21, /* not mine: the caller should try the next handler */
+	FP_ENOTFOUND = -22,    /* the thing looked for is not there */
+	FP_EUNCERTAIN = -23    /* a request may or may not have taken effect */
 };
 
 /*
