@@ -847,6 +847,21 @@ static const cJSON *lookup(const renderer *r, const fp_mustache_template *t, con
 	return v;
 }
 
+/* Tells opts->missing about a name no context has; its code, or 0. */
+static int report_missing(const renderer *r, const fp_mustache_template *t, const mnode *m,
+			  const cJSON *v)
+{
+	fp_buf name = FP_BUF_INIT;
+	int rc;
+
+	if (v || !r->o->missing)
+		return 0;
+	fp_buf_add(&name, m->text.p, m->text.n);
+	rc = r->o->missing(r->o->missing_ctx, t->name, m->line, m->col, name.ptr);
+	fp_buf_free(&name);
+	return rc < 0 ? rc : 0;
+}
+
 /*
  * The spec leaves truthiness to the host language ("!!data"); the data is
  * JSON, so JavaScript's rule applies: missing, null, false, 0 and "" are
@@ -889,7 +904,10 @@ static int interpolate(renderer *r, const fp_mustache_template *t, const mnode *
 	fp_escape esc = m->kind == N_RAW ? FP_ESCAPE_NONE : r->o->escape;
 	const char *s = NULL;
 	fp_buf nb = FP_BUF_INIT;
+	int rc;
 
+	if ((rc = report_missing(r, t, m, v)) < 0)
+		return rc;
 	flush_indent(r);
 	if (cJSON_IsString(v) || cJSON_IsRaw(v)) {
 		s = v->valuestring;
@@ -934,6 +952,8 @@ static int section(renderer *r, const fp_mustache_template *t, size_t i, const b
 	const cJSON *v = lookup(r, t, m);
 	int rc;
 
+	if ((rc = report_missing(r, t, m, v)) < 0)
+		return rc;
 	if (m->kind == N_INVERTED ? truthy(v) : !truthy(v))
 		return 0;
 	if ((rc = enter(r, t, m)) < 0)
@@ -1110,7 +1130,7 @@ static int render_range(renderer *r, const fp_mustache_template *t, size_t from,
 int fp_mustache_render_template(fp_buf *out, const fp_mustache_template *t, const cJSON *data,
 				const fp_mustache_opts *opts)
 {
-	static const fp_mustache_opts defaults = { FP_ESCAPE_HTML, NULL, NULL, 0, 0, 0 };
+	static const fp_mustache_opts defaults = { FP_ESCAPE_HTML, NULL, NULL, 0, 0, 0, NULL, NULL };
 	renderer r;
 	size_t i;
 	int rc;

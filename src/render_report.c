@@ -148,73 +148,288 @@ static int load_main(lookup *lk, fp_buf *text, const char *name)
 	return 0;
 }
 
-/* The detail levels a long report steps down through, and what each
- * leaves out, in the order the issue states. */
-static const struct level {
-	size_t list_cap, regressed_cap;
-	int traces, unchanged;
-	const char *left_out;
-} levels[] = {
-	{ 1000, 1000, 1, 1, NULL },
-	{ 1000, 1000, 1, 0, "unchanged tests" },
-	{ 1000, 1000, 0, 0, "unchanged tests and traces" },
-	{ 100, 1000, 0, 0, "unchanged tests and traces; lists cut to 100 tests" },
-	{ 20, 1000, 0, 0, "unchanged tests and traces; lists cut to 20 tests" },
-	{ 5, 200, 0, 0, "unchanged tests and traces; lists cut to 5 tests, regressions to 200" },
-	{ 0, 50, 0, 0, "every list but the regressions (cut to 50)" },
-	{ 0, 10, 0, 0, "every list but the regressions (cut to 10)" },
+/* ---- shortening ---- */
+
+/* Groups of lists, cut together, from the least important. */
+enum { G_UNCHANGED, G_FIXED, G_OTHER, G_REMOVED, G_SKIPPED, G_PROGRESSED, G_STILL, G_REGRESSED };
+
+static const fp_change groups[][7] = {
+	[G_UNCHANGED] = { FP_CHANGE_UNCHANGED, FP_CHANGE_COUNT },
+	[G_FIXED] = { FP_CHANGE_FIXED, FP_CHANGE_COUNT },
+	[G_OTHER] = { FP_CHANGE_UNSKIPPED, FP_CHANGE_NEW, FP_CHANGE_COLLECTABLE, FP_CHANGE_NEWLY_RUN,
+		      FP_CHANGE_FLAKY, FP_CHANGE_NOT_RUN, FP_CHANGE_COUNT },
+	[G_REMOVED] = { FP_CHANGE_REMOVED, FP_CHANGE_COUNT },
+	[G_SKIPPED] = { FP_CHANGE_NEWLY_SKIPPED, FP_CHANGE_COUNT },
+	[G_PROGRESSED] = { FP_CHANGE_PROGRESSED, FP_CHANGE_COUNT },
+	[G_STILL] = { FP_CHANGE_STILL_FAILING, FP_CHANGE_COUNT },
+	[G_REGRESSED] = { FP_CHANGE_REGRESSED, FP_CHANGE_COUNT },
 };
+
+enum { STEP_LISTS, STEP_TRACES, STEP_TARGETS };
+
+/* The steps a long report goes down, one at a time, each keeping the
+ * ones before: rows of the least important lists go first, the target
+ * table and the regressions last. */
+static const struct step {
+	int what, group;
+	size_t cap;
+} steps[] = {
+	{ STEP_LISTS, G_UNCHANGED, 0 }, { STEP_TRACES, 0, 0 },
+	{ STEP_LISTS, G_FIXED, 20 }, { STEP_LISTS, G_FIXED, 0 },
+	{ STEP_LISTS, G_OTHER, 20 }, { STEP_LISTS, G_OTHER, 0 },
+	{ STEP_LISTS, G_REMOVED, 20 }, { STEP_LISTS, G_REMOVED, 0 },
+	{ STEP_LISTS, G_SKIPPED, 20 }, { STEP_LISTS, G_SKIPPED, 0 },
+	{ STEP_LISTS, G_PROGRESSED, 20 }, { STEP_LISTS, G_PROGRESSED, 0 },
+	{ STEP_LISTS, G_STILL, 20 }, { STEP_LISTS, G_STILL, 0 },
+	{ STEP_TARGETS, 0, 20 }, { STEP_TARGETS, 0, 5 },
+	{ STEP_LISTS, G_REGRESSED, 200 }, { STEP_LISTS, G_REGRESSED, 50 },
+	{ STEP_LISTS, G_REGRESSED, 10 },
+};
+
+#define NSTEPS (sizeof(steps) / sizeof(steps[0]))
+#define FULL_LIST 1000
+
+/* What one rendering shows. */
+typedef struct detail {
+	size_t caps[FP_CHANGE_COUNT];
+	size_t target_cap;
+	int traces;
+} detail;
+
+static void detail_full(detail *dt)
+{
+	size_t k;
+
+	for (k = 0; k < FP_CHANGE_COUNT; k++)
+		dt->caps[k] = FULL_LIST;
+	dt->target_cap = FULL_LIST;
+	dt->traces = 1;
+}
+
+static void detail_step(detail *dt, const struct step *st)
+{
+	const fp_change *c;
+
+	if (st->what == STEP_TRACES)
+		dt->traces = 0;
+	else if (st->what == STEP_TARGETS)
+		dt->target_cap = st->cap;
+	else
+		for (c = groups[st->group]; *c != FP_CHANGE_COUNT; c++)
+			dt->caps[*c] = st->cap;
+}
+
+/* Appends the change names whose lists are cut to `cap` rows and lose some. */
+static int cut_lists(fp_buf *out, const fp_diff *d, const detail *dt, int to_zero)
+{
+	size_t k;
+	int n = 0;
+
+	for (k = 0; k < FP_CHANGE_COUNT; k++) {
+		if (d->changes[k] <= dt->caps[k] || (dt->caps[k] == 0) != to_zero)
+			continue;
+		const char *name = fp_change_name((fp_change)k);
+
+		if (n++)
+			fp_buf_puts(out, ", ");
+		for (; *name; name++)
+			fp_buf_putc(out, *name == '_' ? ' ' : *name);
+		if (!to_zero)
+			fp_buf_printf(out, " (first %zu kept)", dt->caps[k]);
+	}
+	return n;
+}
+
+/* "the traces; every row of these lists: unchanged, fixed; rows of these
+ * lists: still failing (first 20 kept)". */
+static void left_out(fp_buf *out, const fp_diff *d, const detail *dt)
+{
+	fp_buf part = FP_BUF_INIT;
+
+	if (!dt->traces)
+		fp_buf_puts(out, "the traces");
+	if (cut_lists(&part, d, dt, 1))
+		fp_buf_printf(out, "%severy row of these lists: %s", out->len ? "; " : "", part.ptr);
+	fp_buf_clear(&part);
+	if (cut_lists(&part, d, dt, 0))
+		fp_buf_printf(out, "%srows of these lists: %s", out->len ? "; " : "", part.ptr);
+	if (d->target_count > dt->target_cap)
+		fp_buf_printf(out, "%starget rows past the first %zu", out->len ? "; " : "",
+			      dt->target_cap);
+	fp_buf_free(&part);
+}
+
+/* The note saying what a shortened report leaves out, as text and Markdown. */
+static void shortened_notes(fp_buf *text, fp_buf *md, const fp_diff *d, const detail *dt,
+			    size_t max)
+{
+	fp_buf what = FP_BUF_INIT;
+
+	left_out(&what, d, dt);
+	fp_buf_clear(text);
+	fp_buf_printf(text, "This report was shortened to fit %zu bytes: it leaves out %s. ", max,
+		      what.ptr);
+	fp_buf_clear(md);
+	fp_markdown_escape(md, text->ptr, text->len);
+	fp_buf_puts(text, "Run fixproof diff on the same inputs for every test.");
+	fp_buf_puts(md, "Run `fixproof diff` on the same inputs for every test.");
+	fp_buf_free(&what);
+}
+
+/* ---- the note ---- */
+
+/* The --note as Markdown: its own Markdown, or text escaped line by line
+ * (so its paragraphs stay paragraphs). */
+static void note_markdown(fp_buf *out, const fp_report_opts *o)
+{
+	const char *p = o->note, *end;
+
+	if (!p)
+		return;
+	if (o->note_is_markdown) {
+		fp_buf_puts(out, p);
+		return;
+	}
+	for (; *p; p = end + (*end != '\0')) {
+		end = strchr(p, '\n');
+		if (!end)
+			end = p + strlen(p);
+		fp_markdown_escape(out, p, (size_t)(end - p));
+		fp_buf_putc(out, '\n');
+	}
+	while (out->len && out->ptr[out->len - 1] == '\n')
+		fp_buf_truncate(out, out->len - 1);
+}
+
+/* ---- missing keys ---- */
+
+typedef struct missing_ctx {
+	const fp_report_opts *o;
+	fp_buf seen; /* names already reported, each followed by '\n' */
+	fp_buf msg;
+} missing_ctx;
+
+static int on_missing(void *ctx, const char *tmpl, unsigned line, unsigned col, const char *name)
+{
+	missing_ctx *mc = ctx;
+	fp_buf key = FP_BUF_INIT;
+	int known;
+
+	fp_buf_printf(&key, "\n%s\n", name);
+	known = mc->seen.len && strstr(mc->seen.ptr, key.ptr) != NULL;
+	fp_buf_free(&key);
+	if (known)
+		return 0;
+	fp_buf_printf(&mc->seen, "\n%s\n", name);
+	fp_buf_clear(&mc->msg);
+	fp_buf_printf(&mc->msg, "template '%s' line %u column %u: the view has no key '%s' (see "
+		      "'fixproof report --format view')", tmpl, line, col, name);
+	if (mc->o->strict)
+		return fp_error_set(FP_ETEMPLATE, "%s", mc->msg.ptr);
+	if (mc->o->warn)
+		mc->o->warn(mc->o->warn_ctx, mc->msg.ptr);
+	return 0;
+}
+
+/* ---- rendering ---- */
+
+static cJSON *build_view(const fp_diff *diff, const fp_report_opts *opts, const detail *dt,
+			 const char *note_md, const fp_buf *shortened, const fp_buf *shortened_md)
+{
+	fp_view_opts vo;
+
+	memset(&vo, 0, sizeof(vo));
+	vo.title = opts->title;
+	vo.list_cap = FULL_LIST;
+	vo.caps = dt->caps;
+	vo.target_cap = dt->target_cap;
+	vo.traces = dt->traces;
+	vo.note_md = note_md;
+	if (shortened && shortened->len) {
+		vo.shortened_note = shortened->ptr;
+		vo.shortened_note_md = shortened_md->ptr;
+	}
+	return fp_view_build(diff, &vo);
+}
+
+void fp_report_view_json(fp_buf *out, const fp_diff *diff, const fp_report_opts *opts)
+{
+	fp_buf note = FP_BUF_INIT;
+	detail dt;
+	cJSON *view;
+	char *json;
+
+	detail_full(&dt);
+	note_markdown(&note, opts);
+	view = build_view(diff, opts, &dt, note.ptr, NULL, NULL);
+	json = cJSON_Print(view);
+	fp_buf_puts(out, json);
+	fp_buf_putc(out, '\n');
+	cJSON_free(json);
+	cJSON_Delete(view);
+	fp_buf_free(&note);
+}
+
+/* Renders at one level of detail into `attempt`. */
+static int render_level(fp_buf *attempt, const fp_diff *diff, const fp_report_opts *opts,
+			const detail *dt, const fp_buf *note_md, const fp_buf *shortened,
+			const fp_buf *shortened_md, const fp_buf *text, const fp_mustache_opts *mo)
+{
+	const char *name = opts->template_name ? opts->template_name : "proof";
+	cJSON *view = build_view(diff, opts, dt, note_md->ptr, shortened, shortened_md);
+	int err;
+
+	fp_buf_clear(attempt);
+	err = fp_mustache_render(attempt, text->ptr, text->len, name, view, mo);
+	cJSON_Delete(view);
+	return err;
+}
 
 int fp_report_render(fp_buf *out, const fp_diff *diff, const fp_report_opts *opts)
 {
 	lookup lk = { opts->templates_dir, FP_BUF_INIT };
-	fp_buf text = FP_BUF_INIT, note = FP_BUF_INIT, attempt = FP_BUF_INIT;
+	missing_ctx mc = { opts, FP_BUF_INIT, FP_BUF_INIT };
+	fp_buf text = FP_BUF_INIT, note_md = FP_BUF_INIT;
+	fp_buf attempt = FP_BUF_INIT, short_text = FP_BUF_INIT, short_md = FP_BUF_INIT;
 	fp_mustache_opts mo;
-	size_t li, nlevels = opts->max_chars ? sizeof(levels) / sizeof(levels[0]) : 1;
-	const char *name = opts->template_name ? opts->template_name : "proof";
+	detail dt;
+	size_t si = 0;
 	int err;
 
 	memset(&mo, 0, sizeof(mo));
 	mo.escape = FP_ESCAPE_MARKDOWN;
 	mo.partial = partial_cb;
 	mo.partial_ctx = &lk;
-	if ((err = load_main(&lk, &text, name)) < 0)
+	mo.missing = on_missing;
+	mo.missing_ctx = &mc;
+	detail_full(&dt);
+	note_markdown(&note_md, opts);
+	if ((err = load_main(&lk, &text, opts->template_name ? opts->template_name : "proof")) < 0)
 		goto out;
-	for (li = 0; li < nlevels; li++) {
-		const struct level *lv = &levels[li];
-		fp_view_opts vo;
-		cJSON *view;
-
-		memset(&vo, 0, sizeof(vo));
-		vo.title = opts->title;
-		vo.list_cap = lv->list_cap;
-		vo.regressed_cap = lv->regressed_cap;
-		vo.traces = lv->traces;
-		vo.unchanged = lv->unchanged;
-		if (lv->left_out) {
-			fp_buf_clear(&note);
-			fp_buf_printf(&note, "This report was shortened to fit %zu characters: it leaves "
-				      "out %s. Run `fixproof diff` on the same inputs for every test.",
-				      opts->max_chars, lv->left_out);
-			vo.shortened_note = note.ptr;
+	for (;;) {
+		err = render_level(&attempt, diff, opts, &dt, &note_md, &short_text, &short_md,
+				   &text, &mo);
+		if (err < 0 || !opts->max_chars || attempt.len <= opts->max_chars)
+			break;
+		if (si == NSTEPS) {
+			err = fp_error_set(FP_ELIMIT, "the report needs %zu bytes even in its shortest "
+					   "form; --max-chars %zu is too small", attempt.len,
+					   opts->max_chars);
+			break;
 		}
-		view = fp_view_build(diff, &vo);
-		fp_buf_clear(&attempt);
-		err = fp_mustache_render(&attempt, text.ptr, text.len, name, view, &mo);
-		cJSON_Delete(view);
-		if (err < 0)
-			goto out;
-		if (!opts->max_chars || attempt.len <= opts->max_chars) {
-			fp_buf_add(out, attempt.ptr, attempt.len);
-			goto out;
-		}
+		detail_step(&dt, &steps[si++]);
+		shortened_notes(&short_text, &short_md, diff, &dt, opts->max_chars);
 	}
-	err = fp_error_set(FP_ELIMIT, "the report needs %zu characters even in its shortest form; "
-			   "--max-chars %zu is too small", attempt.len, opts->max_chars);
+	if (err == 0)
+		fp_buf_add(out, attempt.ptr, attempt.len);
 out:
 	fp_buf_free(&attempt);
-	fp_buf_free(&note);
+	fp_buf_free(&note_md);
+	fp_buf_free(&short_text);
+	fp_buf_free(&short_md);
 	fp_buf_free(&text);
 	fp_buf_free(&lk.file_dir);
+	fp_buf_free(&mc.seen);
+	fp_buf_free(&mc.msg);
 	return err;
 }

@@ -31,6 +31,15 @@ typedef enum {
  */
 typedef int (*fp_partial_fn)(void *ctx, const char *name, fp_buf *out);
 
+/*
+ * Called when a variable or section names a key that no context on the
+ * stack has (not when it is there and null or false): `name` as written,
+ * in template `tmpl` at `line`:`col`. Returning a negative error code
+ * stops the rendering with it; 0 goes on (the key renders as missing).
+ */
+typedef int (*fp_missing_fn)(void *ctx, const char *tmpl, unsigned line, unsigned col,
+			     const char *name);
+
 typedef struct fp_mustache_opts {
 	fp_escape escape;
 	fp_partial_fn partial; /* may be NULL: no partials */
@@ -38,6 +47,8 @@ typedef struct fp_mustache_opts {
 	size_t max_depth;      /* partial/section/block nesting limit; 0 means 64 */
 	size_t max_output;     /* stop with FP_ELIMIT past this; 0 means 256 MiB */
 	size_t max_steps;      /* nodes and section items rendered; 0 means 100 million */
+	fp_missing_fn missing; /* may be NULL: missing keys render as the spec says */
+	void *missing_ctx;
 } fp_mustache_opts;
 
 /*
@@ -145,21 +156,28 @@ int fp_html_page(fp_buf *out, const char *markdown, size_t len, const char *titl
 
 /* How much of a diff the view carries. */
 typedef struct fp_view_opts {
-	const char *title;          /* NULL: "Proof of resolution" */
-	size_t list_cap;            /* tests shown per list (and target tests) */
-	size_t regressed_cap;       /* tests shown in the regressed list */
+	const char *title;          /* NULL: by the verdict (fp_report_heading); "": none */
+	size_t list_cap;            /* tests shown per list, when caps is NULL */
+	const size_t *caps;         /* tests shown per list, indexed by fp_change; may be NULL */
+	size_t target_cap;          /* target tests shown; 0: list_cap */
 	int traces;                 /* include fenced traces ("trace_md") */
-	int unchanged;              /* list unchanged tests */
+	const char *note_md;        /* the --note section, Markdown already safe; may be NULL */
 	const char *shortened_note; /* set when the report had to be shortened */
+	const char *shortened_note_md; /* the same as Markdown */
 } fp_view_opts;
 
 /*
- * Builds the view that report templates render: verdict, reasons, metrics
- * as "n/d (p%)", category and cause tables, the transition matrix, target
- * tests with their evidence, one list per change, and the inputs with their
- * sha256. Members ending in "_md" are Markdown already made safe (code
- * spans, fenced traces) for {{{triple}}} braces; every other string is plain
- * text for {{double}} braces. The caller frees the result with cJSON_Delete.
+ * Builds the view that report templates render: verdict, heading and
+ * reasons, the pass rate with the tests that did not run beside it,
+ * metrics as "34 of 39 (87%)", category and cause tables (causes in
+ * words), the transition matrix, target tests with their evidence and
+ * times, one list per change (by key, targets included, with a compact
+ * "ids_md"; and in "lists", targets left out), the tests that got slower,
+ * durations, and the inputs with their sha256. Members ending in "_md" are
+ * Markdown already made safe (code spans, fenced traces) for {{{triple}}}
+ * braces; every other string is plain text for {{double}} braces. Every
+ * key is always present (null when empty). The README lists them. The
+ * caller frees the result with cJSON_Delete.
  */
 cJSON *fp_view_build(const fp_diff *diff, const fp_view_opts *opts);
 
@@ -169,11 +187,26 @@ void fp_fraction_format(fp_buf *out, uint64_t num, uint64_t den);
 /* "Resolved", "Partially resolved", ... for an fp_verdict. */
 const char *fp_verdict_label(int verdict);
 
+/*
+ * Appends the report's heading: "TITLE: Verdict label", or the label alone
+ * when `title` is "". A NULL title is the default for the verdict: "Proof
+ * of resolution" only for a resolved report.
+ */
+void fp_report_heading(fp_buf *out, int verdict, const char *title);
+
+/* Called with each warning of a report (a template naming a missing key). */
+typedef void (*fp_report_warn_fn)(void *ctx, const char *message);
+
 typedef struct fp_report_opts {
 	const char *template_name; /* built-in name or a file; NULL: "proof" */
 	const char *templates_dir; /* templates and partials found here first; may be NULL */
 	const char *title;         /* may be NULL */
-	size_t max_chars;          /* 0: no limit; else the output's byte length cap */
+	size_t max_chars;          /* 0: no limit; else the output's length cap in bytes */
+	const char *note;          /* --note: text shown as its own section; may be NULL */
+	int note_is_markdown;      /* the note is Markdown (--note-markdown), not text */
+	int strict;                /* a template naming a missing key is an error */
+	fp_report_warn_fn warn;    /* may be NULL: warnings are dropped */
+	void *warn_ctx;
 } fp_report_opts;
 
 /*
@@ -181,13 +214,23 @@ typedef struct fp_report_opts {
  * partials are looked up in templates_dir, then next to a template given as
  * a file, then among the built-in ones (templates/NAME.mustache compiled
  * in). With max_chars, a report that would be longer is rendered again with
- * less detail, in this order: unchanged tests, traces, then long lists cut
- * to "... and N more" (regressions last); the verdict, reasons and metrics
- * always stay, and the report says it was shortened. Returns 0,
+ * less detail: unchanged tests first, then traces, then rows of the lists
+ * from the least important (fixed, then the other changes, removed, newly
+ * skipped, progressed, still failing, regressed last), then the target
+ * table; the verdict, reasons and metrics always stay, no table is left
+ * without rows, and the report says what it left out. A template naming a
+ * key the view does not have is reported through opts->warn, once per
+ * name, or is an error (FP_ETEMPLATE) with opts->strict. Returns 0,
  * FP_EUSAGE (no such template), FP_ETEMPLATE, or FP_ELIMIT when even the
  * shortest form is longer than max_chars.
  */
 int fp_report_render(fp_buf *out, const fp_diff *diff, const fp_report_opts *opts);
+
+/*
+ * Appends the view the report's templates get (fp_view_build with every
+ * list in full, the note of opts included) as indented JSON.
+ */
+void fp_report_view_json(fp_buf *out, const fp_diff *diff, const fp_report_opts *opts);
 
 /* Names of the built-in templates, NULL-terminated. */
 extern const char *const fp_report_builtin_templates[];
