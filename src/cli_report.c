@@ -240,7 +240,8 @@ int fp_cli_diff(int argc, char **argv)
 static const char report_usage[] =
 	"usage: fixproof report --before INPUT... --after INPUT... [--target PATTERN]...\n"
 	"                       [--template NAME|FILE] [--templates DIR]\n"
-	"                       [--format markdown|html|json] [--title TEXT]\n"
+	"                       [--format markdown|html|json|view] [--title TEXT]\n"
+	"                       [--note TEXT|@FILE] [--note-markdown @FILE] [--strict]\n"
 	"                       [--max-chars N] [--step-summary] [--rules FILE]\n"
 	"                       [--fail-on WHEN] [-o FILE]\n"
 	"\n"
@@ -254,18 +255,28 @@ static const char report_usage[] =
 	"                        file; a file may extend a built-in one with\n"
 	"                        {{<proof}}{{$block}}...{{/block}}{{/proof}}\n"
 	"  --templates DIR       look for templates and partials in DIR first\n"
-	"  --format FORMAT       markdown (default), html (a standalone page), or\n"
-	"                        json (the diff model)\n"
-	"  --title TEXT          the report's title (default: Proof of resolution)\n"
-	"  --max-chars N         keep the Markdown within N bytes (a GitHub comment\n"
-	"                        holds 65536): unchanged tests go first, then traces,\n"
-	"                        then long lists are cut; never the verdict, the\n"
-	"                        reasons or the regressions\n"
+	"  --format FORMAT       markdown (default), html (a standalone page),\n"
+	"                        json (the diff model), or view (the JSON the\n"
+	"                        templates get: every key they can name)\n"
+	"  --title TEXT          the report's title (default: Proof of resolution\n"
+	"                        when resolved, else Test results before and after\n"
+	"                        the fix); --title '' shows the verdict alone\n"
+	"  --note TEXT|@FILE     the root cause and next steps in your words, shown\n"
+	"                        as their own section (proof, executive); text is\n"
+	"                        escaped like any input\n"
+	"  --note-markdown @FILE the same, but FILE is Markdown and kept as it is\n"
+	"  --strict              a template naming a key the view does not have is\n"
+	"                        an error (without it, a warning)\n"
+	"  --max-chars N         keep the Markdown within N bytes (not characters;\n"
+	"                        a GitHub comment holds 65536): unchanged tests go\n"
+	"                        first, then traces, then rows of the least\n"
+	"                        important lists (fixed first, regressions last);\n"
+	"                        never the verdict, the reasons or the metrics\n"
 	"  --step-summary        also append the Markdown to $GITHUB_STEP_SUMMARY\n"
 	"                        (kept within GitHub's 1 MiB)\n"
 	"  -o FILE               write to FILE (it appears only when complete)\n";
 
-typedef enum { FORMAT_MARKDOWN = 0, FORMAT_HTML, FORMAT_JSON } report_format;
+typedef enum { FORMAT_MARKDOWN = 0, FORMAT_HTML, FORMAT_JSON, FORMAT_VIEW } report_format;
 
 /* Appends the Markdown report to $GITHUB_STEP_SUMMARY, within 1 MiB in all. */
 static int write_step_summary(const fp_diff *diff, const fp_report_opts *ro, const fp_buf *md)
@@ -307,6 +318,13 @@ out:
 	return err;
 }
 
+/* A warning of the report (a template naming a key the view lacks). */
+static void report_warn(void *ctx, const char *message)
+{
+	(void)ctx;
+	fp_cli_warnf("%s", message);
+}
+
 static int parse_size(size_t *out, const char *v)
 {
 	char *end;
@@ -328,7 +346,8 @@ int fp_cli_report(int argc, char **argv)
 	fp_run *before = NULL, *after = NULL;
 	fp_diff *diff = NULL;
 	fp_output out = FP_OUTPUT_INIT;
-	fp_buf md = FP_BUF_INIT, html = FP_BUF_INIT;
+	fp_buf md = FP_BUF_INIT, html = FP_BUF_INIT, note = FP_BUF_INIT, heading = FP_BUF_INIT;
+	const char *note_arg = NULL;
 	int i, err = 0, status, step_summary = 0;
 
 	memset(&o, 0, sizeof(o));
@@ -367,8 +386,19 @@ int fp_cli_report(int argc, char **argv)
 				format = FORMAT_HTML;
 			else if (strcmp(v, "json") == 0)
 				format = FORMAT_JSON;
+			else if (strcmp(v, "view") == 0)
+				format = FORMAT_VIEW;
 			else
-				err = fp_error_set(FP_EUSAGE, "--format takes markdown, html or json, not '%s'", v);
+				err = fp_error_set(FP_EUSAGE, "--format takes markdown, html, json or view, "
+						   "not '%s'", v);
+		} else if (fp_args_is(a, "--note") || fp_args_is(a, "--note-markdown")) {
+			/* --note TEXT|@FILE; --note-markdown @FILE (the '@' optional) */
+			ro.note_is_markdown = a[6] == '-';
+			if (!(note_arg = fp_args_value(argc, argv, &i, ro.note_is_markdown ?
+							"--note-markdown" : "--note")))
+				err = FP_EUSAGE;
+		} else if (strcmp(a, "--strict") == 0) {
+			ro.strict = 1;
 		} else if (strcmp(a, "--step-summary") == 0) {
 			step_summary = 1;
 		} else {
@@ -376,12 +406,26 @@ int fp_cli_report(int argc, char **argv)
 					   "'fixproof report --help'", a);
 		}
 	}
+	if (err == 0 && note_arg) {
+		/* --note-markdown takes a file, with or without its '@' */
+		if (ro.note_is_markdown && note_arg[0] != '@')
+			fp_buf_putc(&heading, '@');
+		fp_buf_puts(&heading, note_arg);
+		err = fp_report_read_note(&note, heading.ptr);
+		ro.note = note.ptr;
+	}
+	ro.warn = report_warn;
 	if (err == 0)
 		err = load_diff(&diff, &before, &after, &o, "report");
-	if (err == 0 && (format != FORMAT_JSON || step_summary))
+	if (err == 0 && format == FORMAT_VIEW)
+		fp_report_view_json(&md, diff, &ro);
+	else if (err == 0 && (format != FORMAT_JSON || step_summary))
 		err = fp_report_render(&md, diff, &ro);
-	if (err == 0 && format == FORMAT_HTML)
-		err = fp_html_page(&html, md.ptr, md.len, ro.title ? ro.title : "Proof of resolution");
+	if (err == 0 && format == FORMAT_HTML) {
+		fp_buf_clear(&heading);
+		fp_report_heading(&heading, diff->verdict, ro.title);
+		err = fp_html_page(&html, md.ptr, md.len, heading.ptr);
+	}
 	if (err == 0)
 		err = fp_output_open(&out, o.output);
 	if (err == 0) {
@@ -399,6 +443,8 @@ int fp_cli_report(int argc, char **argv)
 	status = err < 0 ? fp_cli_fail(err) : final_status(&o, diff);
 	fp_buf_free(&md);
 	fp_buf_free(&html);
+	fp_buf_free(&note);
+	fp_buf_free(&heading);
 	fp_diff_free(diff);
 	fp_run_free(before);
 	fp_run_free(after);

@@ -22,8 +22,9 @@ typedef struct lookup {
 	fp_buf file_dir;      /* directory of a template given as a file */
 } lookup;
 
-/* Reads a whole template file, capped. 1 when read, 0 when absent, <0 on error. */
-static int read_template_file(fp_buf *out, const char *path, int must_exist)
+/* Reads a whole file (a `what`: template or note), capped. 1 when read,
+ * 0 when absent, <0 on error. */
+static int read_text_file(fp_buf *out, const char *path, const char *what, int must_exist)
 {
 	struct stat st;
 	char chunk[8192];
@@ -34,22 +35,23 @@ static int read_template_file(fp_buf *out, const char *path, int must_exist)
 	if (fd < 0) {
 		if (!must_exist && errno == ENOENT)
 			return 0;
-		return fp_error_set(FP_EUSAGE, "cannot open template '%s': %s", path, strerror(errno));
+		return fp_error_set(FP_EUSAGE, "cannot open %s '%s': %s", what, path, strerror(errno));
 	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
-		return fp_error_set(FP_EUSAGE, "cannot read template '%s': not a regular file", path);
+		return fp_error_set(FP_EUSAGE, "cannot read %s '%s': not a regular file", what, path);
 	}
 	while ((got = read(fd, chunk, sizeof(chunk))) != 0) {
 		if (got < 0) {
 			if (errno == EINTR)
 				continue;
-			err = fp_error_set(FP_EUSAGE, "cannot read template '%s': %s", path, strerror(errno));
+			err = fp_error_set(FP_EUSAGE, "cannot read %s '%s': %s", what, path,
+					   strerror(errno));
 			break;
 		}
 		if (out->len + (size_t)got > MAX_TEMPLATE_BYTES) {
-			err = fp_error_set(FP_ELIMIT, "cannot read template '%s': larger than %u bytes",
-					   path, MAX_TEMPLATE_BYTES);
+			err = fp_error_set(FP_ELIMIT, "cannot read %s '%s': larger than %u bytes",
+					   what, path, MAX_TEMPLATE_BYTES);
 			break;
 		}
 		fp_buf_add(out, chunk, (size_t)got);
@@ -100,7 +102,7 @@ static int find_template(const lookup *lk, const char *name, fp_buf *out)
 			continue;
 		fp_buf_clear(&path);
 		fp_buf_printf(&path, "%s/%s.mustache", dirs[i], name);
-		found = read_template_file(out, path.ptr, 0);
+		found = read_text_file(out, path.ptr, "template", 0);
 	}
 	fp_buf_free(&path);
 	if (found)
@@ -132,7 +134,7 @@ static int load_main(lookup *lk, fp_buf *text, const char *name)
 	if (looks_like_file(name)) {
 		const char *slash = strrchr(name, '/');
 
-		if ((found = read_template_file(text, name, 1)) < 0)
+		if ((found = read_text_file(text, name, "template", 1)) < 0)
 			return found;
 		if (slash)
 			fp_buf_add(&lk->file_dir, name, (size_t)(slash - name));
@@ -277,6 +279,21 @@ static void shortened_notes(fp_buf *text, fp_buf *md, const fp_diff *d, const de
 }
 
 /* ---- the note ---- */
+
+int fp_report_read_note(fp_buf *out, const char *arg)
+{
+	int err;
+
+	if (arg[0] != '@') {
+		fp_buf_puts(out, arg);
+		return 0;
+	}
+	if ((err = read_text_file(out, arg + 1, "note", 1)) < 0)
+		return err;
+	if (out->len && memchr(out->ptr, '\0', out->len))
+		return fp_error_set(FP_EUSAGE, "cannot read note '%s': it holds a NUL byte", arg + 1);
+	return 0;
+}
 
 /* The --note as Markdown: its own Markdown, or text escaped line by line
  * (so its paragraphs stay paragraphs). */

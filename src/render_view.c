@@ -179,10 +179,12 @@ static unsigned long long ull(uint64_t n)
 	return (unsigned long long)n;
 }
 
-/* "0.04 s", "12.5 s", "3 min 20 s". */
+/* "40 ms", "1.25 s", "12.5 s", "3 min 20 s". */
 static void duration_format(fp_buf *out, double s)
 {
-	if (s < 10)
+	if (s < 1)
+		fp_buf_printf(out, "%.0f ms", s * 1000);
+	else if (s < 10)
 		fp_buf_printf(out, "%.2f s", s);
 	else if (s < 60)
 		fp_buf_printf(out, "%.1f s", s);
@@ -683,10 +685,12 @@ static void pass_rate_text(fp_buf *out, const fp_run *run)
 {
 	uint64_t n = ran(run);
 
-	share_format(out, run->summary.passed, n);
-	fp_buf_printf(out, " %s passed; %llu skipped, %llu deselected, %llu not run",
-		      plural(n, "test that ran", "tests that ran"), ull(run->summary.skipped),
-		      ull(run->collection.deselected), ull(run->summary.not_run));
+	fp_buf_printf(out, "%llu of %llu %s passed", ull(run->summary.passed), ull(n),
+		      plural(n, "test that ran", "tests that ran"));
+	percent(out, run->summary.passed, n);
+	fp_buf_printf(out, "; %llu skipped, %llu deselected, %llu not run",
+		      ull(run->summary.skipped), ull(run->collection.deselected),
+		      ull(run->summary.not_run));
 }
 
 static void add_counts(cJSON *o, const fp_run *run)

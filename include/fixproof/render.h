@@ -227,6 +227,13 @@ typedef struct fp_report_opts {
 int fp_report_render(fp_buf *out, const fp_diff *diff, const fp_report_opts *opts);
 
 /*
+ * Appends the text of a --note argument: `arg` itself, or with a leading
+ * '@' the file it names (up to 1 MiB). Returns 0, FP_EUSAGE (cannot read)
+ * or FP_ELIMIT (too large).
+ */
+int fp_report_read_note(fp_buf *out, const char *arg);
+
+/*
  * Appends the view the report's templates get (fp_view_build with every
  * list in full, the note of opts included) as indented JSON.
  */
