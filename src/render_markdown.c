@@ -141,82 +141,133 @@ static int is_special(char c)
 	}
 }
 
+/* Where escape_normalized() is: the text, its length, the first
+ * non-space (where a block could start), and the character at hand. */
+typedef struct cursor {
+	const char *t;
+	size_t m, lead, i;
+} cursor;
+
+static char next_char(const cursor *c)
+{
+	return c->i + 1 < c->m ? c->t[c->i + 1] : '\0';
+}
+
+/* Outer spaces as references, so they are neither trimmed nor read as
+ * indentation or as a hard line break. */
+static void put_space(fp_buf *out, const cursor *c)
+{
+	fp_buf_puts(out, c->i == 0 || c->i == c->m - 1 ? "&#32;" : " ");
+}
+
+/* '_' stays between two letters or digits, where it cannot emphasise. */
+static void put_underscore(fp_buf *out, const cursor *c)
+{
+	if (c->i > 0 && is_alnum(c->t[c->i - 1]) && is_alnum(next_char(c)))
+		fp_buf_putc(out, '_');
+	else
+		fp_buf_puts(out, "&#95;");
+}
+
+/* '#' and '@' before a word: a joiner breaks #12 and @user. */
+static void put_reference(fp_buf *out, const cursor *c)
+{
+	int word = is_alnum(next_char(c));
+
+	if (c->t[c->i] == '#')
+		fp_buf_puts(out, word ? "&#35;" WJ : "&#35;");
+	else
+		fp_buf_puts(out, word ? "@" WJ : "@");
+}
+
+/* '-', '+', '=' start a block only at the start; "GH-12" is a reference. */
+static void put_block_sign(fp_buf *out, const cursor *c)
+{
+	const char *t = c->t;
+	char ch = t[c->i];
+
+	if (c->i == c->lead)
+		fp_buf_puts(out, ch == '-' ? "&#45;" : ch == '+' ? "&#43;" : "&#61;");
+	else if (ch == '-' && c->i >= 2 && lower(t[c->i - 1]) == 'h' && lower(t[c->i - 2]) == 'g' &&
+		 is_digit(next_char(c)))
+		fp_buf_puts(out, "-" WJ);
+	else
+		fp_buf_putc(out, ch);
+}
+
+/* '.' or ')' after a number at the start would make a list item. */
+static void put_list_end(fp_buf *out, const cursor *c)
+{
+	char ch = c->t[c->i];
+
+	if (list_number_before(c->t, c->m, c->lead, c->i))
+		fp_buf_puts(out, ch == '.' ? "&#46;" : "&#41;");
+	else
+		fp_buf_putc(out, ch);
+}
+
+/* ':' of "://" (autolinks) and of ":emoji:" gets a joiner. */
+static void put_colon(fp_buf *out, const cursor *c)
+{
+	if (next_char(c) == '/' && c->i + 2 < c->m && c->t[c->i + 2] == '/')
+		fp_buf_puts(out, WJ ":");
+	else if (emoji_at(c->t, c->m, c->i))
+		fp_buf_puts(out, ":" WJ);
+	else
+		fp_buf_putc(out, ':');
+}
+
+/* "www." would autolink: a joiner after "www". Returns the characters used. */
+static size_t put_w(fp_buf *out, const cursor *c)
+{
+	const char *t = c->t + c->i;
+
+	if (c->i + 3 < c->m && lower(t[1]) == 'w' && lower(t[2]) == 'w' && t[3] == '.') {
+		fp_buf_add(out, t, 3);
+		fp_buf_puts(out, WJ);
+		return 3;
+	}
+	fp_buf_putc(out, t[0]);
+	return 1;
+}
+
+/* Writes the special character at the cursor; returns the characters used. */
+static size_t put_special(fp_buf *out, const cursor *c)
+{
+	const char *e = always_escaped(c->t[c->i]);
+
+	if (e) {
+		fp_buf_puts(out, e);
+		return 1;
+	}
+	switch (c->t[c->i]) {
+	case ' ': put_space(out, c); break;
+	case '_': put_underscore(out, c); break;
+	case '#': case '@': put_reference(out, c); break;
+	case '-': case '+': case '=': put_block_sign(out, c); break;
+	case '.': case ')': put_list_end(out, c); break;
+	case ':': put_colon(out, c); break;
+	default: return put_w(out, c); /* 'w' or 'W' */
+	}
+	return 1;
+}
+
+/* Copies runs of ordinary characters, and writes each special one by its rule. */
 static void escape_normalized(fp_buf *out, const char *t, size_t m)
 {
-	size_t lead = 0, i = 0;
+	cursor c = { t, m, 0, 0 };
 
-	while (lead < m && t[lead] == ' ')
-		lead++;
+	while (c.lead < m && t[c.lead] == ' ')
+		c.lead++;
 	fp_buf_grow(out, m);
-	while (i < m) {
-		size_t start = i;
-		char c, next;
-		const char *e;
+	while (c.i < m) {
+		size_t start = c.i;
 
-		while (i < m && !is_special(t[i]))
-			i++;
-		fp_buf_add(out, t + start, i - start);
-		if (i == m)
-			break;
-		c = t[i];
-		next = i + 1 < m ? t[i + 1] : '\0';
-		if ((e = always_escaped(c)) != NULL) {
-			fp_buf_puts(out, e);
-			i++;
-			continue;
-		}
-		switch (c) {
-		case ' ':
-			/* Kept as references, outer spaces are neither trimmed nor
-			 * read as indentation or as a hard line break. */
-			fp_buf_puts(out, i == 0 || i == m - 1 ? "&#32;" : " ");
-			break;
-		case '_':
-			if (i > 0 && is_alnum(t[i - 1]) && is_alnum(next))
-				fp_buf_putc(out, '_');
-			else
-				fp_buf_puts(out, "&#95;");
-			break;
-		case '#':
-			fp_buf_puts(out, is_alnum(next) ? "&#35;" WJ : "&#35;");
-			break;
-		case '@':
-			fp_buf_puts(out, is_alnum(next) ? "@" WJ : "@");
-			break;
-		case '-': case '+': case '=':
-			if (i == lead)
-				fp_buf_puts(out, c == '-' ? "&#45;" : c == '+' ? "&#43;" : "&#61;");
-			else if (c == '-' && i >= 2 && lower(t[i - 1]) == 'h' && lower(t[i - 2]) == 'g' &&
-				 is_digit(next))
-				fp_buf_puts(out, "-" WJ);
-			else
-				fp_buf_putc(out, c);
-			break;
-		case '.': case ')':
-			if (list_number_before(t, m, lead, i))
-				fp_buf_puts(out, c == '.' ? "&#46;" : "&#41;");
-			else
-				fp_buf_putc(out, c);
-			break;
-		case ':':
-			if (next == '/' && i + 2 < m && t[i + 2] == '/')
-				fp_buf_puts(out, WJ ":");
-			else if (emoji_at(t, m, i))
-				fp_buf_puts(out, ":" WJ);
-			else
-				fp_buf_putc(out, ':');
-			break;
-		default: /* 'w' or 'W' */
-			if (i + 3 < m && lower(t[i + 1]) == 'w' && lower(t[i + 2]) == 'w' &&
-			    t[i + 3] == '.') {
-				fp_buf_add(out, t + i, 3);
-				fp_buf_puts(out, WJ);
-				i += 2;
-			} else {
-				fp_buf_putc(out, c);
-			}
-		}
-		i++;
+		while (c.i < m && !is_special(t[c.i]))
+			c.i++;
+		fp_buf_add(out, t + start, c.i - start);
+		if (c.i < m)
+			c.i += put_special(out, &c);
 	}
 }
 

@@ -231,7 +231,7 @@ static const char *const hostile[][2] = {
 	{ "", "" },
 };
 
-static void test_hostile_corpus(void **state)
+static void test_markdown_escape_hostile_corpus_renders_literally(void **state)
 {
 	size_t i;
 
@@ -240,14 +240,14 @@ static void test_hostile_corpus(void **state)
 		check_escaped(hostile[i][0], strlen(hostile[i][0]), hostile[i][1]);
 }
 
-static void test_nul_bytes(void **state)
+static void test_markdown_escape_drops_nul_bytes(void **state)
 {
 	(void)state;
 	check_escaped("nul\0byte", 8, "nulbyte");
 	check_escaped("\0", 1, "");
 }
 
-static void test_long_line(void **state)
+static void test_markdown_escape_long_line_escapes_every_repeat(void **state)
 {
 	fp_buf in = FP_BUF_INIT;
 
@@ -278,7 +278,7 @@ static void escapes_to(const char *in, const char *want)
 }
 
 /* The exact Markdown: escapes are few, and ordinary names stay readable. */
-static void test_exact_markdown(void **state)
+static void test_markdown_escape_ordinary_names_stay_readable(void **state)
 {
 	(void)state;
 	escapes_to("tests/a/test_b.py::TestC::test_d[x-1]",
@@ -295,7 +295,25 @@ static void test_exact_markdown(void **state)
 	escapes_to("AssertionError: assert 1 == 2", "AssertionError: assert 1 == 2");
 }
 
-static void test_code_block(void **state)
+/* Each step of the escaper: where a character is special and where not. */
+static void test_markdown_escape_steps_act_only_where_markdown_would(void **state)
+{
+	(void)state;
+	escapes_to("- a - b", "&#45; a - b");
+	escapes_to("  + a", "&#32; &#43; a");
+	escapes_to("= a", "&#61; a");
+	escapes_to("see GH-12 and gh-7, not GH-x", "see GH-" WJ "12 and gh-" WJ "7, not GH-x");
+	escapes_to("12) x", "12&#41; x");
+	escapes_to("v1.2 x", "v1.2 x");
+	escapes_to("1234567890. x", "1234567890. x");
+	escapes_to("https://x.org and www.x.org", "https" WJ "://x.org and www" WJ ".x.org");
+	escapes_to("wwwx. W", "wwwx. W");
+	escapes_to(":smile: 10:30:00", ":" WJ "smile: 10:" WJ "30:00");
+	escapes_to("a_b _c d_", "a_b &#95;c d&#95;");
+	escapes_to("mail@ x # y", "mail@ x &#35; y");
+}
+
+static void test_markdown_code_block_fence_outgrows_backticks(void **state)
 {
 	static const char *const cases[][3] = {
 		/* input, info, the block's text as parsed */
@@ -334,7 +352,7 @@ static void test_code_block(void **state)
 	}
 }
 
-static void test_code_span(void **state)
+static void test_markdown_code_span_keeps_text_copyable(void **state)
 {
 	static const char *const cases[][2] = {
 		/* input, the span's text as parsed in a table cell */
@@ -388,7 +406,7 @@ static void test_code_span(void **state)
  * libFuzzer run tries, and a fuzz finding (UBSan: arithmetic on a null
  * pointer). Each function appends what its comment promises for nothing.
  */
-static void test_empty_text(void **state)
+static void test_markdown_empty_text_gives_nothing(void **state)
 {
 	fp_buf b = FP_BUF_INIT;
 	cmark_node *doc;
@@ -412,7 +430,7 @@ static void test_empty_text(void **state)
 	fp_buf_free(&b);
 }
 
-static void test_html_escape(void **state)
+static void test_html_escape_quotes_and_replaces_bad_utf8(void **state)
 {
 	fp_buf out = FP_BUF_INIT;
 
@@ -428,14 +446,15 @@ static void test_html_escape(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_hostile_corpus),
-		cmocka_unit_test(test_nul_bytes),
-		cmocka_unit_test(test_long_line),
-		cmocka_unit_test(test_exact_markdown),
-		cmocka_unit_test(test_code_block),
-		cmocka_unit_test(test_code_span),
-		cmocka_unit_test(test_empty_text),
-		cmocka_unit_test(test_html_escape),
+		cmocka_unit_test(test_markdown_escape_hostile_corpus_renders_literally),
+		cmocka_unit_test(test_markdown_escape_drops_nul_bytes),
+		cmocka_unit_test(test_markdown_escape_long_line_escapes_every_repeat),
+		cmocka_unit_test(test_markdown_escape_ordinary_names_stay_readable),
+		cmocka_unit_test(test_markdown_escape_steps_act_only_where_markdown_would),
+		cmocka_unit_test(test_markdown_code_block_fence_outgrows_backticks),
+		cmocka_unit_test(test_markdown_code_span_keeps_text_copyable),
+		cmocka_unit_test(test_markdown_empty_text_gives_nothing),
+		cmocka_unit_test(test_html_escape_quotes_and_replaces_bad_utf8),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

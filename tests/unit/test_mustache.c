@@ -41,7 +41,7 @@ static int render(fp_buf *out, const char *tmpl, const char *json, fp_mustache_o
 
 static void expect(const char *tmpl, const char *json, fp_escape esc, const char *want)
 {
-	fp_mustache_opts opts = { esc, NULL, NULL, 0, 0, 0 };
+	fp_mustache_opts opts = { esc, NULL, NULL, 0, 0, 0, NULL, NULL };
 	fp_buf out = FP_BUF_INIT;
 
 	assert_int_equal(render(&out, tmpl, json, &opts), 0);
@@ -117,7 +117,7 @@ static const char *const bad_templates[][3] = {
 static void test_errors(void **state)
 {
 	const char *partials[] = { "bad", "ok\n  {{#x}}", NULL };
-	fp_mustache_opts opts = { FP_ESCAPE_HTML, list_partial, (void *)partials, 0, 0, 0 };
+	fp_mustache_opts opts = { FP_ESCAPE_HTML, list_partial, (void *)partials, 0, 0, 0, NULL, NULL };
 	fp_buf out = FP_BUF_INIT;
 	size_t i;
 
@@ -144,7 +144,7 @@ static void test_depth_limit(void **state)
 {
 	const char *partials[] = { "self", "x{{>self}}", "p", "[{{$b}}d{{/b}}]", NULL };
 	const char *block = "{{<p}}{{$b}}<{{$b}}{{/b}}>{{/b}}{{/p}}";
-	fp_mustache_opts opts = { FP_ESCAPE_HTML, list_partial, (void *)partials, 0, 0, 0 };
+	fp_mustache_opts opts = { FP_ESCAPE_HTML, list_partial, (void *)partials, 0, 0, 0, NULL, NULL };
 	fp_buf out = FP_BUF_INIT;
 
 	(void)state;
@@ -170,7 +170,7 @@ static void test_depth_limit(void **state)
 
 static void test_output_and_step_limits(void **state)
 {
-	fp_mustache_opts opts = { FP_ESCAPE_HTML, NULL, NULL, 0, 5000, 0 };
+	fp_mustache_opts opts = { FP_ESCAPE_HTML, NULL, NULL, 0, 5000, 0, NULL, NULL };
 	fp_buf out = FP_BUF_INIT, json = FP_BUF_INIT;
 	int i;
 
@@ -206,7 +206,7 @@ static void test_large_section(void **state)
 {
 	const char *tmpl = "| test | status |\n|---|---|\n{{#tests}}\n| {{id}} | {{status}} |\n"
 			   "{{/tests}}\n";
-	fp_mustache_opts opts = { FP_ESCAPE_MARKDOWN, NULL, NULL, 0, 0, 0 };
+	fp_mustache_opts opts = { FP_ESCAPE_MARKDOWN, NULL, NULL, 0, 0, 0, NULL, NULL };
 	cJSON *data = cJSON_CreateObject(), *tests = cJSON_AddArrayToObject(data, "tests");
 	fp_buf out = FP_BUF_INIT;
 	double t0, ms;
@@ -261,7 +261,7 @@ static void test_override_one_block(void **state)
 			   "  <sub>checked for {{repo}}</sub>\n"
 			   "  {{/footer}}\n"
 			   "{{/proof}}\n";
-	fp_mustache_opts opts = { FP_ESCAPE_MARKDOWN, list_partial, (void *)partials, 0, 0, 0 };
+	fp_mustache_opts opts = { FP_ESCAPE_MARKDOWN, list_partial, (void *)partials, 0, 0, 0, NULL, NULL };
 	fp_buf out = FP_BUF_INIT;
 
 	(void)state;

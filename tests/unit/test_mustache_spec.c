@@ -54,7 +54,7 @@ static int run_file(const char *path, int *total)
 		const char *name = cJSON_GetObjectItemCaseSensitive(t, "name")->valuestring;
 		const char *tmpl = cJSON_GetObjectItemCaseSensitive(t, "template")->valuestring;
 		const char *want = cJSON_GetObjectItemCaseSensitive(t, "expected")->valuestring;
-		fp_mustache_opts opts = { FP_ESCAPE_HTML, spec_partial, NULL, 0, 0, 0 };
+		fp_mustache_opts opts = { FP_ESCAPE_HTML, spec_partial, NULL, 0, 0, 0, NULL, NULL };
 		fp_buf out = FP_BUF_INIT;
 		int rc;
 
