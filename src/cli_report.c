@@ -325,6 +325,66 @@ static void report_warn(void *ctx, const char *message)
 	fp_cli_warnf("%s", message);
 }
 
+static int parse_format(report_format *out, const char *v)
+{
+	static const char *const names[] = { "markdown", "html", "json", "view" };
+	size_t k;
+
+	if (strcmp(v, "md") == 0)
+		v = "markdown";
+	for (k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+		if (strcmp(v, names[k]) == 0) {
+			*out = (report_format)k;
+			return 0;
+		}
+	}
+	return fp_error_set(FP_EUSAGE, "--format takes markdown, html, json or view, not '%s'", v);
+}
+
+/* Reads --note TEXT|@FILE or --note-markdown [@]FILE into `note`. */
+static int read_note(fp_buf *note, fp_report_opts *ro, const char *arg)
+{
+	fp_buf at = FP_BUF_INIT;
+	int err;
+
+	if (ro->note_is_markdown && arg[0] != '@')
+		fp_buf_putc(&at, '@');
+	fp_buf_puts(&at, arg);
+	err = fp_report_read_note(note, at.ptr);
+	ro->note = note->ptr;
+	fp_buf_free(&at);
+	return err;
+}
+
+/* The Markdown (or the view) and, for --format html, the page. */
+static int render_formats(fp_buf *md, fp_buf *html, const fp_diff *diff,
+			  const fp_report_opts *ro, report_format format, int step_summary)
+{
+	fp_buf heading = FP_BUF_INIT;
+	int err = 0;
+
+	if (format == FORMAT_VIEW)
+		fp_report_view_json(md, diff, ro);
+	else if (format != FORMAT_JSON || step_summary)
+		err = fp_report_render(md, diff, ro);
+	if (err == 0 && format == FORMAT_HTML) {
+		fp_report_heading(&heading, diff->verdict, ro->title);
+		err = fp_html_page(html, md->ptr, md->len, heading.ptr);
+	}
+	fp_buf_free(&heading);
+	return err;
+}
+
+/* Writes the diff model (--format json) or the rendered text to `out`. */
+static int write_format(fp_output *out, const fp_diff *diff, const fp_buf *text,
+			report_format format)
+{
+	if (format == FORMAT_JSON)
+		return fp_diff_write_json(diff, out->f, 0);
+	fwrite(text->ptr, 1, text->len, out->f);
+	return 0;
+}
+
 static int parse_size(size_t *out, const char *v)
 {
 	char *end;
@@ -346,7 +406,7 @@ int fp_cli_report(int argc, char **argv)
 	fp_run *before = NULL, *after = NULL;
 	fp_diff *diff = NULL;
 	fp_output out = FP_OUTPUT_INIT;
-	fp_buf md = FP_BUF_INIT, html = FP_BUF_INIT, note = FP_BUF_INIT, heading = FP_BUF_INIT;
+	fp_buf md = FP_BUF_INIT, html = FP_BUF_INIT, note = FP_BUF_INIT;
 	const char *note_arg = NULL;
 	int i, err = 0, status, step_summary = 0;
 
@@ -380,23 +440,12 @@ int fp_cli_report(int argc, char **argv)
 		} else if (fp_args_is(a, "--format")) {
 			if (!(v = fp_args_value(argc, argv, &i, "--format")))
 				err = FP_EUSAGE;
-			else if (strcmp(v, "markdown") == 0 || strcmp(v, "md") == 0)
-				format = FORMAT_MARKDOWN;
-			else if (strcmp(v, "html") == 0)
-				format = FORMAT_HTML;
-			else if (strcmp(v, "json") == 0)
-				format = FORMAT_JSON;
-			else if (strcmp(v, "view") == 0)
-				format = FORMAT_VIEW;
 			else
-				err = fp_error_set(FP_EUSAGE, "--format takes markdown, html, json or view, "
-						   "not '%s'", v);
+				err = parse_format(&format, v);
 		} else if (fp_args_is(a, "--note") || fp_args_is(a, "--note-markdown")) {
-			/* --note TEXT|@FILE; --note-markdown @FILE (the '@' optional) */
-			ro.note_is_markdown = a[6] == '-';
-			if (!(note_arg = fp_args_value(argc, argv, &i, ro.note_is_markdown ?
-							"--note-markdown" : "--note")))
-				err = FP_EUSAGE;
+			ro.note_is_markdown = a[6] == '-'; /* --note TEXT|@FILE, --note-markdown @FILE */
+			note_arg = fp_args_value(argc, argv, &i, ro.note_is_markdown ? "--note-markdown" : "--note");
+			err = note_arg ? 0 : FP_EUSAGE;
 		} else if (strcmp(a, "--strict") == 0) {
 			ro.strict = 1;
 		} else if (strcmp(a, "--step-summary") == 0) {
@@ -406,36 +455,15 @@ int fp_cli_report(int argc, char **argv)
 					   "'fixproof report --help'", a);
 		}
 	}
-	if (err == 0 && note_arg) {
-		/* --note-markdown takes a file, with or without its '@' */
-		if (ro.note_is_markdown && note_arg[0] != '@')
-			fp_buf_putc(&heading, '@');
-		fp_buf_puts(&heading, note_arg);
-		err = fp_report_read_note(&note, heading.ptr);
-		ro.note = note.ptr;
-	}
 	ro.warn = report_warn;
-	if (err == 0)
+	if (err == 0 && (!note_arg || (err = read_note(&note, &ro, note_arg)) == 0))
 		err = load_diff(&diff, &before, &after, &o, "report");
-	if (err == 0 && format == FORMAT_VIEW)
-		fp_report_view_json(&md, diff, &ro);
-	else if (err == 0 && (format != FORMAT_JSON || step_summary))
-		err = fp_report_render(&md, diff, &ro);
-	if (err == 0 && format == FORMAT_HTML) {
-		fp_buf_clear(&heading);
-		fp_report_heading(&heading, diff->verdict, ro.title);
-		err = fp_html_page(&html, md.ptr, md.len, heading.ptr);
-	}
+	if (err == 0)
+		err = render_formats(&md, &html, diff, &ro, format, step_summary);
 	if (err == 0)
 		err = fp_output_open(&out, o.output);
-	if (err == 0) {
-		if (format == FORMAT_JSON)
-			err = fp_diff_write_json(diff, out.f, 0);
-		else if (format == FORMAT_HTML)
-			fwrite(html.ptr, 1, html.len, out.f);
-		else
-			fwrite(md.ptr, 1, md.len, out.f);
-	}
+	if (err == 0)
+		err = write_format(&out, diff, format == FORMAT_HTML ? &html : &md, format);
 	err = fp_output_finish(&out, err);
 	if (err == 0 && step_summary)
 		err = write_step_summary(diff, &ro, &md);
@@ -444,7 +472,6 @@ int fp_cli_report(int argc, char **argv)
 	fp_buf_free(&md);
 	fp_buf_free(&html);
 	fp_buf_free(&note);
-	fp_buf_free(&heading);
 	fp_diff_free(diff);
 	fp_run_free(before);
 	fp_run_free(after);
