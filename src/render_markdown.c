@@ -348,45 +348,70 @@ void fp_markdown_code_block(fp_buf *out, const char *s, size_t n, const char *in
 	fp_buf_free(&t);
 }
 
-void fp_markdown_code_span(fp_buf *out, const char *s, size_t n)
+/* Appends t[0..n) as one code span; in a table cell '|' becomes "\\|". */
+static void span_part(fp_buf *out, const char *t, size_t n, int table)
 {
-	fp_buf t = FP_BUF_INIT;
 	size_t ticks, i, spaces = 0;
 	int pad;
 
-	normalize(&t, s, n, 1);
-	if (!t.len)
-		goto out;
-	while (spaces < t.len && t.ptr[spaces] == ' ')
+	while (spaces < n && t[spaces] == ' ')
 		spaces++;
-	ticks = longest_backtick_run(t.ptr, t.len) + 1;
+	ticks = longest_backtick_run(t, n) + 1;
 	/* CommonMark strips one space from each end when both ends have one,
 	 * and a backtick at an end would join the delimiter. */
-	pad = t.ptr[0] == '`' || t.ptr[t.len - 1] == '`' ||
-	      (t.ptr[0] == ' ' && t.ptr[t.len - 1] == ' ' && spaces < t.len);
+	pad = t[0] == '`' || t[n - 1] == '`' || (t[0] == ' ' && t[n - 1] == ' ' && spaces < n);
 	put_ticks(out, ticks);
 	if (pad)
 		fp_buf_putc(out, ' ');
-	for (i = 0; i < t.len; i++) {
-		char c = t.ptr[i];
-
-		if (c == '|') {
-			/* GFM splits table rows at '|' even inside code spans, but
-			 * not at "\|", which the cell then shows as '|'. A backslash
-			 * before it would pair with ours, so a joiner separates them. */
-			fp_buf_puts(out, i > 0 && t.ptr[i - 1] == '\\' ? WJ "\\|" : "\\|");
-		} else if (comment_at(t.ptr, t.len, i)) {
-			fp_buf_puts(out, "<!--" WJ);
-			i += 3;
-		} else {
-			fp_buf_putc(out, c);
-		}
+	for (i = 0; i < n; i++) {
+		if (t[i] == '|' && table)
+			fp_buf_puts(out, "\\|"); /* GFM splits rows at '|' even in code spans */
+		else
+			fp_buf_putc(out, t[i]);
 	}
 	if (pad)
 		fp_buf_putc(out, ' ');
 	put_ticks(out, ticks);
-out:
+}
+
+/*
+ * A code span, split where its text would otherwise need an invisible
+ * character: after "<!" of "<!--" (the hidden marker's opening) and, in a
+ * table cell, before a '|' that follows a backslash (which would pair with
+ * the "\\|" escape). Adjacent spans would join their backticks, so a word
+ * joiner separates them, outside both: the text inside stays exact.
+ */
+static void code_span(fp_buf *out, const char *s, size_t n, int table)
+{
+	fp_buf t = FP_BUF_INIT;
+	size_t i, start = 0;
+
+	normalize(&t, s, n, 1);
+	for (i = 0; i < t.len; i++) {
+		size_t cut = i;
+
+		if (comment_at(t.ptr, t.len, i))
+			cut = i + 2;
+		else if (!(table && t.ptr[i] == '|' && i > start && t.ptr[i - 1] == '\\'))
+			continue;
+		span_part(out, t.ptr + start, cut - start, table);
+		fp_buf_puts(out, WJ);
+		start = cut;
+		i = cut > i ? cut - 1 : i;
+	}
+	if (t.len > start)
+		span_part(out, t.ptr + start, t.len - start, table);
 	fp_buf_free(&t);
+}
+
+void fp_markdown_code_span(fp_buf *out, const char *s, size_t n)
+{
+	code_span(out, s, n, 1);
+}
+
+void fp_markdown_code_inline(fp_buf *out, const char *s, size_t n)
+{
+	code_span(out, s, n, 0);
 }
 
 void fp_html_escape(fp_buf *out, const char *s, size_t n)

@@ -431,7 +431,7 @@ static void compact_ids(fp_buf *out, const fp_diff *d, fp_change c, uint64_t cou
 			fp_buf_puts(out, named + 1 == count ? " and " : ", ");
 		fp_buf_clear(tmp);
 		fp_test_id(tmp, shown_test(d, &d->entries[i]));
-		fp_markdown_code_span(out, tmp->ptr, tmp->len);
+		fp_markdown_code_inline(out, tmp->ptr, tmp->len);
 		if (d->entries[i].flags & FP_ENTRY_TARGET)
 			fp_buf_puts(out, " (target)");
 		named++;
@@ -741,7 +741,7 @@ static void reason_md(fp_buf *out, const fp_reason *r)
 	fp_markdown_escape(out, r->text, strlen(r->text));
 	for (i = 0; i < r->nids; i++) {
 		fp_buf_puts(out, i == 0 ? ": " : i + 1 == r->nids && !r->more ? " and " : ", ");
-		fp_markdown_code_span(out, r->ids[i], strlen(r->ids[i]));
+		fp_markdown_code_inline(out, r->ids[i], strlen(r->ids[i]));
 	}
 	if (r->more)
 		fp_buf_printf(out, " and %llu more", ull(r->more));
@@ -804,7 +804,7 @@ static void targets_sentence(fp_buf *out, const fp_diff *d)
 	for (i = 0; i < d->ntargets; i++) {
 		if (i)
 			fp_buf_puts(out, " or ");
-		fp_markdown_code_span(out, d->targets[i].pattern, strlen(d->targets[i].pattern));
+		fp_markdown_code_inline(out, d->targets[i].pattern, strlen(d->targets[i].pattern));
 	}
 	fp_buf_putc(out, '.');
 }

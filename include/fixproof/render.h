@@ -125,12 +125,17 @@ void fp_markdown_code_block(fp_buf *out, const char *s, size_t n, const char *in
 /*
  * Appends `s` as an inline code span for a table cell: the backtick run is
  * longer than any in `s`, padding spaces are added when CommonMark would
- * otherwise strip or join them, line ends become spaces, '|' is written as
- * "\|" (which GFM reads as '|' inside a table cell, but which shows as
- * "\|" in a paragraph), and "<!--" is broken as in code blocks. Appends
- * nothing for empty text.
+ * otherwise strip or join them, line ends become spaces, and '|' is written
+ * as "\|" (which GFM reads as '|' inside a table cell, but which shows as
+ * "\|" in a paragraph). No invisible character is put inside a span: where
+ * the text holds "<!--" (the hidden marker's opening) or a backslash before
+ * '|', it becomes two spans with U+2060 between them, so the characters
+ * inside read exactly as the text. Appends nothing for empty text.
  */
 void fp_markdown_code_span(fp_buf *out, const char *s, size_t n);
+
+/* The same for a paragraph or a list item: '|' stays as it is. */
+void fp_markdown_code_inline(fp_buf *out, const char *s, size_t n);
 
 /*
  * Appends `s` escaped for HTML text and attribute values (& < > " '), with
