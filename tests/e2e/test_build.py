@@ -302,3 +302,10 @@ def test_embed_sh_refuses_a_missing_file(tmp_path):
                           cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 1
     assert proc.stderr == "embed.sh: cannot read 'templates/none.mustache'\n"
+
+
+def test_the_readme_names_every_package_the_makefile_installs():
+    text = (ROOT / "README.md").read_text()
+    setup = text[text.index("## Set-up"):text.index("\n## ", text.index("## Set-up") + 1)]
+    words = set(re.findall(r"[\w.+-]+", setup))
+    assert [p for p in BUILD_DEBS + TEST_DEBS if p not in words] == []
