@@ -19,6 +19,7 @@
 #include "fixproof/diff.h"
 #include "fixproof/provenance.h"
 #include "fixproof/render.h"
+#include "fixproof/utf8.h"
 
 /*
  * The order lists appear in a report, how each is titled, and its rank
@@ -287,10 +288,7 @@ static void first_line_capped(fp_buf *out, const char *s)
 		fp_buf_add(out, s, n);
 		return;
 	}
-	n = 300;
-	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-		n--;
-	fp_buf_add(out, s, n);
+	fp_buf_add(out, s, fp_utf8_cut(s, n, 300));
 	fp_buf_puts(out, "\xe2\x80\xa6");
 }
 
@@ -939,6 +937,23 @@ static void add_lists(cJSON *v, const fp_diff *d, const fp_view_opts *o, fp_buf 
 	cJSON_AddItemToObject(v, "lists", lists);
 }
 
+/* "chart_md": the outcomes before and after as two Mermaid pies. */
+static void add_chart(cJSON *v, const fp_diff *d, fp_buf *tmp)
+{
+	fp_chart chart;
+
+	fp_buf_clear(tmp);
+	fp_chart_outcomes(&chart, d->before, "Before");
+	fp_chart_mermaid(tmp, &chart);
+	fp_chart_outcomes(&chart, d->after, "After");
+	if (tmp->len && fp_chart_total(&chart))
+		fp_buf_putc(tmp, '\n');
+	fp_chart_mermaid(tmp, &chart);
+	if (tmp->len)
+		fp_buf_truncate(tmp, tmp->len - 1);
+	add_buf(v, "chart_md", tmp);
+}
+
 static void add_notes(cJSON *v, const fp_diff *d, const fp_view_opts *o)
 {
 	int flaky = d->changes[FP_CHANGE_FLAKY] || d->before->summary.flaky || d->after->summary.flaky;
@@ -976,6 +991,7 @@ cJSON *fp_view_build(const fp_diff *d, const fp_view_opts *o)
 	add_change_counts(v, d, &tmp);
 	add_lists(v, d, o, &tmp);
 	add_slower(v, d, o, &tmp);
+	add_chart(v, d, &tmp);
 	cJSON_AddItemToObject(v, "before", side_view(d, 0));
 	cJSON_AddItemToObject(v, "after", side_view(d, 1));
 	cJSON_AddItemToObject(v, "provenance", fp_provenance_view(d->provenance[0], d->provenance[1]));
