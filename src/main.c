@@ -21,7 +21,6 @@ static const command commands[] = {
 	{ "diff", fp_cli_diff, "compare a run before and after a fix; print the diff model" },
 	{ "report", fp_cli_report, "render the proof-of-resolution report (Markdown, HTML, JSON)" },
 	{ "capture", fp_cli_capture, "run the tests once and keep their results and provenance" },
-	{ "prove", fp_cli_prove, "run the tests before and after a fix and report the verdict" },
 	{ "post", fp_cli_post, "post a report to a GitHub issue or pull request" },
 	{ "rules", fp_cli_rules, "print the effective classification rules as JSON" },
 	{ NULL, NULL, NULL }
@@ -39,7 +38,7 @@ static void usage(FILE *f)
 		fprintf(f, "  %-8s %s\n", c->name, c->help);
 	fputs("\nRun `fixproof COMMAND --help` for a command's options.\n"
 	      "Exit status: 0 ok, 1 verdict failed --fail-on, 2 usage, 3 bad input,\n"
-	      "4 network or API failure.\n", f);
+	      "4 network or API failure, 130 interrupted.\n", f);
 }
 
 int main(int argc, char **argv)
