@@ -151,7 +151,7 @@ typedef struct fp_diff {
 	fp_goal goal;
 	fp_verdict verdict;
 	fp_reason *reasons;      /* the verdict's first, each naming its numbers */
-	size_t nreasons;
+	size_t nreasons, reasons_cap;
 } fp_diff;
 
 /* What fp_diff_runs is asked. Zeroed, it means: implicit targets, goal pass. */
