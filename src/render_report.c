@@ -366,6 +366,21 @@ void fp_report_view_json(fp_buf *out, const fp_diff *diff, const fp_report_opts 
 	fp_buf_free(&note);
 }
 
+/* Passes the report's own warnings (fp_report_warnings) to opts->warn. */
+static void report_warnings(const fp_diff *diff, const fp_report_opts *opts)
+{
+	fp_buf all = FP_BUF_INIT;
+	char *p, *end;
+
+	if (!opts->warn || !fp_report_warnings(&all, diff))
+		return;
+	for (p = all.ptr; (end = strchr(p, '\n')) != NULL; p = end + 1) {
+		*end = '\0';
+		opts->warn(opts->warn_ctx, p);
+	}
+	fp_buf_free(&all);
+}
+
 /* Renders at one level of detail into `attempt`. */
 static int render_level(fp_buf *attempt, const fp_diff *diff, const fp_report_opts *opts,
 			const detail *dt, const fp_buf *note_md, const fp_buf *shortened,
@@ -400,6 +415,7 @@ int fp_report_render(fp_buf *out, const fp_diff *diff, const fp_report_opts *opt
 	mo.missing_ctx = &mc;
 	detail_full(&dt);
 	note_markdown(&note_md, opts);
+	report_warnings(diff, opts);
 	if ((err = load_main(&lk, &text, opts->template_name ? opts->template_name : "proof")) < 0)
 		goto out;
 	for (;;) {
