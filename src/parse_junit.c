@@ -48,6 +48,7 @@
 #include "fixproof/error.h"
 #include "fixproof/parse.h"
 #include "fixproof/utf8.h"
+#include "fixproof/util.h"
 
 /* Bytes handed to libxml2 at a time. */
 /* Deeper nesting than this is damage (libxml2's own reader stops at 256). */
@@ -329,16 +330,9 @@ static double parse_time(const char *s)
 
 static uint32_t parse_line(const char *s)
 {
-	unsigned long v = 0;
+	uint64_t v;
 
-	if (*s < '0' || *s > '9')
-		return 0;
-	for (; *s >= '0' && *s <= '9'; s++) {
-		v = v * 10 + (unsigned long)(*s - '0');
-		if (v > UINT32_MAX)
-			return 0;
-	}
-	return *s ? 0 : (uint32_t)v;
+	return fp_uint_parse(&v, s, strlen(s), 0, UINT32_MAX, NULL) == 0 ? (uint32_t)v : 0;
 }
 
 /* What a testcase's status= or result= attribute says when it has no

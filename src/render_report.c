@@ -3,13 +3,11 @@
  * them, and shortening a report that is too long; see render.h.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "fixproof/embedded.h"
 #include "fixproof/error.h"
+#include "fixproof/file.h"
 #include "fixproof/render.h"
 
 #define MAX_TEMPLATE_BYTES (1u << 20)
@@ -26,38 +24,19 @@ typedef struct lookup {
  * 0 when absent, <0 on error. */
 static int read_text_file(fp_buf *out, const char *path, const char *what, int must_exist)
 {
-	struct stat st;
-	char chunk[8192];
-	ssize_t got;
-	int fd, err = 1;
+	int err = fp_file_read(out, path, MAX_TEMPLATE_BYTES,
+			       FP_FILE_REGULAR | (must_exist ? 0 : FP_FILE_MISSING_OK));
 
-	fd = open(path, O_RDONLY | O_NONBLOCK);
-	if (fd < 0) {
-		if (!must_exist && errno == ENOENT)
-			return 0;
-		return fp_error_set(FP_EUSAGE, "cannot open %s '%s': %s", what, path, strerror(errno));
-	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
+	if (err == FP_ENOTFOUND)
+		return 0;
+	if (err == FP_ELIMIT)
+		return fp_error_set(FP_ELIMIT, "cannot read %s '%s': larger than %u bytes",
+				    what, path, MAX_TEMPLATE_BYTES);
+	if (err < 0 && errno == EINVAL)
 		return fp_error_set(FP_EUSAGE, "cannot read %s '%s': not a regular file", what, path);
-	}
-	while ((got = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (got < 0) {
-			if (errno == EINTR)
-				continue;
-			err = fp_error_set(FP_EUSAGE, "cannot read %s '%s': %s", what, path,
-					   strerror(errno));
-			break;
-		}
-		if (out->len + (size_t)got > MAX_TEMPLATE_BYTES) {
-			err = fp_error_set(FP_ELIMIT, "cannot read %s '%s': larger than %u bytes",
-					   what, path, MAX_TEMPLATE_BYTES);
-			break;
-		}
-		fp_buf_add(out, chunk, (size_t)got);
-	}
-	close(fd);
-	return err;
+	if (err < 0)
+		return fp_error_set(FP_EUSAGE, "cannot read %s '%s': %s", what, path, strerror(errno));
+	return 1;
 }
 
 static int valid_name(const char *name)
