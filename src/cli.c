@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "cli_args.h"
 #include "fixproof/classify.h"
+#include "fixproof/ctrf.h"
 #include "fixproof/error.h"
 #include "fixproof/parse.h"
 
@@ -219,15 +220,25 @@ int fp_cli_read_runs(fp_run **before, fp_run **after, const fp_args *before_inpu
 
 /* ---- parse ---- */
 
+typedef enum { PARSE_JSON = 0, PARSE_CTRF } parse_format;
+
 typedef struct parse_opts {
 	fp_args inputs;
 	const char *rules, *output;
+	int format; /* parse_format */
 	int quiet;
 } parse_opts;
+
+static const fp_opt_choice parse_formats[] = {
+	{ "json", PARSE_JSON }, { "ctrf", PARSE_CTRF }, { NULL, 0 }
+};
 
 static const fp_opt parse_options[] = {
 	FP_OPTION_STRING("rules", 0, parse_opts, rules, "FILE",
 			 "classification rules (JSON) that come before the defaults"),
+	FP_OPTION_ENUM("format", 0, parse_opts, format, "FMT", parse_formats,
+		       "json (the run model, the default) or ctrf (a CTRF report, "
+		       "the collect-only figures and classification under extra)"),
 	FP_OPTION_STRING("output", 'o', parse_opts, output, "FILE",
 			 "write to FILE instead of standard output"),
 	FP_OPTION_FLAG("quiet", 'q', parse_opts, quiet, "no warnings on standard error"),
@@ -235,7 +246,8 @@ static const fp_opt parse_options[] = {
 };
 
 static const fp_opt_command parse_command = {
-	"parse", "[--rules FILE] [-o FILE] [--quiet] INPUT...",
+	"parse", "[--rules FILE] [--format json|ctrf] [-o FILE] [--quiet]\n"
+	"                      INPUT...",
 	"Reads JUnit XML and `pytest --collect-only` output and prints the run\n"
 	"model (schema fixproof.run/1) as JSON: every test with its status, phase,\n"
 	"failure category (infrastructure or business_logic), cause and the rule\n"
@@ -264,7 +276,8 @@ int fp_cli_parse(int argc, char **argv)
 	if (err == 0)
 		err = fp_output_open(&out, o.output);
 	if (err == 0)
-		err = fp_output_finish(&out, fp_run_write_json(run, out.f));
+		err = fp_output_finish(&out, o.format == PARSE_CTRF ? fp_ctrf_write(run, out.f) :
+				       fp_run_write_json(run, out.f));
 	fp_output_abort(&out);
 	status = fp_cli_status(err);
 	fp_run_free(run);

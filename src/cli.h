@@ -8,7 +8,7 @@
 
 #include "fixproof/buf.h"
 
-/* Exit statuses (DESIGN.md). */
+/* Exit statuses, as the README lists them under "Commands". */
 enum {
 	FP_EXIT_OK = 0,
 	FP_EXIT_VERDICT = 1,

@@ -146,7 +146,7 @@ static void look_at_run(const fp_run *run, evidence *ev, int side)
 	int junit = 0;
 
 	for (i = 0; i < run->ninputs; i++)
-		junit |= run->inputs[i].kind == FP_INPUT_JUNIT;
+		junit |= run->inputs[i].kind != FP_INPUT_COLLECT;
 	for (i = 0; i < run->ntests; i++) {
 		const fp_test *t = &run->tests[i];
 

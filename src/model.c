@@ -733,6 +733,8 @@ const char *fp_category_name(fp_category c)
 
 const char *fp_input_kind_name(fp_input_kind k)
 {
+	if (k == FP_INPUT_CTRF)
+		return "ctrf";
 	return k == FP_INPUT_COLLECT ? "collect-only" : "junit";
 }
 

@@ -938,6 +938,23 @@ static void add_lists(cJSON *v, const fp_diff *d, const fp_view_opts *o, fp_buf 
 	cJSON_AddItemToObject(v, "lists", lists);
 }
 
+/* "chart_md": the outcomes before and after as two Mermaid pies. */
+static void add_chart(cJSON *v, const fp_diff *d, fp_buf *tmp)
+{
+	fp_chart chart;
+
+	fp_buf_clear(tmp);
+	fp_chart_outcomes(&chart, d->before, "Before");
+	fp_chart_mermaid(tmp, &chart);
+	fp_chart_outcomes(&chart, d->after, "After");
+	if (tmp->len && fp_chart_total(&chart))
+		fp_buf_putc(tmp, '\n');
+	fp_chart_mermaid(tmp, &chart);
+	if (tmp->len)
+		fp_buf_truncate(tmp, tmp->len - 1);
+	add_buf(v, "chart_md", tmp);
+}
+
 static void add_notes(cJSON *v, const fp_diff *d, const fp_view_opts *o)
 {
 	int flaky = d->changes[FP_CHANGE_FLAKY] || d->before->summary.flaky || d->after->summary.flaky;
@@ -975,6 +992,7 @@ cJSON *fp_view_build(const fp_diff *d, const fp_view_opts *o)
 	add_change_counts(v, d, &tmp);
 	add_lists(v, d, o, &tmp);
 	add_slower(v, d, o, &tmp);
+	add_chart(v, d, &tmp);
 	cJSON_AddItemToObject(v, "before", side_view(d, 0));
 	cJSON_AddItemToObject(v, "after", side_view(d, 1));
 	add_notes(v, d, o);

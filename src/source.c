@@ -498,6 +498,8 @@ fp_sniff fp_sniff_bytes(const unsigned char *p, size_t n)
 	n -= i;
 	if (n == 0)
 		return FP_SNIFF_UNKNOWN;
+	if (p[0] == '{')
+		return FP_SNIFF_JSON;
 	if (has_prefix(p, n, "<?xml") || has_prefix(p, n, "<testsuite") ||
 	    has_prefix(p, n, "<!DOCTYPE") || has_prefix(p, n, "<!--"))
 		return FP_SNIFF_JUNIT;

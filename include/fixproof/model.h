@@ -52,7 +52,8 @@ typedef enum {
 
 typedef enum {
 	FP_INPUT_JUNIT = 0,
-	FP_INPUT_COLLECT
+	FP_INPUT_COLLECT,
+	FP_INPUT_CTRF     /* a CTRF report (JSON): results, like JUnit's */
 } fp_input_kind;
 
 /* Bits of fp_test.flags. */

@@ -70,6 +70,22 @@ int fp_junit_parse(fp_run *run, uint32_t input, fp_source *src);
 int fp_collect_parse(fp_run *run, uint32_t input, fp_source *src);
 
 /*
+ * Parses a CTRF report (Common Test Report Format, JSON) from `src`: each
+ * test of results.tests becomes an entry like a JUnit testcase (name,
+ * suite as the classname, filePath, line, duration, message, trace), one
+ * more entry per retry (flaky tests' earlier attempts went the other way),
+ * so the run model merges them as reruns. Statuses: passed, failed
+ * (rawStatus "error": an error), skipped and pending (skipped), other
+ * (rawStatus "not_run": collected only; else an error). What
+ * fp_ctrf_write keeps under "extra" is read back. The file is parsed
+ * whole, up to 256 MiB (FP_ELIMIT past it).
+ *
+ * Returns 0; FP_PARSE_FOREIGN for JSON without results.tests; FP_EINPUT
+ * for text that is not JSON (message names the file and line).
+ */
+int fp_ctrf_parse(fp_run *run, uint32_t input, fp_source *src);
+
+/*
  * Does the parsers' one-time set-up (libxml2's). Parsing calls it itself;
  * call it once before starting threads that parse at the same time, which
  * is then safe for separate runs.

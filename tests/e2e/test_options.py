@@ -28,7 +28,8 @@ INVISIBLE = {("post", "author"), ("post", "max-wait"), ("post", "quiet")}
 
 # command -> [(long name, short alias or None, kind, a value, a bad value or None)]
 OPTIONS = {
-    "parse": [("rules", None, "string", "@rules", None), ("output", "o", "string", "@out", None),
+    "parse": [("rules", None, "string", "@rules", None), ("format", None, "enum", "ctrf", "xml"),
+              ("output", "o", "string", "@out", None),
               ("quiet", "q", "flag", None, None)],
     "diff": [("before", None, "list", None, None), ("after", None, "list", None, None),
              ("target", None, "string", TARGET, None), ("rules", None, "string", "@rules", None),
