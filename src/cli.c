@@ -53,6 +53,7 @@ int fp_cli_exit_status(int code)
 	case FP_EUSAGE: return FP_EXIT_USAGE;
 	case FP_EINPUT: case FP_EIO: case FP_ELIMIT: case FP_ETEMPLATE: return FP_EXIT_INPUT;
 	case FP_ENET: case FP_EAPI: return FP_EXIT_NETWORK;
+	case FP_EINTERRUPTED: return FP_EXIT_INTERRUPTED;
 	default: return FP_EXIT_INTERNAL;
 	}
 }
@@ -253,7 +254,8 @@ static const fp_opt_command parse_command = {
 	"failure category (infrastructure or business_logic), cause and the rule\n"
 	"that decided it, plus each input's sha256.\n",
 	parse_options, "INPUT...", offsetof(parse_opts, inputs),
-	"a file, a directory (searched recursively), or - for stdin", NULL
+	"a file, a directory (searched recursively), or - for stdin", NULL,
+	0
 };
 
 int fp_cli_parse(int argc, char **argv)
@@ -302,7 +304,8 @@ static const fp_opt_command rules_command = {
 	"rules", "[--rules FILE]",
 	"Prints the effective classification rules, in the order they are tried,\n"
 	"as JSON: the rules from --rules FILE first, then the built-in defaults.\n",
-	rules_options, NULL, 0, NULL, NULL
+	rules_options, NULL, 0, NULL, NULL,
+	0
 };
 
 int fp_cli_rules(int argc, char **argv)

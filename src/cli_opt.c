@@ -243,6 +243,7 @@ int fp_opt_parse(const fp_opt_command *cmd, void *out, int argc, char **argv)
 
 		if (options_end || arg[0] != '-' || strcmp(arg, "-") == 0) {
 			err = take_positional(cmd, out, arg);
+			options_end |= (cmd->flags & FP_OPT_ARGS_END_OPTIONS) != 0;
 		} else if (strcmp(arg, "--") == 0) {
 			options_end = 1;
 		} else if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {

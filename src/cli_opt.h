@@ -101,7 +101,12 @@ typedef struct fp_opt_command {
 	size_t args_offset;      /* offsetof the fp_args member receiving them */
 	const char *args_help;   /* their line in the option list, or NULL */
 	const char *epilogue;    /* text after the options, or NULL */
+	unsigned flags;          /* FP_OPT_ARGS_END_OPTIONS, or 0 */
 } fp_opt_command;
+
+/* The first positional argument ends the options, as "--" does: it and
+ * everything after it are positional (a command line to run). */
+#define FP_OPT_ARGS_END_OPTIONS 1u
 
 /*
  * Reads argv[1..argc-1] (argv[0] is the command's name) into `out`, a

@@ -126,7 +126,8 @@ static const fp_opt_command post_command = {
 	"the report to post (default: standard input)",
 	"The token comes from $GITHUB_TOKEN, else $GH_TOKEN, and is never printed.\n"
 	"$FIXPROOF_RETRY_BASE_MS sets the first retry delay (default 1000 ms).\n"
-	"Exit status: 0 posted, 2 usage, 3 unreadable FILE, 4 network or API failure.\n"
+	"Exit status: 0 posted, 2 usage, 3 unreadable FILE, 4 network or API failure.\n",
+	0
 };
 
 /* Reads the options into `a`; FP_EHELP after printing --help. */

@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "cli_args.h"
+#include "cli_capture.h"
 #include "fixproof/diff.h"
 #include "fixproof/error.h"
 #include "fixproof/render.h"
@@ -29,6 +30,7 @@ typedef struct side_opts {
 	int fail;  /* fail_on */
 	int goal;  /* fp_goal */
 	int quiet;
+	fp_cli_captures captures; /* capture directories among the inputs */
 } side_opts;
 
 static const fp_opt_choice fail_on_choices[] = {
@@ -44,8 +46,11 @@ static const fp_opt_choice goal_choices[] = {
 #define SIDE_OPTIONS(T) \
 	FP_OPTION_LIST("before", 0, T, side.before, "INPUT", \
 		       "result files of the run before the fix: JUnit XML, " \
-		       "pytest --collect-only output, directories, or -"), \
-	FP_OPTION_LIST("after", 0, T, side.after, "INPUT", "the same for the run after the fix"), \
+		       "pytest --collect-only output, directories, capture " \
+		       "directories (fixproof capture), or -"), \
+	FP_OPTION_LIST("after", 0, T, side.after, "INPUT", \
+		       "the same for the run after the fix; with neither, the " \
+		       "two newest captures in .fixproof/runs"), \
 	FP_OPTION_REPEAT("target", 0, T, side.targets, "PATTERN", \
 			 "a test the fix is about (repeatable): a substring of its " \
 			 "id, or a glob with * and ?; without it, every test that " \
@@ -79,15 +84,17 @@ static int check_side(const side_opts *o, const char *cmd)
 }
 
 /* Reads, classifies and diffs both sides. */
-static int load_diff(fp_diff **out, fp_run **before, fp_run **after, const side_opts *o,
+static int load_diff(fp_diff **out, fp_run **before, fp_run **after, side_opts *o,
 		     const char *cmd)
 {
 	fp_rules *rules = NULL;
 	int err;
 
-	if (o->before.n == 0 || o->after.n == 0)
-		return fp_error_set(FP_EUSAGE, "%s: both --before and --after are needed; see "
-				    "'fixproof %s --help'", cmd, cmd);
+	if ((o->before.n == 0) != (o->after.n == 0))
+		return fp_error_set(FP_EUSAGE, "%s: both --before and --after are needed (or neither, "
+				    "for the two newest captures); see 'fixproof %s --help'", cmd, cmd);
+	if ((err = fp_cli_captures_expand(&o->captures, &o->before, &o->after)) < 0)
+		return err;
 	if ((err = fp_cli_load_rules(&rules, o->rules_path)) < 0)
 		return err;
 	err = fp_cli_read_runs(before, after, &o->before, &o->after, rules);
@@ -96,6 +103,10 @@ static int load_diff(fp_diff **out, fp_run **before, fp_run **after, const side_
 		fp_diff_opts dopts = { o->targets.v, o->targets.n, (fp_goal)o->goal };
 
 		err = fp_diff_runs(out, *before, *after, &dopts);
+		if (err == 0) {
+			(*out)->provenance[0] = o->captures.prov[0];
+			(*out)->provenance[1] = o->captures.prov[1];
+		}
 	}
 	fp_rules_free(rules);
 	return err;
@@ -150,7 +161,8 @@ static const fp_opt_command diff_command = {
 	"transition matrix, and the metrics with their numerators and denominators.\n",
 	diff_options, NULL, 0, NULL,
 	"Verdicts: resolved, partially_resolved, unresolved, regressed, inconclusive,\n"
-	"and unblocked (with --goal reach).\n"
+	"and unblocked (with --goal reach).\n",
+	0
 };
 
 int fp_cli_diff(int argc, char **argv)
@@ -176,6 +188,7 @@ int fp_cli_diff(int argc, char **argv)
 	fp_diff_free(diff);
 	fp_run_free(before);
 	fp_run_free(after);
+	fp_cli_captures_free(&o.side.captures);
 	fp_opt_free(&diff_command, &o);
 	return status;
 }
@@ -246,7 +259,8 @@ static const fp_opt_command report_command = {
 	"the metrics before and after, failures per category, the target tests with\n"
 	"their evidence, then every change, with long lists folded. Every figure\n"
 	"comes from the inputs, which the report lists with their sha256.\n",
-	report_options, NULL, 0, NULL, NULL
+	report_options, NULL, 0, NULL, NULL,
+	0
 };
 
 /* Appends the Markdown report to $GITHUB_STEP_SUMMARY, within 1 MiB in all. */
@@ -324,7 +338,8 @@ static int render_formats(fp_buf *md, fp_buf *html, const fp_diff *diff,
 		err = fp_report_render(md, diff, ro);
 	if (err == 0 && format == FORMAT_HTML) {
 		fp_report_heading(&heading, diff->verdict, ro->title);
-		err = fp_html_page(html, md->ptr, md->len, heading.ptr);
+		err = fp_html_report_page(html, md->ptr, md->len, heading.ptr,
+					  diff->verdict);
 	}
 	fp_buf_free(&heading);
 	return err;
@@ -397,6 +412,7 @@ int fp_cli_report(int argc, char **argv)
 	fp_diff_free(diff);
 	fp_run_free(before);
 	fp_run_free(after);
+	fp_cli_captures_free(&o.side.captures);
 	fp_opt_free(&report_command, &o);
 	return status;
 }

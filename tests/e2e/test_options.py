@@ -57,7 +57,12 @@ OPTIONS = {
              ("max-wait", None, "int", "5", "-1"), ("dry-run", None, "flag", None, None),
              ("verbose", "v", "flag", None, None), ("quiet", "q", "flag", None, None)],
     "rules": [("rules", None, "string", "@rules", None)],
+    "capture": [("output", "o", "string", "@dir", None), ("label", None, "string", "nightly", None),
+                ("junit", None, "string", "reports", None),
+                ("timeout", None, "string", "30", "0"), ("quiet", "q", "flag", None, None)],
 }
+# capture runs a command: test_capture_options_in_every_form covers it.
+RUNNABLE = {c: o for c, o in OPTIONS.items() if c != "capture"}
 
 
 @pytest.fixture
@@ -144,7 +149,7 @@ def forms(long, alias, value):
     return spelt
 
 
-VALUED = [(cmd, *opt) for cmd, opts in OPTIONS.items() for opt in opts if opt[2] != "list"]
+VALUED = [(cmd, *opt) for cmd, opts in RUNNABLE.items() for opt in opts if opt[2] != "list"]
 
 
 @pytest.mark.parametrize("command,long,alias,kind,value,bad", VALUED,
@@ -210,7 +215,7 @@ def bad_forms(long, alias, kind, bad):
     if alias:
         cases.append(([f"-{alias}"], f"option '-{alias}' needs {what}"))
     if bad is not None:
-        cases += [([f"{name}={bad}"], f"{name} takes"), ([name, bad], f"{name} takes")]
+        cases += [([f"{name}={bad}"], f"{name} takes"), ([name, bad, "--"], f"{name} takes")]
         if alias:
             cases += [([f"-{alias}", bad], f"-{alias} takes"), ([f"-{alias}{bad}"], f"-{alias} takes")]
     return cases
@@ -256,3 +261,31 @@ def test_unknown_options_and_double_dash(command):
     res = run("parse", "--", "--help")
     assert res.returncode == 3
     assert "'--help'" in res.err
+
+
+def test_capture_options_in_every_form(tmp_path):
+    """Each spelling of each `capture` option, on a command that echoes."""
+    def capture(*args):
+        res = run("capture", *args, "--", "sh", "-c", "echo said-by-the-command", cwd=tmp_path)
+        assert res.returncode == 0, (args, res)
+        return res, json.loads((tmp_path / res.out.strip() / "provenance.json").read_text())
+
+    for n, spelt in enumerate(forms("output", "o", str(tmp_path / "d"))):
+        spelt[-1] += str(n)
+        res, prov = capture(*spelt)
+        assert res.out == f"{tmp_path}/d{n}\n"
+    for n, spelt in enumerate(forms("label", None, "nightly")):
+        assert capture("-o", f"l{n}", *spelt)[1]["label"] == "nightly", spelt
+    for n, spelt in enumerate(forms("timeout", None, "30")):
+        assert capture("-o", f"t{n}", *spelt)[1]["timeout"] == 30, spelt
+    for n, spelt in enumerate(forms("quiet", "q", None)):
+        res, _ = capture("-o", f"q{n}", *spelt)
+        assert "said-by-the-command" not in res.err, spelt
+    assert "said-by-the-command" in capture("-o", "loud")[0].err
+    (tmp_path / "reports").mkdir()
+    for n, spelt in enumerate(forms("junit", None, "reports")):
+        res, _ = capture("-o", f"j{n}", *spelt)
+    # The command's own options are its own, even the ones capture has.
+    res = run("capture", "-o", tmp_path / "own", "sh", "-c", "echo $0", "-q", cwd=tmp_path)
+    assert res.returncode == 0, res
+    assert "-q" in res.err

@@ -34,7 +34,8 @@ static const fp_opt options[] = {
 
 static const fp_opt_command command = {
 	"demo", "[OPTIONS] INPUT...", "Shows what the parser does.\n", options,
-	"INPUT...", offsetof(test_opts, inputs), "the inputs", NULL
+	"INPUT...", offsetof(test_opts, inputs), "the inputs", NULL,
+	0
 };
 
 /* Parses the NULL-terminated arguments after the command name into *o. */
