@@ -259,7 +259,9 @@ typedef struct fp_view_opts {
  * words), the transition matrix, target tests with their evidence and
  * times, one list per change (by key, targets included, with a compact
  * "ids_md"; and in "lists", targets left out), the tests that got slower,
- * durations, and the inputs with their sha256. Members ending in "_md" are
+ * durations, the inputs with their sha256, the tests of each side by
+ * outcome as Mermaid pies ("chart_md", fp_chart_mermaid) and the
+ * report's warnings (fp_report_warnings). Members ending in "_md" are
  * Markdown already made safe (code spans, fenced traces) for {{{triple}}}
  * braces; every other string is plain text for {{double}} braces. Every
  * key is always present (null when empty). The README lists them. The
