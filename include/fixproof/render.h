@@ -194,7 +194,8 @@ void fp_chart_mermaid(fp_buf *out, const fp_chart *c);
  * Reads back a chart written by fp_chart_mermaid from the text of the
  * block (`n` bytes, without the fences): the init directive's pieN
  * colours (a slice without one gets a grey), `pie` with or without
- * `showData`, `title` and `"label" : count` lines. Returns 0, or
+ * `showData`, `title` and `"label" : count` lines (a count over 10^15 is
+ * refused, so the slices add up exactly). Returns 0, or
  * FP_EPASSTHROUGH when the text is some other Mermaid (the caller leaves
  * it as it is).
  */
