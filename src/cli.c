@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "cli_args.h"
 #include "fixproof/classify.h"
+#include "fixproof/ctrf.h"
 #include "fixproof/error.h"
 #include "fixproof/parse.h"
 
@@ -51,6 +52,7 @@ int fp_cli_exit_status(int code)
 	case FP_EUSAGE: return FP_EXIT_USAGE;
 	case FP_EINPUT: case FP_EIO: case FP_ELIMIT: case FP_ETEMPLATE: return FP_EXIT_INPUT;
 	case FP_ENET: case FP_EAPI: return FP_EXIT_NETWORK;
+	case FP_EINTERRUPTED: return FP_EXIT_INTERRUPTED;
 	default: return FP_EXIT_INTERNAL;
 	}
 }
@@ -77,10 +79,7 @@ void fp_cli_set_quiet(int on)
 
 void fp_args_push(fp_args *list, const char *arg)
 {
-	if (list->n == list->cap) {
-		list->cap = list->cap ? list->cap * 2 : 8;
-		list->v = fp_xrealloc(list->v, list->cap * sizeof(*list->v));
-	}
+	FP_ARRAY_GROW(list->v, list->n + 1, list->cap);
 	list->v[list->n++] = arg;
 }
 
@@ -264,7 +263,7 @@ int fp_cli_read_runs(fp_run **before, fp_run **after, const fp_args *before_inpu
 /* ---- parse ---- */
 
 static const char parse_usage[] =
-	"usage: fixproof parse [--rules FILE] [-o FILE] [--quiet] INPUT...\n"
+	"usage: fixproof parse [--rules FILE] [--format json|ctrf] [-o FILE] [--quiet] INPUT...\n"
 	"\n"
 	"Reads JUnit XML and `pytest --collect-only` output and prints the run\n"
 	"model (schema fixproof.run/1) as JSON: every test with its status, phase,\n"
@@ -273,13 +272,15 @@ static const char parse_usage[] =
 	"\n"
 	"  INPUT          a file, a directory (searched recursively), or - for stdin\n"
 	"  --rules FILE   classification rules (JSON) that come before the defaults\n"
+	"  --format FMT   json (the run model, the default) or ctrf (a CTRF report,\n"
+	"                 the collect-only figures and classification under extra)\n"
 	"  -o FILE        write to FILE instead of standard output\n"
 	"  -q, --quiet    no warnings on standard error\n";
 
 int fp_cli_parse(int argc, char **argv)
 {
 	fp_args inputs = FP_ARGS_INIT;
-	const char *rules_path = NULL, *output = NULL;
+	const char *rules_path = NULL, *output = NULL, *format = "json";
 	fp_rules *rules = NULL;
 	fp_run *run = NULL;
 	fp_output out = FP_OUTPUT_INIT;
@@ -298,6 +299,11 @@ int fp_cli_parse(int argc, char **argv)
 		} else if (fp_args_is(a, "-o") || fp_args_is(a, "--output")) {
 			if (!(output = fp_args_value(argc, argv, &i, "-o")))
 				err = FP_EUSAGE;
+		} else if (fp_args_is(a, "--format")) {
+			if (!(format = fp_args_value(argc, argv, &i, "--format")))
+				err = FP_EUSAGE;
+			else if (strcmp(format, "json") != 0 && strcmp(format, "ctrf") != 0)
+				err = fp_error_set(FP_EUSAGE, "--format takes json or ctrf, not '%s'", format);
 		} else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
 			fp_cli_set_quiet(1);
 		} else if (a[0] == '-' && a[1] != '\0') {
@@ -315,7 +321,8 @@ int fp_cli_parse(int argc, char **argv)
 	if (err == 0)
 		err = fp_output_open(&out, output);
 	if (err == 0)
-		err = fp_output_finish(&out, fp_run_write_json(run, out.f));
+		err = fp_output_finish(&out, strcmp(format, "ctrf") == 0 ? fp_ctrf_write(run, out.f) :
+				       fp_run_write_json(run, out.f));
 	fp_output_abort(&out);
 	status = err < 0 ? fp_cli_fail(err) : FP_EXIT_OK;
 	fp_run_free(run);

@@ -8,13 +8,14 @@
 
 #include "fixproof/buf.h"
 
-/* Exit statuses (DESIGN.md). */
+/* Exit statuses, as the README lists them under "Commands". */
 enum {
 	FP_EXIT_OK = 0,
 	FP_EXIT_VERDICT = 1,
 	FP_EXIT_USAGE = 2,
 	FP_EXIT_INPUT = 3,
 	FP_EXIT_NETWORK = 4,
+	FP_EXIT_INTERRUPTED = 130, /* 128 + SIGINT, as a shell reports Ctrl-C */
 	FP_EXIT_INTERNAL = 70
 };
 
@@ -36,6 +37,7 @@ int fp_cli_diff(int argc, char **argv);
 int fp_cli_report(int argc, char **argv);
 int fp_cli_post(int argc, char **argv);
 int fp_cli_rules(int argc, char **argv);
+int fp_cli_capture(int argc, char **argv);
 
 /* True when `arg` is "-h" or "--help". */
 int fp_cli_is_help(const char *arg);

@@ -10,9 +10,11 @@
 
 #include "cli.h"
 #include "cli_args.h"
+#include "cli_capture.h"
 #include "fixproof/diff.h"
 #include "fixproof/error.h"
 #include "fixproof/render.h"
+#include "fixproof/util.h"
 
 #define STEP_SUMMARY_MAX (1024u * 1024u) /* GitHub drops a larger step summary */
 
@@ -26,6 +28,7 @@ typedef struct side_opts {
 	const char *output;
 	fail_on fail;
 	fp_goal goal;
+	fp_cli_captures captures; /* capture directories among the inputs */
 } side_opts;
 
 static int parse_fail_on(fail_on *out, const char *v)
@@ -111,18 +114,21 @@ static void side_opts_free(side_opts *o)
 	fp_args_free(&o->before);
 	fp_args_free(&o->after);
 	fp_args_free(&o->targets);
+	fp_cli_captures_free(&o->captures);
 }
 
 /* Reads, classifies and diffs both sides. */
-static int load_diff(fp_diff **out, fp_run **before, fp_run **after, const side_opts *o,
+static int load_diff(fp_diff **out, fp_run **before, fp_run **after, side_opts *o,
 		     const char *cmd)
 {
 	fp_rules *rules = NULL;
 	int err;
 
-	if (o->before.n == 0 || o->after.n == 0)
-		return fp_error_set(FP_EUSAGE, "%s: both --before and --after are needed; see "
-				    "'fixproof %s --help'", cmd, cmd);
+	if ((o->before.n == 0) != (o->after.n == 0))
+		return fp_error_set(FP_EUSAGE, "%s: both --before and --after are needed (or neither, "
+				    "for the two newest captures); see 'fixproof %s --help'", cmd, cmd);
+	if ((err = fp_cli_captures_expand(&o->captures, &o->before, &o->after)) < 0)
+		return err;
 	if ((err = fp_cli_load_rules(&rules, o->rules_path)) < 0)
 		return err;
 	err = fp_cli_read_runs(before, after, &o->before, &o->after, rules);
@@ -131,6 +137,10 @@ static int load_diff(fp_diff **out, fp_run **before, fp_run **after, const side_
 		fp_diff_opts dopts = { o->targets.v, o->targets.n, o->goal };
 
 		err = fp_diff_runs(out, *before, *after, &dopts);
+		if (err == 0) {
+			(*out)->provenance[0] = o->captures.prov[0];
+			(*out)->provenance[1] = o->captures.prov[1];
+		}
 	}
 	fp_rules_free(rules);
 	return err;
@@ -173,8 +183,10 @@ static const char diff_usage[] =
 	"transition matrix, and the metrics with their numerators and denominators.\n"
 	"\n"
 	"  --before INPUT...  result files of the run before the fix: JUnit XML,\n"
-	"                     pytest --collect-only output, directories, or -\n"
-	"  --after INPUT...   the same for the run after the fix\n"
+	"                     pytest --collect-only output, directories, capture\n"
+	"                     directories (fixproof capture), or -\n"
+	"  --after INPUT...   the same for the run after the fix; with neither, the\n"
+	"                     two newest captures in .fixproof/runs\n"
 	"  --target PATTERN   a test the fix is about (repeatable): a substring of its\n"
 	"                     id, or a glob with * and ?; without it, every test that\n"
 	"                     failed before is a target. A pattern that matches no\n"
@@ -369,7 +381,8 @@ static int render_formats(fp_buf *md, fp_buf *html, const fp_diff *diff,
 		err = fp_report_render(md, diff, ro);
 	if (err == 0 && format == FORMAT_HTML) {
 		fp_report_heading(&heading, diff->verdict, ro->title);
-		err = fp_html_page(html, md->ptr, md->len, heading.ptr);
+		err = fp_html_report_page(html, md->ptr, md->len, heading.ptr,
+					  diff->verdict);
 	}
 	fp_buf_free(&heading);
 	return err;
@@ -387,12 +400,9 @@ static int write_format(fp_output *out, const fp_diff *diff, const fp_buf *text,
 
 static int parse_size(size_t *out, const char *v)
 {
-	char *end;
-	unsigned long long n;
+	uint64_t n;
 
-	errno = 0;
-	n = strtoull(v, &end, 10);
-	if (errno || end == v || *end || v[0] == '-' || n < 1)
+	if (fp_uint_parse(&n, v, strlen(v), 1, SIZE_MAX, NULL) < 0)
 		return fp_error_set(FP_EUSAGE, "--max-chars takes a positive number, not '%s'", v);
 	*out = (size_t)n;
 	return 0;

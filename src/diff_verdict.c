@@ -60,7 +60,7 @@ static fp_reason *add_reason(fp_diff *d, const char *fmt, va_list ap)
 	fp_reason *r;
 
 	fp_buf_vprintf(&b, fmt, ap);
-	d->reasons = fp_xrealloc(d->reasons, (d->nreasons + 1) * sizeof(*d->reasons));
+	FP_ARRAY_GROW(d->reasons, d->nreasons + 1, d->reasons_cap);
 	r = &d->reasons[d->nreasons++];
 	memset(r, 0, sizeof(*r));
 	r->text = fp_buf_detach(&b, NULL);
@@ -146,7 +146,7 @@ static void look_at_run(const fp_run *run, evidence *ev, int side)
 	int junit = 0;
 
 	for (i = 0; i < run->ninputs; i++)
-		junit |= run->inputs[i].kind == FP_INPUT_JUNIT;
+		junit |= run->inputs[i].kind != FP_INPUT_COLLECT;
 	for (i = 0; i < run->ntests; i++) {
 		const fp_test *t = &run->tests[i];
 
@@ -340,7 +340,9 @@ static int never_started(fp_diff *d, const fp_run *run, const char *side)
 	}
 	if (run->ntests)
 		return 0;
-	if ((empty = empty_input(run)))
+	if (run->ninputs == 0) /* a capture whose command wrote no result file */
+		reason(d, "The run %s the fix never started: it wrote no results", side);
+	else if ((empty = empty_input(run)))
 		reason(d, "The run %s the fix never started: '%s' is empty (pytest wrote nothing; "
 			  "capture its standard error with 2>&1 to see why)", side, empty->path);
 	else

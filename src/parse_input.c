@@ -98,11 +98,13 @@ static int read_source(fp_run *run, fp_source *src, int found)
 	if (found && kind == FP_SNIFF_COLLECT && !name_ends(src->path, ".xml") &&
 	    !fp_sniff_pytest(head, n))
 		return 0;
-	input = fp_run_add_input(run, src->path,
-				 kind == FP_SNIFF_JUNIT ? FP_INPUT_JUNIT : FP_INPUT_COLLECT);
+	input = fp_run_add_input(run, src->path, kind == FP_SNIFF_JUNIT ? FP_INPUT_JUNIT :
+				 kind == FP_SNIFF_JSON ? FP_INPUT_CTRF : FP_INPUT_COLLECT);
 	fp_source_read_ahead(src);
 	if (kind == FP_SNIFF_JUNIT)
 		err = fp_junit_parse(run, input, src);
+	else if (kind == FP_SNIFF_JSON)
+		err = fp_ctrf_parse(run, input, src);
 	else
 		err = fp_collect_parse(run, input, src);
 	if (err == FP_PARSE_FOREIGN)
@@ -154,10 +156,7 @@ static int walk_dir(fp_run *run, const char *path, int depth, size_t *files)
 			continue; /* ., .., and hidden files such as .pytest_cache */
 		fp_buf_printf(&child, "%s%s%s", path,
 			      path[strlen(path) - 1] == '/' ? "" : "/", de->d_name);
-		if (n == cap) {
-			cap = cap ? cap * 2 : 16;
-			names = fp_xrealloc(names, cap * sizeof(*names));
-		}
+		FP_ARRAY_GROW(names, n + 1, cap);
 		names[n++] = fp_buf_detach(&child, NULL);
 	}
 	closedir(dir);

@@ -23,7 +23,7 @@
  *
  * - "name", "category" and "cause" are required; "category" is
  *   "infrastructure" or "business_logic"; "cause" is a word of lower-case
- *   letters, digits and '_' (DESIGN.md lists the usual ones).
+ *   letters, digits and '_' (the default rules show the usual ones).
  * - Every other member is a condition, and a rule matches when all the
  *   conditions it gives hold; a rule with none matches every failure.
  *   "status" is a list of "failed" and "error"; "phase" a list of

@@ -50,6 +50,18 @@ enum { FP_PARSE_FOREIGN = -64 };
 int fp_junit_parse(fp_run *run, uint32_t input, fp_source *src);
 
 /*
+ * Reads a JUnit timestamp into `*out`, seconds since the epoch: an ISO 8601
+ * date and time, "2024-05-01T10:00:00" with 'T' or a space between them,
+ * optional fraction of a second, then optionally "Z", " UTC" or an offset
+ * ("+02:00", "-0530"). A time without a zone is taken as UTC: runners
+ * write local time there, which compares right between two runs of one
+ * machine. Returns 0, or FP_EINPUT when `s` is no such timestamp (`*out`
+ * is then left alone). fp_junit_parse records each <testsuite>'s in the
+ * run (fp_run.first_timestamp).
+ */
+int fp_junit_timestamp(double *out, const char *s);
+
+/*
  * Parses `pytest --collect-only` output (default tree, -q node ids, -qq
  * per-file counts; pytest 6 to 8) from `src`. Each test becomes a test with
  * status not_run and the FP_TEST_COLLECTED flag; each collection error an
@@ -68,6 +80,22 @@ int fp_junit_parse(fp_run *run, uint32_t input, fp_source *src);
  * fails.
  */
 int fp_collect_parse(fp_run *run, uint32_t input, fp_source *src);
+
+/*
+ * Parses a CTRF report (Common Test Report Format, JSON) from `src`: each
+ * test of results.tests becomes an entry like a JUnit testcase (name,
+ * suite as the classname, filePath, line, duration, message, trace), one
+ * more entry per retry (flaky tests' earlier attempts went the other way),
+ * so the run model merges them as reruns. Statuses: passed, failed
+ * (rawStatus "error": an error), skipped and pending (skipped), other
+ * (rawStatus "not_run": collected only; else an error). What
+ * fp_ctrf_write keeps under "extra" is read back. The file is parsed
+ * whole, up to 256 MiB (FP_ELIMIT past it).
+ *
+ * Returns 0; FP_PARSE_FOREIGN for JSON without results.tests; FP_EINPUT
+ * for text that is not JSON (message names the file and line).
+ */
+int fp_ctrf_parse(fp_run *run, uint32_t input, fp_source *src);
 
 /*
  * Does the parsers' one-time set-up (libxml2's). Parsing calls it itself;

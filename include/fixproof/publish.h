@@ -6,12 +6,12 @@
  * the same account wrote, on any page of the thread, instead of adding one.
  * The token comes from the environment only and never appears in output.
  *
- * The client itself (publish_github.c) is the only place libcurl is used.
- * The decisions it makes - which URL comes next, whether a comment is ours,
- * how long a rate limit asks us to wait - are pure functions declared in the
- * second half of this header, so they can be tested without a network. They
- * live in publish_policy.c, except the URL functions, which parse with
- * libcurl's URL API and so live beside the client.
+ * The client itself (publish_github.c) and its URL functions
+ * (publish_url.c, libcurl's URL API) are the only places libcurl is used.
+ * The decisions the client makes - which URL comes next, whether a comment
+ * is ours, how long a rate limit asks us to wait - are pure functions
+ * declared in the second half of this header, so they can be tested without
+ * a network. They live in publish_policy.c, except the URL functions.
  */
 #ifndef FIXPROOF_PUBLISH_H
 #define FIXPROOF_PUBLISH_H

@@ -15,6 +15,7 @@
 
 #include "fixproof/buf.h"
 #include "fixproof/diff.h"
+#include "fixproof/model.h"
 
 /* ---- Mustache ---- */
 
@@ -143,6 +144,72 @@ void fp_markdown_code_inline(fp_buf *out, const char *s, size_t n);
  */
 void fp_html_escape(fp_buf *out, const char *s, size_t n);
 
+/* ---- charts ---- */
+
+/* The most slices a chart has; a parsed chart with more is refused. */
+#define FP_CHART_MAX_SLICES 8
+
+/* One slice: plain text, its count and its colour ("#rrggbb"). */
+typedef struct fp_chart_slice {
+	char label[64];
+	char color[8];
+	uint64_t value;
+} fp_chart_slice;
+
+/*
+ * A pie chart of counts. It owns its text (fixed arrays), so a chart is
+ * copied and freed like any plain struct. Slices of 0 are kept in the
+ * struct and left out of what is drawn.
+ */
+typedef struct fp_chart {
+	char title[128];
+	fp_chart_slice slices[FP_CHART_MAX_SLICES];
+	size_t nslices;
+} fp_chart;
+
+/*
+ * Sets `out` to the outcomes of the tests of `run` (passed, infrastructure
+ * failures, business-logic failures, skipped, not run: one slice each, in
+ * that order, whatever their count), titled "`side` the fix: N tests"
+ * (`side` is "Before" or "After"). Each test counts once, by its outcome
+ * (fp_test_outcome), so the slices add up to the run's tests.
+ */
+void fp_chart_outcomes(fp_chart *out, const fp_run *run, const char *side);
+
+/* The sum of the chart's slices. */
+uint64_t fp_chart_total(const fp_chart *c);
+
+/*
+ * Appends the chart as a fenced ```mermaid block (a `pie showData` chart,
+ * which GitHub draws in issues, pull requests and comments): an init
+ * directive giving each slice its colour, the title, then one quoted label
+ * and count per slice that is not 0. A '"' in a label or the title becomes
+ * an apostrophe and line ends become spaces, since Mermaid has no escape
+ * for them.
+ * Appends nothing when every slice is 0.
+ */
+void fp_chart_mermaid(fp_buf *out, const fp_chart *c);
+
+/*
+ * Reads back a chart written by fp_chart_mermaid from the text of the
+ * block (`n` bytes, without the fences): the init directive's pieN
+ * colours (a slice without one gets a grey), `pie` with or without
+ * `showData`, `title` and `"label" : count` lines. Returns 0, or
+ * FP_EPASSTHROUGH when the text is some other Mermaid (the caller leaves
+ * it as it is).
+ */
+int fp_chart_parse_mermaid(fp_chart *out, const char *s, size_t n);
+
+/*
+ * Appends the chart as inline SVG for an HTML page: a pie with its title
+ * and a legend giving each slice's label and count, drawn without script
+ * or fonts from elsewhere; role="img", an aria-label that says every
+ * figure in words, and a <title>. Text is HTML-escaped, a colour that is
+ * not "#rrggbb" is drawn grey, and the markup is well-formed XML.
+ * Appends nothing when every slice is 0.
+ */
+void fp_chart_svg(fp_buf *out, const fp_chart *c);
+
 /* ---- HTML ---- */
 
 /*
@@ -151,10 +218,24 @@ void fp_html_escape(fp_buf *out, const char *s, size_t n);
  * tag filter), under `title` (escaped; NULL or "" means "fixproof report"),
  * with a small embedded stylesheet and no external resources. Raw HTML
  * other than <details>, <summary>, <br> (and their closing tags) and the
- * "<!-- fixproof:KEY -->" marker shows as text. Returns 0, or FP_EIO when
- * cmark-gfm lacks an extension.
+ * "<!-- fixproof:KEY -->" marker shows as text. Inline code may wrap after
+ * "::", '/' and '.' (a <wbr /> there), so a long test id breaks between
+ * its parts rather than mid-name; a ```mermaid pie that
+ * fp_chart_parse_mermaid reads is drawn as inline SVG (fp_chart_svg), any
+ * other stays a code block. The stylesheet fits tables to the page width
+ * and has print rules. Returns 0, or FP_EIO when cmark-gfm lacks an
+ * extension.
  */
 int fp_html_page(fp_buf *out, const char *markdown, size_t len, const char *title);
+
+/*
+ * The same page for a report whose verdict is `verdict` (an fp_verdict):
+ * under the first heading, a banner says the verdict in words ("Verdict:
+ * Regressed", and what it means) on the verdict's colour, with a plain
+ * symbol beside it.
+ */
+int fp_html_report_page(fp_buf *out, const char *markdown, size_t len, const char *title,
+			int verdict);
 
 
 /* ---- the report: view, templates, size ---- */
@@ -188,6 +269,15 @@ cJSON *fp_view_build(const fp_diff *diff, const fp_view_opts *opts);
 
 /* Appends "num/den (p%)"; "0/0 (n/a)" when den is 0. */
 void fp_fraction_format(fp_buf *out, uint64_t num, uint64_t den);
+
+/*
+ * Appends the warnings a report of `diff` carries, one line each (ending
+ * in '\n'), and returns how many: "the sides may be swapped: ..." when
+ * every JUnit timestamp of the run before is later than every one of the
+ * run after. The view has them as "warnings"; fp_report_render passes
+ * them to its warn callback.
+ */
+size_t fp_report_warnings(fp_buf *out, const fp_diff *diff);
 
 /* "Resolved", "Partially resolved", ... for an fp_verdict. */
 const char *fp_verdict_label(int verdict);

@@ -117,12 +117,13 @@ int fp_source_finish(fp_source *src, char sha256[65], uint64_t *bytes);
 void fp_source_close(fp_source *src);
 
 /* What the first bytes of an input look like. */
-typedef enum { FP_SNIFF_UNKNOWN = 0, FP_SNIFF_JUNIT, FP_SNIFF_COLLECT } fp_sniff;
+typedef enum { FP_SNIFF_UNKNOWN = 0, FP_SNIFF_JUNIT, FP_SNIFF_COLLECT, FP_SNIFF_JSON } fp_sniff;
 
 /*
  * Tells JUnit XML from text by the first bytes: FP_SNIFF_UNKNOWN when they
- * hold only white space, FP_SNIFF_JUNIT for XML, FP_SNIFF_COLLECT for any
- * other text (which the collect-only reader accepts or refuses).
+ * hold only white space, FP_SNIFF_JUNIT for XML, FP_SNIFF_JSON for a JSON
+ * object (which the CTRF reader accepts or refuses), FP_SNIFF_COLLECT for
+ * any other text (which the collect-only reader accepts or refuses).
  */
 fp_sniff fp_sniff_bytes(const unsigned char *p, size_t n);
 

@@ -87,10 +87,51 @@ def test_golden_report_of_each_pair_reads_right_in_cmark_gfm(samples, name, temp
     assert page.returncode == 0, page
     if template != "executive":
         check_tables(res.out, page.stdout)
+    else:
+        view = report(*PAIRS[name], "--format", "view").json()
+        check_chart(res.out, view)
     words = prose(page.stdout)
     for cause in CAUSES:
         assert cause not in words, (cause, name, template)
     assert "\u2060" not in "".join(re.findall(r"`[^`]*`", res.out))
+
+
+# ---- the chart ----
+
+CHART_LABELS = {"Passed": "passed", "Infrastructure failures": "infrastructure",
+                "Business-logic failures": "business_logic", "Skipped": "skipped",
+                "Not run": "not_run"}
+
+MERMAID_PIE = re.compile(
+    r'%%\{init: \{"theme": "base", "themeVariables": \{(?P<colors>[^}]*)\}\}\}%%\n'
+    r"pie showData\n    title (?P<title>[^\n]+)\n(?P<slices>(?:    \"[^\"\n]+\" : \d+\n)+)\Z")
+
+
+def mermaid_blocks(markdown):
+    return re.findall(r"^```mermaid\n(.*?)^```$", markdown, re.S | re.M)
+
+
+def check_chart(markdown, view):
+    """Two Mermaid pies, before and after, in the subset of Mermaid's pie
+    grammar fixproof writes; every figure is the view's, no slice is 0 and
+    the slices add up to the side's tests."""
+    blocks = mermaid_blocks(markdown)
+    assert len(blocks) == 2, markdown
+    for block, side, word in zip(blocks, ("before", "after"), ("Before", "After")):
+        m = MERMAID_PIE.match(block)
+        assert m, block
+        tests = view[side]["tests"]
+        assert m["title"] == f"{word} the fix: {tests} tests"
+        slices = re.findall(r'    "([^"]+)" : (\d+)', m["slices"])
+        colors = re.findall(r'"pie(\d+)": "#[0-9a-f]{6}"', m["colors"])
+        assert colors == [str(i + 1) for i in range(len(slices))]
+        for label, count in slices:
+            assert int(count) > 0, block
+            assert int(count) == view[side][CHART_LABELS[label]], (label, side)
+        shown = {CHART_LABELS[label] for label, _ in slices}
+        for key in CHART_LABELS.values():
+            assert key in shown or view[side][key] == 0, (key, side)
+        assert sum(int(c) for _, c in slices) == tests
 
 
 # ---- tables keep their shape ----
