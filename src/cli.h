@@ -6,6 +6,8 @@
 #ifndef FIXPROOF_CLI_H
 #define FIXPROOF_CLI_H
 
+#include <stdio.h>
+
 #include "fixproof/buf.h"
 
 /* Exit statuses, as the README lists them under "Commands". */
@@ -36,6 +38,10 @@ int fp_cli_diff(int argc, char **argv);
 int fp_cli_report(int argc, char **argv);
 int fp_cli_post(int argc, char **argv);
 int fp_cli_rules(int argc, char **argv);
+
+/* Prints "fixproof VERSION" and, a line each, the versions of libxml2,
+ * cJSON, cmark-gfm and libcurl the process runs with (cli_version.c). */
+void fp_cli_print_version(FILE *f);
 
 /* True when `arg` is "-h" or "--help". */
 int fp_cli_is_help(const char *arg);

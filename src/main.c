@@ -54,7 +54,7 @@ int main(int argc, char **argv)
 		return FP_EXIT_OK;
 	}
 	if (strcmp(argv[1], "--version") == 0) {
-		puts("fixproof " FIXPROOF_VERSION);
+		fp_cli_print_version(stdout);
 		return FP_EXIT_OK;
 	}
 	for (c = commands; c->name; c++)

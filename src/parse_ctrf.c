@@ -365,3 +365,9 @@ out:
 	fp_buf_free(&text);
 	return err;
 }
+
+void fp_ctrf_cjson_version(fp_buf *out)
+{
+	fp_buf_clear(out);
+	fp_buf_puts(out, cJSON_Version());
+}

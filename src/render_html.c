@@ -226,3 +226,8 @@ out:
 		cmark_parser_free(parser);
 	return rc;
 }
+
+const char *fp_html_cmark_version(void)
+{
+	return cmark_version_string();
+}

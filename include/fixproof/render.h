@@ -223,6 +223,9 @@ void fp_chart_svg(fp_buf *out, const fp_chart *c);
  */
 int fp_html_page(fp_buf *out, const char *markdown, size_t len, const char *title);
 
+/* The cmark-gfm the HTML renderer runs with ("0.29.0.gfm.6"); a static string. */
+const char *fp_html_cmark_version(void);
+
 
 /* ---- the report: view, templates, size ---- */
 
