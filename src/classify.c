@@ -25,6 +25,7 @@
 #include "fixproof/embedded.h"
 #include "fixproof/error.h"
 #include "fixproof/json.h"
+#include "fixproof/utf8.h"
 
 #define DEFAULT_RULES_PATH "src/default-rules.json"
 #define MAX_PATTERN 4096   /* bytes of one regular expression */

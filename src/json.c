@@ -1,5 +1,6 @@
-/* json.c - streaming JSON writing and UTF-8 checks; see json.h. */
+/* json.c - streaming JSON writing; see json.h. */
 #include "fixproof/json.h"
+#include "fixproof/utf8.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -10,72 +11,9 @@
 #include <emmintrin.h>
 #endif
 
-/* Length of the valid UTF-8 sequence at `s` (at most `n` bytes), or 0. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0];
-
-	if (c < 0x80)
-		return c ? 1 : 0;
-	if (c >= 0xc2 && c <= 0xdf)
-		return n >= 2 && (s[1] & 0xc0) == 0x80 ? 2 : 0;
-	if (c >= 0xe0 && c <= 0xef) {
-		if (n < 3 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
-			return 0;
-		if (c == 0xe0 && s[1] < 0xa0)
-			return 0; /* overlong */
-		if (c == 0xed && s[1] >= 0xa0)
-			return 0; /* surrogate */
-		return 3;
-	}
-	if (c >= 0xf0 && c <= 0xf4) {
-		if (n < 4 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 ||
-		    (s[3] & 0xc0) != 0x80)
-			return 0;
-		if (c == 0xf0 && s[1] < 0x90)
-			return 0;
-		if (c == 0xf4 && s[1] >= 0x90)
-			return 0;
-		return 4;
-	}
-	return 0;
-}
-
-/*
- * Eight bytes at a time for the common case of plain ASCII text. The
- * classic bit tricks flag a word that has a byte below 0x20 (or NUL), a
- * '"', a '\\' or a byte with the high bit set; they never miss one, and a
- * flagged word just goes the byte-by-byte way.
- */
-#define ONES 0x0101010101010101ULL
-#define HIGHS 0x8080808080808080ULL
-#define HAS_ZERO(w) (((w) - ONES) & ~(w) & HIGHS)
-
-static inline uint64_t load64(const unsigned char *p)
-{
-	uint64_t w;
-
-	memcpy(&w, p, 8);
-	return w;
-}
-
-/* Bytes of `p` that are ASCII and not NUL, from the start, in steps of 8. */
-static size_t plain_ascii(const unsigned char *p, size_t n)
-{
-	size_t i = 0;
-
-	for (; i + 8 <= n; i += 8) {
-		uint64_t w = load64(p + i);
-
-		if ((w & HIGHS) || HAS_ZERO(w))
-			break;
-	}
-	return i;
-}
-
-/* The same, also stopping at what JSON must escape: sixteen bytes at a
- * time with SSE2 (every x86-64 has it), where a signed compare against
- * 0x20 flags control bytes and bytes with the high bit set at once. */
+/* The bytes JSON must escape, sixteen at a time with SSE2 (every x86-64
+ * has it), eight at a time otherwise: a signed compare against 0x20 flags
+ * control bytes and bytes with the high bit set at once. */
 static size_t plain_json(const unsigned char *p, size_t n)
 {
 	size_t i = 0;
@@ -96,64 +34,14 @@ static size_t plain_json(const unsigned char *p, size_t n)
 	}
 #endif
 	for (; i + 8 <= n; i += 8) {
-		uint64_t w = load64(p + i);
+		uint64_t w = fp_word_load(p + i);
 
-		if ((w & HIGHS) || ((w - 0x20 * ONES) & ~w & HIGHS) ||
-		    HAS_ZERO(w ^ ('"' * ONES)) || HAS_ZERO(w ^ ('\\' * ONES)))
+		if ((w & FP_WORD_HIGHS) || ((w - 0x20 * FP_WORD_ONES) & ~w & FP_WORD_HIGHS) ||
+		    FP_WORD_HAS_ZERO(w ^ ('"' * FP_WORD_ONES)) ||
+		    FP_WORD_HAS_ZERO(w ^ ('\\' * FP_WORD_ONES)))
 			break;
 	}
 	return i;
-}
-
-int fp_utf8_valid(const char *s, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0;
-
-	while (i < n) {
-		size_t k;
-
-		i += plain_ascii(p + i, n - i);
-		if (i >= n)
-			break;
-		if (p[i] && p[i] < 0x80) {
-			i++;
-			continue;
-		}
-		k = utf8_seq(p + i, n - i);
-		if (!k)
-			return 0;
-		i += k;
-	}
-	return 1;
-}
-
-size_t fp_utf8_clean(fp_buf *out, const char *s, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, start = 0, bad = 0;
-
-	while (i < n) {
-		size_t k;
-
-		if (p[i] && p[i] < 0x80) {
-			i++;
-			continue;
-		}
-		k = utf8_seq(p + i, n - i);
-		if (k) {
-			i += k;
-			continue;
-		}
-		fp_buf_add(out, s + start, i - start);
-		if (p[i])
-			fp_buf_puts(out, "\xef\xbf\xbd");
-		bad++;
-		i++;
-		start = i;
-	}
-	fp_buf_add(out, s + start, n - start);
-	return bad;
 }
 
 /* Where escaped output goes: a FILE, or a buffer that the caller writes
@@ -202,7 +90,7 @@ static void escape(sink *k, const char *s, size_t n, int quotes)
 			i++;
 			continue;
 		}
-		if (c >= 0x80 && (m = utf8_seq(p + i, n - i)) != 0) {
+		if (c >= 0x80 && (m = fp_utf8_seq(p + i, n - i)) != 0) {
 			i += m;
 			continue;
 		}

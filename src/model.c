@@ -8,6 +8,7 @@
 
 #include "fixproof/error.h"
 #include "fixproof/json.h"
+#include "fixproof/utf8.h"
 
 /* ---- arena ---- */
 
@@ -201,27 +202,17 @@ const char *fp_run_strdup(fp_run *run, const char *s)
 	return s ? fp_run_strndup(run, s, strlen(s)) : NULL;
 }
 
-/* Keeps `cap` bytes of a long text: a quarter from the head, the rest from
- * the tail, both cut at UTF-8 character boundaries. */
+/* Keeps `cap` bytes of a long text, its head and its tail (fp_text_cap). */
 const char *fp_run_strcap(fp_run *run, const char *text, size_t len, size_t cap)
 {
 	fp_buf b = FP_BUF_INIT;
 	const char *copy;
-	size_t head, tail;
 
 	if (!text)
 		return NULL;
 	if (len <= cap)
 		return fp_run_strndup(run, text, len);
-	head = cap / 4;
-	tail = cap - head - 64;
-	while (head > 0 && ((unsigned char)text[head] & 0xc0) == 0x80)
-		head--;
-	while (tail > 0 && ((unsigned char)text[len - tail] & 0xc0) == 0x80)
-		tail--;
-	fp_buf_add(&b, text, head);
-	fp_buf_printf(&b, "\n[... %zu bytes left out by fixproof ...]\n", len - head - tail);
-	fp_buf_add(&b, text + len - tail, tail);
+	fp_text_cap(&b, text, len, text, len, len, cap);
 	copy = fp_run_strndup(run, b.ptr, b.len);
 	fp_buf_free(&b);
 	return copy;

@@ -22,6 +22,7 @@
 #include "fixproof/error.h"
 #include "fixproof/json.h"
 #include "fixproof/parse.h"
+#include "fixproof/utf8.h"
 
 #define READ_CHUNK 65536
 #define LINE_KEEP 65536   /* bytes of one line kept; the rest is counted */
@@ -180,16 +181,6 @@ static int read_count(const char **s, int64_t *out)
 	return 1;
 }
 
-/* The length of `s` cut to at most `max` bytes at a UTF-8 boundary. */
-static size_t utf8_cut(const char *s, size_t len, size_t max)
-{
-	if (len <= max)
-		return len;
-	while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
-		max--;
-	return max;
-}
-
 /* ---- sets of interned strings ---- */
 
 static size_t ptr_hash(const char *p, size_t cap)
@@ -234,7 +225,7 @@ static void streamcap_init(streamcap *sc, size_t cap)
 {
 	memset(sc, 0, sizeof(*sc));
 	sc->cap = cap;
-	sc->headcap = cap / 4;
+	sc->headcap = FP_TEXT_CAP_HEAD(cap);
 	/* With the ring this large the whole text is kept while it fits. */
 	sc->ringcap = cap - sc->headcap;
 	sc->head = fp_xmalloc(sc->headcap);
@@ -302,26 +293,14 @@ static void streamcap_tail(const streamcap *sc, fp_buf *out, size_t n)
 	}
 }
 
-/* The byte at offset `i` of the text (i < total), for the UTF-8 checks. */
-static unsigned char streamcap_at(const streamcap *sc, uint64_t i)
-{
-	if (i < sc->headcap)
-		return (unsigned char)sc->head[i];
-	if (i == sc->headcap)
-		return sc->after_head;
-	return (unsigned char)sc->ring[(sc->ringpos + sc->ringcap - (size_t)(sc->total - i)) %
-				       sc->ringcap];
-}
-
 /*
  * Copies the text into the run's arena, exactly as fp_run_strcap would have
  * copied the whole text: the same cut points and the same marker line.
  */
 static const char *streamcap_finish(const streamcap *sc, fp_run *run)
 {
-	fp_buf b = FP_BUF_INIT;
+	fp_buf b = FP_BUF_INIT, head = FP_BUF_INIT, tail = FP_BUF_INIT;
 	const char *copy;
-	size_t head, tail;
 
 	if (sc->total <= sc->cap) {
 		fp_buf_add(&b, sc->head, sc->headlen);
@@ -330,17 +309,15 @@ static const char *streamcap_finish(const streamcap *sc, fp_run *run)
 		fp_buf_free(&b);
 		return copy;
 	}
-	head = sc->headcap;
-	tail = sc->cap - head - 64;
-	while (head > 0 && (streamcap_at(sc, head) & 0xc0) == 0x80)
-		head--;
-	while (tail > 0 && (streamcap_at(sc, sc->total - tail) & 0xc0) == 0x80)
-		tail--;
-	fp_buf_add(&b, sc->head, head);
-	fp_buf_printf(&b, "\n[... %llu bytes left out by fixproof ...]\n",
-		      (unsigned long long)(sc->total - head - tail));
-	streamcap_tail(sc, &b, tail);
+	/* The head with the byte after it, so its cut can be seen; the tail
+	 * out of the ring in order. */
+	fp_buf_add(&head, sc->head, sc->headcap);
+	fp_buf_putc(&head, (char)sc->after_head);
+	streamcap_tail(sc, &tail, FP_TEXT_CAP_TAIL(sc->cap));
+	fp_text_cap(&b, head.ptr, head.len, tail.ptr, tail.len, sc->total, sc->cap);
 	copy = fp_run_strndup(run, b.ptr, b.len);
+	fp_buf_free(&tail);
+	fp_buf_free(&head);
 	fp_buf_free(&b);
 	return copy;
 }
@@ -383,7 +360,7 @@ static const char *copy_nodeid(collect *c, const char *id, size_t len)
 	if (len > FP_MAX_NAME) {
 		fp_run_warn(c->run, c->input, "'%s' line %llu: node id longer than %d bytes, cut",
 			    c->path, (unsigned long long)c->lineno, FP_MAX_NAME);
-		len = utf8_cut(id, len, FP_MAX_NAME);
+		len = fp_utf8_cut(id, len, FP_MAX_NAME);
 	}
 	return fp_run_strndup(c->run, id, len);
 }
@@ -445,7 +422,7 @@ static int add_error(collect *c, const char *id, size_t len, const char *msg, si
 	int err;
 
 	/* Interned clean, so that the same bad bytes find the same copy. */
-	fp_utf8_clean(&clean, id, utf8_cut(id, len, FP_MAX_NAME));
+	fp_utf8_clean(&clean, id, fp_utf8_cut(id, len, FP_MAX_NAME));
 	key = fp_run_intern(c->run, clean.ptr, clean.len);
 	fp_buf_free(&clean);
 	if (!ptrset_add(&c->error_ids, key))
@@ -630,7 +607,7 @@ static void run_mark(collect *c, const char *s, int summary)
 		return;
 	c->run_summary = summary;
 	fp_buf_clear(&c->run_evidence);
-	fp_utf8_clean(&c->run_evidence, s, utf8_cut(s, strlen(s), QUOTE_MAX));
+	fp_utf8_clean(&c->run_evidence, s, fp_utf8_cut(s, strlen(s), QUOTE_MAX));
 }
 
 /* A progress line ends in " [ 33%]" (or is the "[100%]" alone). */
@@ -1077,7 +1054,7 @@ static void warn_package(collect *c, const char *name, size_t n)
 		    "'%s' line %llu: pytest before 8 shows packages without the folders above "
 		    "them, so node ids under <Package %.*s> and later packages may lack those "
 		    "folders; collect with -q for exact node ids",
-		    c->path, (unsigned long long)c->lineno, (int)utf8_cut(name, n, 200), name);
+		    c->path, (unsigned long long)c->lineno, (int)fp_utf8_cut(name, n, 200), name);
 }
 
 /*
@@ -1114,7 +1091,7 @@ static int tree_node(collect *c, size_t indent, const char *type, size_t typelen
 	c->depth = lv + 1;
 	top->indent = indent;
 	top->off = c->names.len;
-	top->len = namelen > FP_MAX_NAME ? utf8_cut(name, namelen, FP_MAX_NAME) : namelen;
+	top->len = namelen > FP_MAX_NAME ? fp_utf8_cut(name, namelen, FP_MAX_NAME) : namelen;
 	top->dir = is_folder_type(type, typelen) && (lv == 0 || top[-1].dir);
 	fp_buf_add(&c->names, name, top->len);
 	if (lv == 0)
@@ -1243,7 +1220,7 @@ static void note_first_text(collect *c, const char *s, size_t n)
 	if (c->first_text.len || !*p)
 		return;
 	c->first_lineno = c->lineno;
-	fp_utf8_clean(&c->first_text, p, utf8_cut(p, n - (size_t)(p - s), QUOTE_MAX));
+	fp_utf8_clean(&c->first_text, p, fp_utf8_cut(p, n - (size_t)(p - s), QUOTE_MAX));
 	for (p = c->first_text.ptr; *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			c->first_text.ptr[p - c->first_text.ptr] = '?';

@@ -47,6 +47,7 @@
 
 #include "fixproof/error.h"
 #include "fixproof/parse.h"
+#include "fixproof/utf8.h"
 
 /* Bytes handed to libxml2 at a time. */
 /* Deeper nesting than this is damage (libxml2's own reader stops at 256). */
@@ -192,13 +193,6 @@ static void text_add(text_acc *t, const char *s, size_t n)
 	}
 }
 
-static size_t utf8_back(const char *s, size_t i)
-{
-	while (i > 0 && ((unsigned char)s[i] & 0xc0) == 0x80)
-		i--;
-	return i;
-}
-
 /*
  * The collected text, capped at FP_MAX_TRACE, in the run's arena. When
  * nothing was dropped the whole text is at hand and fp_run_strcap cuts it;
@@ -209,24 +203,17 @@ static const char *text_finish(fp_run *run, text_acc *t)
 {
 	fp_buf b = FP_BUF_INIT;
 	const char *copy;
-	size_t head, tail, total;
+	uint64_t total;
 
 	if (t->dropped == 0) {
 		fp_buf_add(&t->head, t->tail.ptr, t->tail.len);
 		fp_buf_clear(&t->tail);
 		return fp_run_strcap(run, t->head.ptr, t->head.len, FP_MAX_TRACE);
 	}
-	/* The same cut as fp_run_strcap: a quarter from the head, the rest
-	 * from the tail, at character boundaries. The tail holds at least
+	/* The same cut as fp_run_strcap. The head and the tail each hold
 	 * TEXT_KEEP bytes once anything was dropped. */
-	total = t->head.len + t->dropped + t->tail.len;
-	head = utf8_back(t->head.ptr, FP_MAX_TRACE / 4);
-	tail = FP_MAX_TRACE - FP_MAX_TRACE / 4 - 64;
-	while (tail > 0 && ((unsigned char)t->tail.ptr[t->tail.len - tail] & 0xc0) == 0x80)
-		tail--;
-	fp_buf_add(&b, t->head.ptr, head);
-	fp_buf_printf(&b, "\n[... %zu bytes left out by fixproof ...]\n", total - head - tail);
-	fp_buf_add(&b, t->tail.ptr + t->tail.len - tail, tail);
+	total = (uint64_t)t->head.len + t->dropped + t->tail.len;
+	fp_text_cap(&b, t->head.ptr, t->head.len, t->tail.ptr, t->tail.len, total, FP_MAX_TRACE);
 	copy = fp_run_strndup(run, b.ptr, b.len);
 	fp_buf_free(&b);
 	return copy;

@@ -26,6 +26,7 @@
 
 #include "fixproof/error.h"
 #include "fixproof/json.h"
+#include "fixproof/utf8.h"
 
 #define GH_CONNECT_TIMEOUT_MS 10000L
 #define GH_TIMEOUT_MS 30000L     /* GitHub itself cuts requests off after 10 s */

@@ -17,6 +17,7 @@
 
 #include "fixproof/error.h"
 #include "fixproof/json.h"
+#include "fixproof/utf8.h"
 
 #define ERROR_TEXT_CAP 300 /* bytes of one GitHub explanation we quote */
 #define ERROR_ITEMS_CAP 5  /* errors[] entries we quote */
@@ -61,13 +62,8 @@ static const char *find_nocase(const char *hay, const char *needle)
 static void append_clean(fp_buf *out, const char *s, size_t n, size_t cap)
 {
 	fp_buf tmp = FP_BUF_INIT;
-	size_t i, cut = n;
+	size_t i, cut = fp_utf8_cut(s, n, cap);
 
-	if (cut > cap) {
-		cut = cap;
-		while (cut > 0 && ((unsigned char)s[cut] & 0xc0) == 0x80)
-			cut--;
-	}
 	fp_utf8_clean(&tmp, s, cut);
 	for (i = 0; i < tmp.len; i++)
 		if ((unsigned char)tmp.ptr[i] < 0x20 || tmp.ptr[i] == 0x7f)

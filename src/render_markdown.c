@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "fixproof/json.h"
+#include "fixproof/utf8.h"
 
 #define WJ "\xe2\x81\xa0"
 

@@ -18,6 +18,7 @@
 
 #include "fixproof/diff.h"
 #include "fixproof/render.h"
+#include "fixproof/utf8.h"
 
 /*
  * The order lists appear in a report, how each is titled, and its rank
@@ -286,10 +287,7 @@ static void first_line_capped(fp_buf *out, const char *s)
 		fp_buf_add(out, s, n);
 		return;
 	}
-	n = 300;
-	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-		n--;
-	fp_buf_add(out, s, n);
+	fp_buf_add(out, s, fp_utf8_cut(s, n, 300));
 	fp_buf_puts(out, "\xe2\x80\xa6");
 }
 

@@ -1,10 +1,10 @@
 /*
- * json.h - streaming JSON output and UTF-8 hygiene.
+ * json.h - streaming JSON output.
  *
  * The run and diff models are printed token by token with these helpers
  * instead of through a cJSON tree, so printing a million tests needs no
  * second copy of them. Strings are escaped per RFC 8259; bytes that are not
- * valid UTF-8 become U+FFFD, so the output is always valid JSON.
+ * valid UTF-8 become U+FFFD (see utf8.h), so the output is always valid JSON.
  */
 #ifndef FIXPROOF_JSON_H
 #define FIXPROOF_JSON_H
@@ -63,14 +63,5 @@ void fp_json_write_items(FILE *f, size_t n, fp_json_format_fn format, void *ctx[
 
 /* Writes a fraction as {"numerator":n,"denominator":d,"value":v|null}. */
 void fp_json_fraction(FILE *f, unsigned long long num, unsigned long long den);
-
-/*
- * Appends `s` to `out` with every invalid UTF-8 sequence replaced by U+FFFD
- * and NUL bytes dropped. Returns the number of replacements made.
- */
-size_t fp_utf8_clean(fp_buf *out, const char *s, size_t n);
-
-/* True when `s` (of `n` bytes) is valid UTF-8 with no NUL byte. */
-int fp_utf8_valid(const char *s, size_t n);
 
 #endif

@@ -22,6 +22,7 @@
 #include "fixproof/json.h"
 #include "fixproof/model.h"
 #include "fixproof/parse.h"
+#include "fixproof/utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -12,6 +12,7 @@
 
 #include "fixproof/diff.h"
 #include "fixproof/render.h"
+#include "fixproof/utf8.h"
 
 #define SHORT_REPORT 4000
 

@@ -13,6 +13,7 @@
 
 #include "fixproof/buf.h"
 #include "fixproof/render.h"
+#include "fixproof/utf8.h"
 
 #define WJ "\xe2\x81\xa0"
 

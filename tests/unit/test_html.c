@@ -12,6 +12,7 @@
 #include "fixproof/buf.h"
 #include "fixproof/json.h"
 #include "fixproof/render.h"
+#include "fixproof/utf8.h"
 
 #define WJ "\xe2\x81\xa0"
 
