@@ -9,6 +9,7 @@
 
 #include "fixproof/annotate.h"
 #include "fixproof/error.h"
+#include "fixproof/utf8.h"
 
 #define MESSAGE_LINES 6    /* lines of the failure an annotation quotes */
 #define MESSAGE_BYTES 1500 /* and at most this many bytes of them */
@@ -213,8 +214,7 @@ static void first_lines(fp_buf *out, const char *text)
 
 	while (text[n] && lines < MESSAGE_LINES && n < MESSAGE_BYTES)
 		lines += text[n++] == '\n';
-	while (n > 0 && ((unsigned char)text[n] & 0xc0) == 0x80)
-		n--;
+	n = fp_utf8_cut(text, strlen(text), n);
 	while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == '\r'))
 		n--;
 	fp_buf_add(out, text, n);
