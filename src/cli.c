@@ -52,6 +52,7 @@ int fp_cli_exit_status(int code)
 	case FP_EUSAGE: return FP_EXIT_USAGE;
 	case FP_EINPUT: case FP_EIO: case FP_ELIMIT: case FP_ETEMPLATE: return FP_EXIT_INPUT;
 	case FP_ENET: case FP_EAPI: return FP_EXIT_NETWORK;
+	case FP_EINTERRUPTED: return FP_EXIT_INTERRUPTED;
 	default: return FP_EXIT_INTERNAL;
 	}
 }

@@ -17,6 +17,7 @@ enum {
 	FP_EXIT_USAGE = 2,
 	FP_EXIT_INPUT = 3,
 	FP_EXIT_NETWORK = 4,
+	FP_EXIT_INTERRUPTED = 130, /* 128 + SIGINT, as a shell reports Ctrl-C */
 	FP_EXIT_INTERNAL = 70
 };
 
@@ -38,6 +39,7 @@ int fp_cli_diff(int argc, char **argv);
 int fp_cli_report(int argc, char **argv);
 int fp_cli_post(int argc, char **argv);
 int fp_cli_rules(int argc, char **argv);
+int fp_cli_capture(int argc, char **argv);
 
 /* Prints "fixproof VERSION" and, a line each, the versions of libxml2,
  * cJSON, cmark-gfm and libcurl the process runs with (cli_version.c). */

@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "cli_args.h"
+#include "cli_capture.h"
 #include "fixproof/diff.h"
 #include "fixproof/error.h"
 #include "fixproof/render.h"
@@ -26,6 +27,7 @@ typedef struct side_opts {
 	const char *output;
 	fail_on fail;
 	fp_goal goal;
+	fp_cli_captures captures; /* capture directories among the inputs */
 } side_opts;
 
 static int parse_fail_on(fail_on *out, const char *v)
@@ -111,18 +113,21 @@ static void side_opts_free(side_opts *o)
 	fp_args_free(&o->before);
 	fp_args_free(&o->after);
 	fp_args_free(&o->targets);
+	fp_cli_captures_free(&o->captures);
 }
 
 /* Reads, classifies and diffs both sides. */
-static int load_diff(fp_diff **out, fp_run **before, fp_run **after, const side_opts *o,
+static int load_diff(fp_diff **out, fp_run **before, fp_run **after, side_opts *o,
 		     const char *cmd)
 {
 	fp_rules *rules = NULL;
 	int err;
 
-	if (o->before.n == 0 || o->after.n == 0)
-		return fp_error_set(FP_EUSAGE, "%s: both --before and --after are needed; see "
-				    "'fixproof %s --help'", cmd, cmd);
+	if ((o->before.n == 0) != (o->after.n == 0))
+		return fp_error_set(FP_EUSAGE, "%s: both --before and --after are needed (or neither, "
+				    "for the two newest captures); see 'fixproof %s --help'", cmd, cmd);
+	if ((err = fp_cli_captures_expand(&o->captures, &o->before, &o->after)) < 0)
+		return err;
 	if ((err = fp_cli_load_rules(&rules, o->rules_path)) < 0)
 		return err;
 	err = fp_cli_read_runs(before, after, &o->before, &o->after, rules);
@@ -131,6 +136,10 @@ static int load_diff(fp_diff **out, fp_run **before, fp_run **after, const side_
 		fp_diff_opts dopts = { o->targets.v, o->targets.n, o->goal };
 
 		err = fp_diff_runs(out, *before, *after, &dopts);
+		if (err == 0) {
+			(*out)->provenance[0] = o->captures.prov[0];
+			(*out)->provenance[1] = o->captures.prov[1];
+		}
 	}
 	fp_rules_free(rules);
 	return err;
@@ -173,8 +182,10 @@ static const char diff_usage[] =
 	"transition matrix, and the metrics with their numerators and denominators.\n"
 	"\n"
 	"  --before INPUT...  result files of the run before the fix: JUnit XML,\n"
-	"                     pytest --collect-only output, directories, or -\n"
-	"  --after INPUT...   the same for the run after the fix\n"
+	"                     pytest --collect-only output, directories, capture\n"
+	"                     directories (fixproof capture), or -\n"
+	"  --after INPUT...   the same for the run after the fix; with neither, the\n"
+	"                     two newest captures in .fixproof/runs\n"
 	"  --target PATTERN   a test the fix is about (repeatable): a substring of its\n"
 	"                     id, or a glob with * and ?; without it, every test that\n"
 	"                     failed before is a target. A pattern that matches no\n"

@@ -8,6 +8,7 @@
 
 #include "fixproof/error.h"
 #include "fixproof/json.h"
+#include "fixproof/provenance.h"
 
 static void write_side(const fp_diff *d, int side, FILE *f)
 {
@@ -131,6 +132,24 @@ static void format_entries(void *ctx, size_t from, size_t to, fp_buf *out)
 	}
 }
 
+/* "provenance": how each run was made, as its provenance.json holds it. */
+static void write_provenance(const fp_diff *d, FILE *f)
+{
+	int side;
+
+	fputs("\"provenance\":{", f);
+	for (side = 0; side < 2; side++) {
+		cJSON *o = d->provenance[side] ? fp_provenance_json_object(d->provenance[side]) : NULL;
+		char *text = o ? cJSON_PrintUnformatted(o) : NULL;
+
+		fprintf(f, "%s\"%s\":%s", side ? "," : "", side ? "after" : "before",
+			text ? text : "null");
+		cJSON_free(text);
+		cJSON_Delete(o);
+	}
+	putc('}', f);
+}
+
 int fp_diff_write_json(const fp_diff *d, FILE *f, int changed_only)
 {
 	static const char *const metric_names[] = {
@@ -174,7 +193,9 @@ int fp_diff_write_json(const fp_diff *d, FILE *f, int changed_only)
 				(unsigned long long)d->matrix[o][c]);
 		putc('}', f);
 	}
-	fputs("},\n\"tests\":[", f);
+	fputs("},\n", f);
+	write_provenance(d, f);
+	fputs(",\n\"tests\":[", f);
 	for (c = 0; c < 2; c++) {
 		ej[c].d = d;
 		ej[c].changed_only = changed_only;

@@ -340,7 +340,9 @@ static int never_started(fp_diff *d, const fp_run *run, const char *side)
 	}
 	if (run->ntests)
 		return 0;
-	if ((empty = empty_input(run)))
+	if (run->ninputs == 0) /* a capture whose command wrote no result file */
+		reason(d, "The run %s the fix never started: it wrote no results", side);
+	else if ((empty = empty_input(run)))
 		reason(d, "The run %s the fix never started: '%s' is empty (pytest wrote nothing; "
 			  "capture its standard error with 2>&1 to see why)", side, empty->path);
 	else

@@ -20,6 +20,7 @@ static const command commands[] = {
 	{ "parse", fp_cli_parse, "read result files and print the run model as JSON" },
 	{ "diff", fp_cli_diff, "compare a run before and after a fix; print the diff model" },
 	{ "report", fp_cli_report, "render the proof-of-resolution report (Markdown, HTML, JSON)" },
+	{ "capture", fp_cli_capture, "run the tests once and keep their results and provenance" },
 	{ "post", fp_cli_post, "post a report to a GitHub issue or pull request" },
 	{ "rules", fp_cli_rules, "print the effective classification rules as JSON" },
 	{ NULL, NULL, NULL }
@@ -37,7 +38,7 @@ static void usage(FILE *f)
 		fprintf(f, "  %-8s %s\n", c->name, c->help);
 	fputs("\nRun `fixproof COMMAND --help` for a command's options.\n"
 	      "Exit status: 0 ok, 1 verdict failed --fail-on, 2 usage, 3 bad input,\n"
-	      "4 network or API failure.\n", f);
+	      "4 network or API failure, 130 interrupted.\n", f);
 }
 
 int main(int argc, char **argv)

@@ -1,4 +1,4 @@
-/* model.c - the run model: arena, interning, join keys, merging, JSON; see model.h. */
+/* model.c - the run model: its strings, join keys and merging; see model.h. */
 #include "fixproof/model.h"
 
 #include <assert.h>
@@ -7,156 +7,10 @@
 #include <string.h>
 
 #include "fixproof/error.h"
-#include "fixproof/json.h"
 #include "fixproof/utf8.h"
-
-/* ---- arena ---- */
-
-struct fp_arena_chunk {
-	fp_arena_chunk *next;
-	size_t used, size;
-	/* data follows, 8-byte aligned */
-};
 
 /* What a million-test diff's memory budget rests on (model.h). */
 _Static_assert(sizeof(void *) != 8 || sizeof(fp_test) == 64, "fp_test is 64 bytes");
-
-#define ARENA_CHUNK (1u << 20)
-#define CHUNK_HEADER ((sizeof(fp_arena_chunk) + 7) & ~(size_t)7)
-
-/* `n` bytes at a multiple of `align` (a power of two, at most 8). */
-static void *arena_take(fp_arena *a, size_t n, size_t align)
-{
-	fp_arena_chunk *c = a->head;
-	size_t at = c ? (c->used + align - 1) & ~(align - 1) : 0;
-
-	if (!c || at > c->size || c->size - at < n) {
-		size_t size = n > ARENA_CHUNK / 4 ? n : ARENA_CHUNK;
-
-		if (c && n > ARENA_CHUNK / 4) {
-			/* A big block gets a chunk of its own behind the current
-			 * one, so the current chunk's free space is not wasted. */
-			fp_arena_chunk *big = fp_xmalloc(CHUNK_HEADER + size);
-
-			big->used = n;
-			big->size = size;
-			big->next = c->next;
-			c->next = big;
-			a->total += CHUNK_HEADER + size;
-			return (char *)big + CHUNK_HEADER;
-		}
-		c = fp_xmalloc(CHUNK_HEADER + size);
-		c->used = 0;
-		c->size = size;
-		c->next = a->head;
-		a->head = c;
-		a->total += CHUNK_HEADER + size;
-		at = 0;
-	}
-	c->used = at + n;
-	return (char *)c + CHUNK_HEADER + at;
-}
-
-void *fp_arena_alloc(fp_arena *a, size_t n)
-{
-	return arena_take(a, n, 8);
-}
-
-/* Strings are packed byte after byte: aligning each of a million test
- * names to 8 would cost megabytes. */
-char *fp_arena_strndup(fp_arena *a, const char *s, size_t n)
-{
-	char *p = arena_take(a, n + 1, 1);
-
-	memcpy(p, s, n);
-	p[n] = '\0';
-	return p;
-}
-
-void fp_arena_free(fp_arena *a)
-{
-	fp_arena_chunk *c = a->head;
-
-	while (c) {
-		fp_arena_chunk *next = c->next;
-
-		free(c);
-		c = next;
-	}
-	a->head = NULL;
-	a->total = 0;
-}
-
-/* ---- hashing ---- */
-
-#define HASH_K 0x9e3779b97f4a7c15ULL
-
-static inline uint64_t hash_word(uint64_t h, uint64_t w)
-{
-	h = (h ^ w) * HASH_K;
-	return h << 31 | h >> 33;
-}
-
-void fp_hash_init(fp_hash_state *s)
-{
-	memset(s, 0, sizeof(*s));
-}
-
-void fp_hash_add(fp_hash_state *s, const void *data, size_t n)
-{
-	const unsigned char *p = data;
-	uint64_t w;
-
-	s->len += n;
-	if (s->ntail) {
-		while (n > 0 && s->ntail < 8) {
-			s->tail[s->ntail++] = *p++;
-			n--;
-		}
-		if (s->ntail < 8)
-			return;
-		memcpy(&w, s->tail, 8);
-		s->h = hash_word(s->h, w);
-		s->ntail = 0;
-	}
-	for (; n >= 8; p += 8, n -= 8) {
-		memcpy(&w, p, 8);
-		s->h = hash_word(s->h, w);
-	}
-	memcpy(s->tail, p, n);
-	s->ntail = (unsigned)n;
-}
-
-/* The last bytes (zero padded) and the length go in, then murmur3's final
- * mix, so that the low bits, which pick a table slot, depend on all. */
-uint64_t fp_hash_end(const fp_hash_state *s)
-{
-	uint64_t h = s->h, w = 0;
-
-	if (s->ntail) {
-		unsigned char last[8] = { 0 };
-
-		memcpy(last, s->tail, s->ntail);
-		memcpy(&w, last, 8);
-		h = hash_word(h, w);
-	}
-	h = hash_word(h, s->len);
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	h ^= h >> 33;
-	return h;
-}
-
-uint64_t fp_hash_bytes(const void *p, size_t n)
-{
-	fp_hash_state s;
-
-	fp_hash_init(&s);
-	fp_hash_add(&s, p, n);
-	return fp_hash_end(&s);
-}
 
 /* ---- run ---- */
 
@@ -176,8 +30,7 @@ void fp_run_free(fp_run *run)
 	free(run->inputs);
 	free(run->warnings);
 	free(run->tests);
-	free(run->strings.slots);
-	free(run->strings.hashes);
+	fp_strset_free(&run->strings);
 	fp_arena_free(&run->arena);
 	free(run);
 }
@@ -218,62 +71,21 @@ const char *fp_run_strcap(fp_run *run, const char *text, size_t len, size_t cap)
 	return copy;
 }
 
-static void strset_grow(fp_strset *set)
-{
-	size_t cap = set->cap ? set->cap * 2 : 1024, i;
-	const char **slots = fp_xcalloc(cap, sizeof(*slots));
-	uint32_t *hashes = fp_xmalloc(cap * sizeof(*hashes));
-
-	for (i = 0; i < set->cap; i++) {
-		size_t j;
-
-		if (!set->slots[i])
-			continue;
-		j = set->hashes[i] & (cap - 1);
-		while (slots[j])
-			j = (j + 1) & (cap - 1);
-		slots[j] = set->slots[i];
-		hashes[j] = set->hashes[i];
-	}
-	free(set->slots);
-	free(set->hashes);
-	set->slots = slots;
-	set->hashes = hashes;
-	set->cap = cap;
-}
-
 const char *fp_run_intern(fp_run *run, const char *s, size_t n)
 {
-	fp_strset *set = &run->strings;
-	uint32_t h;
-	size_t j;
+	fp_buf clean = FP_BUF_INIT;
+	const char *copy;
 
 	if (!s)
 		return NULL;
-	if (!fp_utf8_valid(s, n)) {
-		/* Intern the cleaned text, which is what the table holds, so
-		 * the same bad bytes find their earlier copy. */
-		fp_buf clean = FP_BUF_INIT;
-		const char *copy;
-
-		fp_utf8_clean(&clean, s, n);
-		copy = fp_run_intern(run, clean.ptr, clean.len);
-		fp_buf_free(&clean);
-		return copy;
-	}
-	if ((set->count + 1) * 2 > set->cap)
-		strset_grow(set);
-	h = (uint32_t)fp_hash_bytes(s, n);
-	for (j = h & (set->cap - 1); set->slots[j]; j = (j + 1) & (set->cap - 1)) {
-		const char *t = set->slots[j];
-
-		if (set->hashes[j] == h && strncmp(t, s, n) == 0 && t[n] == '\0')
-			return t;
-	}
-	set->slots[j] = fp_run_strndup(run, s, n);
-	set->hashes[j] = h;
-	set->count++;
-	return set->slots[j];
+	if (fp_utf8_valid(s, n))
+		return fp_strset_intern(&run->strings, &run->arena, s, n);
+	/* Intern the cleaned text, which is what the table holds, so the same
+	 * bad bytes find their earlier copy. */
+	fp_utf8_clean(&clean, s, n);
+	copy = fp_strset_intern(&run->strings, &run->arena, clean.ptr, clean.len);
+	fp_buf_free(&clean);
+	return copy;
 }
 
 uint32_t fp_run_add_input(fp_run *run, const char *path, fp_input_kind kind)
@@ -727,260 +539,4 @@ const char *fp_input_kind_name(fp_input_kind k)
 	if (k == FP_INPUT_CTRF)
 		return "ctrf";
 	return k == FP_INPUT_COLLECT ? "collect-only" : "junit";
-}
-
-/* ---- JSON ---- */
-
-/* Writes a list of warnings as a JSON array. */
-static void write_warnings(FILE *f, const char *const *v, size_t n, size_t dropped)
-{
-	size_t j;
-
-	putc('[', f);
-	for (j = 0; j < n; j++) {
-		if (j)
-			putc(',', f);
-		fp_json_str(f, v[j]);
-	}
-	if (dropped)
-		fprintf(f, "%s\"... and %zu more warnings\"", n ? "," : "", dropped);
-	putc(']', f);
-}
-
-void fp_run_write_inputs_json(const fp_run *run, FILE *f)
-{
-	size_t i;
-
-	fputs("\"inputs\":[", f);
-	for (i = 0; i < run->ninputs; i++) {
-		const fp_input *in = &run->inputs[i];
-
-		fputs(i ? ",\n  {\"path\":" : "\n  {\"path\":", f);
-		fp_json_str(f, in->path);
-		fprintf(f, ",\"kind\":\"%s\",\"sha256\":\"%s\",\"bytes\":%llu,\"tests\":%zu,"
-			"\"complete\":%s,\"empty\":%s,\"warnings\":",
-			fp_input_kind_name(in->kind), in->sha256,
-			(unsigned long long)in->bytes, in->tests,
-			in->incomplete ? "false" : "true", in->empty ? "true" : "false");
-		write_warnings(f, in->warnings, in->nwarnings, in->warnings_dropped);
-		putc('}', f);
-	}
-	fputs("],\n\"warnings\":", f);
-	write_warnings(f, run->warnings, run->nwarnings, run->warnings_dropped);
-	fputs(",\n", f);
-}
-
-void fp_summary_write_json(const fp_run *run, FILE *f)
-{
-	const fp_summary *s = &run->summary;
-	const fp_collection *c = &run->collection;
-
-	fprintf(f, "\"summary\":{\"tests\":%llu,\"runs\":%llu,\"passed\":%llu,\"failed\":%llu,"
-		"\"errors\":%llu,\"skipped\":%llu,\"not_run\":%llu,\"flaky\":%llu},\n",
-		(unsigned long long)s->tests, (unsigned long long)s->runs,
-		(unsigned long long)s->passed,
-		(unsigned long long)s->failed, (unsigned long long)s->errors,
-		(unsigned long long)s->skipped, (unsigned long long)s->not_run,
-		(unsigned long long)s->flaky);
-	if (c->present)
-		fprintf(f, "\"collection\":{\"collected\":%llu,\"errors\":%llu,"
-			"\"deselected\":%llu,\"files\":%llu,\"files_with_errors\":%llu,"
-			"\"interrupted\":%s},\n",
-			(unsigned long long)c->collected, (unsigned long long)c->errors,
-			(unsigned long long)c->deselected, (unsigned long long)c->files,
-			(unsigned long long)c->files_with_errors,
-			c->interrupted ? "true" : "false");
-	else
-		fputs("\"collection\":null,\n", f);
-	fprintf(f, "\"categories\":{\"infrastructure\":%llu,\"business_logic\":%llu}",
-		(unsigned long long)run->infrastructure,
-		(unsigned long long)run->business_logic);
-}
-
-#define ADD_LITERAL(b, s) fp_json_buf_raw((b), (s), sizeof(s) - 1)
-
-/*
- * What formatting tests can reuse from one test to the next: the escaped
- * input paths, and the escaped class and file of the last test, which its
- * neighbours nearly always share (both are interned, so a pointer
- * comparison tells). One per thread.
- */
-typedef struct json_memo {
-	const char *s;         /* the interned string `json` holds, quoted */
-	fp_buf json;
-} json_memo;
-
-struct fp_test_json {
-	const fp_run *run;
-	fp_buf *inputs;        /* escaped and quoted path of each input */
-	const char *classname; /* the class `cls` holds, escaped, with "::" */
-	fp_buf cls;
-	json_memo file, type, cause, rule;
-};
-
-typedef struct fp_test_json json_cache;
-
-fp_test_json *fp_test_json_new(const fp_run *run)
-{
-	json_cache *c = fp_xcalloc(1, sizeof(*c));
-	size_t k;
-
-	c->run = run;
-	c->inputs = fp_xcalloc(run->ninputs ? run->ninputs : 1, sizeof(*c->inputs));
-	for (k = 0; k < run->ninputs; k++)
-		fp_json_buf_str(&c->inputs[k], run->inputs[k].path);
-	return c;
-}
-
-void fp_test_json_free(fp_test_json *c)
-{
-	size_t k;
-
-	if (!c)
-		return;
-	for (k = 0; k < c->run->ninputs; k++)
-		fp_buf_free(&c->inputs[k]);
-	free(c->inputs);
-	fp_buf_free(&c->cls);
-	fp_buf_free(&c->file.json);
-	fp_buf_free(&c->type.json);
-	fp_buf_free(&c->cause.json);
-	fp_buf_free(&c->rule.json);
-	free(c);
-}
-
-/* The id (fp_test_id) as a JSON string, escaped piece by piece: the
- * escape of the key is that of its parts. */
-void fp_test_json_id(fp_test_json *c, fp_buf *obj, const fp_test *t)
-{
-	if (t->nodeid) {
-		fp_json_buf_str(obj, t->nodeid);
-		return;
-	}
-	ADD_LITERAL(obj, "\"");
-	if (t->classname && t->classname[0]) {
-		if (c->classname != t->classname) {
-			fp_buf_clear(&c->cls);
-			fp_json_buf_escape(&c->cls, t->classname, strlen(t->classname));
-			fp_buf_add(&c->cls, "::", 2);
-			c->classname = t->classname;
-		}
-		fp_json_buf_raw(obj, c->cls.ptr, c->cls.len);
-	}
-	if (t->name)
-		fp_json_buf_escape(obj, t->name, strlen(t->name));
-	ADD_LITERAL(obj, "\"");
-}
-
-/* An interned string (file, type, cause, rule) as JSON, escaped once for
- * a run of tests that share it. */
-static void add_memo(fp_buf *obj, json_memo *m, const char *s)
-{
-	if (!s) {
-		ADD_LITERAL(obj, "null");
-		return;
-	}
-	if (m->s != s) {
-		fp_buf_clear(&m->json);
-		fp_json_buf_str(&m->json, s);
-		m->s = s;
-	}
-	fp_json_buf_raw(obj, m->json.ptr, m->json.len);
-}
-
-/* The names of fp_status, fp_phase and fp_category as JSON values. */
-typedef struct json_name {
-	const char *s;
-	size_t n;
-} json_name;
-
-#define JSON_NAME(s) { s, sizeof(s) - 1 }
-static const json_name status_json[] = {
-	JSON_NAME("\"not_run\""), JSON_NAME("\"passed\""), JSON_NAME("\"skipped\""),
-	JSON_NAME("\"failed\""), JSON_NAME("\"error\"")
-};
-static const json_name phase_json[] = {
-	JSON_NAME("null"), JSON_NAME("\"collection\""), JSON_NAME("\"setup\""),
-	JSON_NAME("\"call\""), JSON_NAME("\"teardown\"")
-};
-static const json_name category_json[] = {
-	JSON_NAME("null"), JSON_NAME("\"infrastructure\""), JSON_NAME("\"business_logic\"")
-};
-
-static void add_name(fp_buf *obj, const json_name *names, size_t n, unsigned i)
-{
-	const json_name *name = &names[i < n ? i : 0];
-
-	fp_json_buf_raw(obj, name->s, name->n);
-}
-
-/* Appends one test's JSON object to `obj`. Built in memory so that a test
- * costs one fwrite, not twenty stdio calls. */
-void fp_test_json_add(fp_test_json *c, fp_buf *obj, const fp_test *t)
-{
-	ADD_LITERAL(obj, "{\"id\":");
-	fp_test_json_id(c, obj, t);
-	ADD_LITERAL(obj, ",\"status\":");
-	add_name(obj, status_json, sizeof(status_json) / sizeof(*status_json), t->status);
-	ADD_LITERAL(obj, ",\"phase\":");
-	add_name(obj, phase_json, sizeof(phase_json) / sizeof(*phase_json), t->phase);
-	ADD_LITERAL(obj, ",\"category\":");
-	add_name(obj, category_json, sizeof(category_json) / sizeof(*category_json), t->category);
-	ADD_LITERAL(obj, ",\"cause\":");
-	add_memo(obj, &c->cause, fp_test_cause(t));
-	ADD_LITERAL(obj, ",\"rule\":");
-	add_memo(obj, &c->rule, fp_test_rule(t));
-	if (t->flags & FP_TEST_FLAKY)
-		ADD_LITERAL(obj, ",\"flaky\":true");
-	if (t->flags & FP_TEST_SESSION)
-		ADD_LITERAL(obj, ",\"session\":true");
-	ADD_LITERAL(obj, ",\"type\":");
-	add_memo(obj, &c->type, fp_test_type(t));
-	ADD_LITERAL(obj, ",\"message\":");
-	fp_json_buf_str(obj, fp_test_message(t));
-	ADD_LITERAL(obj, ",\"file\":");
-	add_memo(obj, &c->file, t->file);
-	ADD_LITERAL(obj, ",\"line\":");
-	if (t->line)
-		fp_json_buf_num(obj, (double)t->line);
-	else
-		ADD_LITERAL(obj, "null");
-	ADD_LITERAL(obj, ",\"time\":");
-	fp_json_buf_num(obj, t->time);
-	ADD_LITERAL(obj, ",\"input\":");
-	fp_json_buf_raw(obj, c->inputs[t->input].ptr, c->inputs[t->input].len);
-	ADD_LITERAL(obj, ",\"trace\":");
-	fp_json_buf_str(obj, fp_test_trace(t));
-	ADD_LITERAL(obj, "}");
-}
-
-static void format_tests(void *ctx, size_t from, size_t to, fp_buf *out)
-{
-	json_cache *c = ctx;
-	size_t i;
-
-	for (i = from; i < to; i++) {
-		ADD_LITERAL(out, ",\n  ");
-		fp_test_json_add(c, out, &c->run->tests[i]);
-	}
-}
-
-int fp_run_write_json(const fp_run *run, FILE *f)
-{
-	void *ctx[2];
-	int k;
-
-	for (k = 0; k < 2; k++)
-		ctx[k] = fp_test_json_new(run);
-	fputs("{\"schema\":\"fixproof.run/1\",\n", f);
-	fp_run_write_inputs_json(run, f);
-	fp_summary_write_json(run, f);
-	fputs(",\n\"tests\":[", f);
-	fp_json_write_items(f, run->ntests, format_tests, ctx);
-	fputs("\n]}\n", f);
-	for (k = 0; k < 2; k++)
-		fp_test_json_free(ctx[k]);
-	if (fflush(f) != 0 || ferror(f))
-		return fp_error_set(FP_EIO, "cannot write the run model: write error");
-	return 0;
 }

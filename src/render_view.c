@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "fixproof/diff.h"
+#include "fixproof/provenance.h"
 #include "fixproof/render.h"
 #include "fixproof/utf8.h"
 
@@ -993,6 +994,7 @@ cJSON *fp_view_build(const fp_diff *d, const fp_view_opts *o)
 	add_chart(v, d, &tmp);
 	cJSON_AddItemToObject(v, "before", side_view(d, 0));
 	cJSON_AddItemToObject(v, "after", side_view(d, 1));
+	cJSON_AddItemToObject(v, "provenance", fp_provenance_view(d->provenance[0], d->provenance[1]));
 	add_notes(v, d, o);
 	fp_buf_free(&tmp);
 	return v;

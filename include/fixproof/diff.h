@@ -152,6 +152,9 @@ typedef struct fp_diff {
 	fp_verdict verdict;
 	fp_reason *reasons;      /* the verdict's first, each naming its numbers */
 	size_t nreasons;
+	/* How each run was made ([0] before, [1] after; provenance.h), set by
+	 * the caller after fp_diff_runs: borrowed, NULL when not captured. */
+	const struct fp_provenance *provenance[2];
 } fp_diff;
 
 /* What fp_diff_runs is asked. Zeroed, it means: implicit targets, goal pass. */

@@ -20,6 +20,7 @@ enum {
 	FP_ETEMPLATE = -6, /* a template does not parse */
 	FP_ELIMIT = -7,    /* a stated limit was exceeded */
 	FP_EINTERNAL = -8, /* a part fixproof is built with is missing or broken */
+	FP_EINTERRUPTED = -9, /* a signal (Ctrl-C) stopped the work; cleanup has run */
 
 	/* Not failures: signals a caller acts on (like libgit2's GIT_PASSTHROUGH).
 	 * They set no message. */

@@ -9,8 +9,9 @@
  * freed on its own. Pointers into `tests` stay valid only until the next
  * fp_run_add_test().
  *
- * The JSON form (schema "fixproof.run/1") is written by fp_run_write_json,
- * streamed test by test, so printing a run costs no second copy of it.
+ * The JSON form (schema "fixproof.run/1") is written by fp_run_write_json
+ * (model_json.c), streamed test by test, so printing a run costs no second
+ * copy of it.
  */
 #ifndef FIXPROOF_MODEL_H
 #define FIXPROOF_MODEL_H
@@ -18,7 +19,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "fixproof/arena.h"
 #include "fixproof/buf.h"
+#include "fixproof/hash.h"
+#include "fixproof/intern.h"
 
 /* Limits, stated in the README: longer texts are cut with a marker. */
 #define FP_MAX_MESSAGE 4096      /* bytes of a failure message kept */
@@ -177,23 +181,6 @@ typedef struct fp_summary {
 	uint64_t tests, runs, passed, failed, errors, skipped, not_run, flaky;
 } fp_summary;
 
-typedef struct fp_arena_chunk fp_arena_chunk;
-
-/* A bump allocator: many small allocations, one free. */
-typedef struct fp_arena {
-	fp_arena_chunk *head;
-	size_t total;
-} fp_arena;
-
-/* An interning table of strings that live in an arena, with their hashes
- * beside them so that a probe compares strings only when hashes agree. */
-typedef struct fp_strset {
-	const char **slots;
-	uint32_t *hashes;
-	size_t cap;
-	size_t count;
-} fp_strset;
-
 typedef struct fp_run {
 	fp_input *inputs;
 	size_t ninputs, inputs_cap;
@@ -210,30 +197,6 @@ typedef struct fp_run {
 	fp_arena arena;
 	fp_strset strings;
 } fp_run;
-
-/* Arena: allocations are 8-byte aligned and live until fp_arena_free. */
-void *fp_arena_alloc(fp_arena *a, size_t n);
-char *fp_arena_strndup(fp_arena *a, const char *s, size_t n);
-void fp_arena_free(fp_arena *a);
-
-/*
- * A 64-bit hash of bytes given piece by piece, eight at a time: the same
- * bytes give the same hash however they are split, so a join key can be
- * hashed from its parts without being built. For hash tables, not for
- * security.
- */
-typedef struct fp_hash_state {
-	uint64_t h, len;
-	unsigned char tail[8];
-	unsigned ntail;
-} fp_hash_state;
-
-void fp_hash_init(fp_hash_state *s);
-void fp_hash_add(fp_hash_state *s, const void *p, size_t n);
-uint64_t fp_hash_end(const fp_hash_state *s);
-
-/* The hash of `n` bytes in one piece. */
-uint64_t fp_hash_bytes(const void *p, size_t n);
 
 /* A new empty run; free it with fp_run_free. Never fails. */
 fp_run *fp_run_new(void);
