@@ -218,10 +218,24 @@ void fp_chart_svg(fp_buf *out, const fp_chart *c);
  * tag filter), under `title` (escaped; NULL or "" means "fixproof report"),
  * with a small embedded stylesheet and no external resources. Raw HTML
  * other than <details>, <summary>, <br> (and their closing tags) and the
- * "<!-- fixproof:KEY -->" marker shows as text. Returns 0, or FP_EIO when
- * cmark-gfm lacks an extension.
+ * "<!-- fixproof:KEY -->" marker shows as text. Inline code may wrap after
+ * "::", '/' and '.' (a <wbr /> there), so a long test id breaks between
+ * its parts rather than mid-name; a ```mermaid pie that
+ * fp_chart_parse_mermaid reads is drawn as inline SVG (fp_chart_svg), any
+ * other stays a code block. The stylesheet fits tables to the page width
+ * and has print rules. Returns 0, or FP_EIO when cmark-gfm lacks an
+ * extension.
  */
 int fp_html_page(fp_buf *out, const char *markdown, size_t len, const char *title);
+
+/*
+ * The same page for a report whose verdict is `verdict` (an fp_verdict):
+ * under the first heading, a banner says the verdict in words ("Verdict:
+ * Regressed", and what it means) on the verdict's colour, with a plain
+ * symbol beside it.
+ */
+int fp_html_report_page(fp_buf *out, const char *markdown, size_t len, const char *title,
+			int verdict);
 
 /* The cmark-gfm the HTML renderer runs with ("0.29.0.gfm.6"); a static string. */
 const char *fp_html_cmark_version(void);
@@ -258,6 +272,15 @@ cJSON *fp_view_build(const fp_diff *diff, const fp_view_opts *opts);
 
 /* Appends "num/den (p%)"; "0/0 (n/a)" when den is 0. */
 void fp_fraction_format(fp_buf *out, uint64_t num, uint64_t den);
+
+/*
+ * Appends the warnings a report of `diff` carries, one line each (ending
+ * in '\n'), and returns how many: "the sides may be swapped: ..." when
+ * every JUnit timestamp of the run before is later than every one of the
+ * run after. The view has them as "warnings"; fp_report_render passes
+ * them to its warn callback.
+ */
+size_t fp_report_warnings(fp_buf *out, const fp_diff *diff);
 
 /* "Resolved", "Partially resolved", ... for an fp_verdict. */
 const char *fp_verdict_label(int verdict);
