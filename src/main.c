@@ -21,6 +21,7 @@ static const command commands[] = {
 	{ "diff", fp_cli_diff, "compare a run before and after a fix; print the diff model" },
 	{ "report", fp_cli_report, "render the proof-of-resolution report (Markdown, HTML, JSON)" },
 	{ "capture", fp_cli_capture, "run the tests once and keep their results and provenance" },
+	{ "annotate", fp_cli_annotate, "GitHub annotations for the tests that matter after a fix" },
 	{ "post", fp_cli_post, "post a report to a GitHub issue or pull request" },
 	{ "rules", fp_cli_rules, "print the effective classification rules as JSON" },
 	{ NULL, NULL, NULL }
@@ -50,7 +51,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return FP_EXIT_USAGE;
 	}
-	if (fp_cli_is_help(argv[1]) || strcmp(argv[1], "help") == 0) {
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
 		usage(stdout);
 		return FP_EXIT_OK;
 	}

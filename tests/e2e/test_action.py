@@ -172,7 +172,7 @@ def test_action_on_a_regressing_pull_request(tmp_path, github):
     assert res.ran == ["setup", "actions/cache@v4", "install", "report", "annotate", "post", "verdict"]
     assert res.outputs["verdict"] == "regressed"
     report = pathlib.Path(res.outputs["report-path"])
-    assert report.read_text().startswith("## ")
+    assert report.read_text().startswith("### ")
     # The summary is the report (pr-summary, the action's default template).
     assert res.summary.strip() == report.read_text().strip()
     assert "Regressed" in res.summary
