@@ -17,14 +17,9 @@
 typedef struct annotate_opts {
 	fp_args before, after, targets;
 	const char *rules_path, *output, *root;
-	int goal; /* fp_goal */
 	int quiet;
 	fp_cli_captures captures; /* capture directories among the inputs */
 } annotate_opts;
-
-static const fp_opt_choice goal_choices[] = {
-	{ "pass", FP_GOAL_PASS }, { "reach", FP_GOAL_REACH }, { NULL, 0 }
-};
 
 static const fp_opt annotate_options[] = {
 	FP_OPTION_LIST("before", 0, annotate_opts, before, "INPUT",
@@ -37,8 +32,6 @@ static const fp_opt annotate_options[] = {
 			 "without it, every test that failed before is a target"),
 	FP_OPTION_STRING("rules", 0, annotate_opts, rules_path, "FILE",
 			 "classification rules (JSON) tried before the defaults"),
-	FP_OPTION_ENUM("goal", 0, annotate_opts, goal, "GOAL", goal_choices,
-		       "pass (default) or reach, as for 'fixproof diff'"),
 	FP_OPTION_STRING("root", 0, annotate_opts, root, "DIR",
 			 "the repository's top directory: trace paths under it are made "
 			 "relative, paths outside it are not annotated (default "
@@ -51,8 +44,9 @@ static const fp_opt annotate_options[] = {
 
 static const fp_opt_command annotate_command = {
 	"annotate",
-	"--before INPUT... --after INPUT... [--target PATTERN]...\n"
-	"                         [--goal pass|reach] [--rules FILE] [--root DIR] [-o FILE]",
+	"--before INPUT... --after INPUT...\n"
+	"                         [--target PATTERN]... [--rules FILE] [--root DIR]\n"
+	"                         [-o FILE]",
 	"Prints GitHub workflow commands that annotate the tests that matter after\n"
 	"the fix, most important first: ::error for regressed tests and targets\n"
 	"still failing, ::warning for targets that progressed (infrastructure to\n"
@@ -69,7 +63,8 @@ static const fp_opt_command annotate_command = {
 /* Reads, classifies and diffs both sides. */
 static int load(fp_diff **out, fp_run **before, fp_run **after, annotate_opts *o)
 {
-	fp_diff_opts dopts = { o->targets.v, o->targets.n, (fp_goal)o->goal };
+	/* The goal changes the verdict, never which tests matter. */
+	fp_diff_opts dopts = { o->targets.v, o->targets.n, FP_GOAL_PASS };
 	fp_rules *rules = NULL;
 	size_t k;
 	int err;
