@@ -399,7 +399,7 @@ static int render_page(fp_buf *out, const char *markdown, size_t len, const char
 		cmark_syntax_extension *ext = cmark_find_syntax_extension(extensions[i]);
 
 		if (!ext) {
-			rc = fp_error_set(FP_EIO, "cannot render HTML: cmark-gfm has no '%s' "
+			rc = fp_error_set(FP_EINTERNAL, "cannot render HTML: cmark-gfm has no '%s' "
 					  "extension", extensions[i]);
 			goto out;
 		}
