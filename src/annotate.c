@@ -10,6 +10,7 @@
 #include "fixproof/annotate.h"
 #include "fixproof/error.h"
 #include "fixproof/utf8.h"
+#include "fixproof/util.h"
 
 #define MESSAGE_LINES 6    /* lines of the failure an annotation quotes */
 #define MESSAGE_BYTES 1500 /* and at most this many bytes of them */
@@ -85,12 +86,13 @@ static int repo_path(fp_buf *out, const char *path, size_t n, const char *root)
 /* Reads the digits at `p` into `*line`; returns where they end, or NULL. */
 static const char *digits(const char *p, unsigned long *line)
 {
-	char *end;
+	uint64_t v = 0;
+	size_t n = fp_uint_prefix(&v, p, SIZE_MAX, UINT_MAX - 1);
 
-	if (*p < '0' || *p > '9')
+	if (n == 0 || v == 0)
 		return NULL;
-	*line = strtoul(p, &end, 10);
-	return *line > 0 && *line < UINT_MAX ? end : NULL;
+	*line = (unsigned long)v;
+	return p + n;
 }
 
 /*
