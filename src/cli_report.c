@@ -203,7 +203,7 @@ typedef struct report_opts {
 	const char *template_name, *templates_dir, *title, *note, *note_markdown;
 	long long max_chars;
 	int format; /* report_format */
-	int strict, step_summary;
+	int strict, step_summary, annotate;
 } report_opts;
 
 static const fp_opt_choice format_choices[] = {
@@ -245,6 +245,9 @@ static const fp_opt report_options[] = {
 	FP_OPTION_FLAG("step-summary", 0, report_opts, step_summary,
 		       "also append the Markdown to $GITHUB_STEP_SUMMARY "
 		       "(kept within GitHub's 1 MiB)"),
+	FP_OPTION_FLAG("annotate", 0, report_opts, annotate,
+		       "also print the annotations 'fixproof annotate' prints, on "
+		       "standard error, so one GitHub Actions step reports and annotates"),
 	FP_OPTION_END
 };
 
@@ -254,8 +257,8 @@ static const fp_opt_command report_command = {
 	"                       [--template NAME|FILE] [--templates DIR]\n"
 	"                       [--format markdown|html|json|view] [--title TEXT]\n"
 	"                       [--note TEXT|@FILE] [--note-markdown @FILE] [--strict]\n"
-	"                       [--max-chars N] [--step-summary] [--rules FILE]\n"
-	"                       [--fail-on WHEN] [-o FILE]",
+	"                       [--max-chars N] [--step-summary] [--annotate]\n"
+	"                       [--rules FILE] [--fail-on WHEN] [-o FILE]",
 	"Renders the proof-of-resolution report: the verdict and its reasons first,\n"
 	"the metrics before and after, failures per category, the target tests with\n"
 	"their evidence, then every change, with long lists folded. Every figure\n"
@@ -410,6 +413,8 @@ int fp_cli_report(int argc, char **argv)
 	err = fp_output_finish(&out, err);
 	if (err == 0 && o.step_summary)
 		err = write_step_summary(diff, &ro, &md);
+	if (err == 0 && o.annotate)
+		err = fp_cli_annotate_diff(stderr, diff, NULL);
 	fp_output_abort(&out);
 	status = err < 0 ? fp_cli_status(err) : final_status(&o.side, diff);
 	fp_buf_free(&md);

@@ -21,6 +21,7 @@ static const command commands[] = {
 	{ "diff", fp_cli_diff, "compare a run before and after a fix; print the diff model" },
 	{ "report", fp_cli_report, "render the proof-of-resolution report (Markdown, HTML, JSON)" },
 	{ "capture", fp_cli_capture, "run the tests once and keep their results and provenance" },
+	{ "annotate", fp_cli_annotate, "GitHub annotations for the tests that matter after a fix" },
 	{ "post", fp_cli_post, "post a report to a GitHub issue or pull request" },
 	{ "rules", fp_cli_rules, "print the effective classification rules as JSON" },
 	{ NULL, NULL, NULL }
@@ -56,7 +57,7 @@ int main(int argc, char **argv)
 		return FP_EXIT_OK;
 	}
 	if (strcmp(argv[1], "--version") == 0) {
-		puts("fixproof " FIXPROOF_VERSION);
+		fp_cli_print_version(stdout);
 		return FP_EXIT_OK;
 	}
 	for (c = commands; c->name; c++)
