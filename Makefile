@@ -33,7 +33,7 @@ BUILD_DEBS := gcc libc6-dev pkg-config libxml2-dev libcjson-dev \
 	libcmark-gfm-dev libcmark-gfm-extensions-dev libcurl4-openssl-dev libpcre2-dev nettle-dev
 TEST_DEBS := libcmocka-dev python3 python3-pytest python3-lxml \
 	python3-junitparser libxml2-utils valgrind clang libclang-rt-dev \
-	python3-jsonschema python3-yaml groff-base
+	python3-jsonschema python3-yaml groff-base jq
 
 WARN := -std=c11 -Wall -Wextra -pedantic -Wstrict-prototypes -Wmissing-prototypes \
 	-Wwrite-strings -Wvla -Wformat=2 -fno-common -Wshadow
