@@ -8,8 +8,15 @@
 #   make install  PREFIX=/usr/local DESTDIR=
 #
 # Dependencies are found with pkg-config. build/config.mk is made first: it
-# installs whatever Debian package is missing (as root, or tells you the
-# command) and records the flags; make then restarts with them.
+# installs whatever Debian package the build is missing (as root, or tells you
+# the command) and records the flags; make then restarts with them. Goals that
+# run tests also make build/config-test.mk, which does the same for the test
+# packages, so that the goals work in any order (`make demo` then `make check`).
+#
+# CFLAGS, CPPFLAGS and LDFLAGS from the environment or the command line are
+# used (Debian's hardening flags: CFLAGS="$(dpkg-buildflags --get CFLAGS)" ...);
+# the project's own flags are added to them. SANITIZE adds sanitizer flags to
+# compiling and linking (make asan sets it).
 
 PREFIX ?= /usr/local
 # V=1 shows the full compiler command lines.
@@ -31,13 +38,17 @@ TEST_DEBS := libcmocka-dev python3 python3-pytest python3-lxml \
 WARN := -std=c11 -Wall -Wextra -pedantic -Wstrict-prototypes -Wmissing-prototypes \
 	-Wwrite-strings -Wvla -Wformat=2 -fno-common -Wshadow
 WERROR ?= -Werror
-OPT ?= -O2 -g
-CPPFLAGS += -DFIXPROOF_VERSION=\"0.1.0\" -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude -I$(BUILD)/gen
+CFLAGS ?= -O2 -g
+SANITIZE ?=
+FP_CPPFLAGS := -DFIXPROOF_VERSION=\"0.1.0\" -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+	-Iinclude -I$(BUILD)/gen
+# What every compiler command line starts with; -MMD -MP writes the headers
+# each file includes to a .d file next to its output, read below.
+COMPILE = $(CC) $(CPPFLAGS) $(FP_CPPFLAGS) $(CFLAGS) $(SANITIZE) $(WARN) $(WERROR) -MMD -MP
 
 SRCS := $(sort $(wildcard src/*.c))
 LIB_SRCS := $(filter-out src/main.c,$(SRCS))
 TEMPLATES := $(sort $(wildcard templates/*.mustache))
-GEN_SRCS := $(BUILD)/gen/embedded.c
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 # Defined before `check`, whose prerequisites are expanded where it is read.
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
@@ -49,17 +60,38 @@ LIB_OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS)) $(BUILD)/obj/embedd
 	install clean deps samples
 all: $(BUILD)/fixproof
 
-ifeq ($(filter clean,$(MAKECMDGOALS)),)
--include $(BUILD)/config.mk
-endif
+# Goals that run or build tests, and the files they build (the asan and
+# fuzz builds are sub-makes whose goals are files).
+TEST_GOALS := check unit e2e asan asan-e2e leakcheck fuzz fuzz-build fuzz-smoke bench samples \
+	$(BUILD)/tests/% $(BUILD)/bin/%
+GOALS := $(or $(MAKECMDGOALS),all)
+WANT_TESTS := $(filter $(TEST_GOALS),$(GOALS))
 
-# Installs what is missing, then records compiler flags for the rest.
+# `include`, not `-include`: when a package is missing and cannot be
+# installed, make stops here instead of compiling without it.
+ifneq ($(filter-out clean deps,$(GOALS)),)
+include $(BUILD)/config.mk
+ifneq ($(WANT_TESTS),)
+include $(BUILD)/config-test.mk
+endif
+endif
+-include $(wildcard $(BUILD)/obj/*.d $(BUILD)/tests/*.d $(BUILD)/bin/*.d)
+
+# Installs what the build is missing (and, asked for tests, what they are
+# missing: one apt command for both), then records the compiler flags.
 $(BUILD)/config.mk: Makefile
 	@mkdir -p $(BUILD)
-	@$(call install_debs,$(BUILD_DEBS) $(if $(filter all demo install,$(or $(MAKECMDGOALS),all)),,$(TEST_DEBS)))
+	@$(call install_debs,$(BUILD_DEBS) $(if $(WANT_TESTS),$(TEST_DEBS)))
 	@{ echo "DEP_CFLAGS := $$(pkg-config --cflags $(PKGS))"; \
-	   echo "DEP_LIBS := $$(pkg-config --libs $(PKGS)) -lcmark-gfm-extensions"; \
-	   echo "TEST_LIBS := $$(pkg-config --libs $(TEST_PKGS) 2>/dev/null)"; } > $@.tmp
+	   echo "DEP_LIBS := $$(pkg-config --libs $(PKGS)) -lcmark-gfm-extensions"; } > $@.tmp
+	@mv $@.tmp $@
+
+# Made by test goals only, whatever made build/config.mk before; after it,
+# which installs both lists at once when neither file is there yet.
+$(BUILD)/config-test.mk: Makefile $(BUILD)/config.mk
+	@mkdir -p $(BUILD)
+	@$(call install_debs,$(TEST_DEBS))
+	@echo "TEST_LIBS := $$(pkg-config --libs $(TEST_PKGS))" > $@.tmp
 	@mv $@.tmp $@
 
 deps:
@@ -87,7 +119,7 @@ endef
 
 $(BUILD)/fixproof: $(BUILD)/obj/main.o $(BUILD)/libfixproof.a
 	@echo "  LINK    $@"
-	$(Q)$(CC) $(OPT) -o $@ $^ $(DEP_LIBS) -lm
+	$(Q)$(CC) $(CFLAGS) $(SANITIZE) $(LDFLAGS) -o $@ $^ $(DEP_LIBS) -lm
 
 # Everything but main(), for the program, the unit tests and the fuzzers.
 $(BUILD)/libfixproof.a: $(LIB_OBJS)
@@ -95,42 +127,30 @@ $(BUILD)/libfixproof.a: $(LIB_OBJS)
 	@echo "  AR      $@"
 	$(Q)ar rcs $@ $^
 
-$(BUILD)/obj/%.o: src/%.c $(wildcard include/fixproof/*.h) src/cli.h | $(BUILD)/config.mk
+# The headers each object includes come from its .d file.
+$(BUILD)/obj/%.o: src/%.c | $(BUILD)/config.mk
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
-	$(Q)$(CC) $(CPPFLAGS) $(OPT) $(WARN) $(WERROR) $(DEP_CFLAGS) -c -o $@ $<
+	$(Q)$(COMPILE) $(DEP_CFLAGS) -c -o $@ $<
 
 # Built-in templates and default rules, compiled in as byte arrays.
-$(BUILD)/gen/embedded.c: $(TEMPLATES) src/default-rules.json Makefile
+$(BUILD)/gen/embedded.c: src/embed.sh $(TEMPLATES) src/default-rules.json
 	@mkdir -p $(dir $@)
-	@{ echo '/* Generated by the Makefile from templates/ and src/default-rules.json. */'; \
-	   echo '#include <stddef.h>'; \
-	   echo '#include "fixproof/embedded.h"'; \
-	   for f in $(TEMPLATES) src/default-rules.json; do \
-	     n=$$(echo "$$f" | sed 's/[^A-Za-z0-9]/_/g'); \
-	     echo "static const unsigned char $$n[] = {"; \
-	     od -An -v -tx1 "$$f" | sed 's/ *\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
-	     echo '0};'; \
-	   done; \
-	   echo 'const fp_embedded_file fp_embedded_files[] = {'; \
-	   for f in $(TEMPLATES) src/default-rules.json; do \
-	     n=$$(echo "$$f" | sed 's/[^A-Za-z0-9]/_/g'); \
-	     echo "  {\"$$f\", (const char *)$$n, sizeof($$n) - 1},"; \
-	   done; \
-	   echo '  {NULL, NULL, 0}};'; } > $@.tmp
+	@echo "  GEN     $@"
+	$(Q)sh src/embed.sh $(TEMPLATES) src/default-rules.json > $@.tmp
 	@mv $@.tmp $@
 
-$(BUILD)/obj/embedded.o: $(BUILD)/gen/embedded.c include/fixproof/embedded.h
+$(BUILD)/obj/embedded.o: $(BUILD)/gen/embedded.c
 	@echo "  CC      $@"
-	$(Q)$(CC) $(CPPFLAGS) $(OPT) $(WARN) $(WERROR) -c -o $@ $<
+	$(Q)$(COMPILE) -c -o $@ $<
 
 # ---- tests ----
 
 # Each unit test is one program linked against the library.
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libfixproof.a $(wildcard tests/unit/*.h)
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libfixproof.a
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
-	$(Q)$(CC) $(CPPFLAGS) $(OPT) $(WARN) $(WERROR) $(DEP_CFLAGS) -Itests/unit -o $@ $< \
+	$(Q)$(COMPILE) $(DEP_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< \
 		$(BUILD)/libfixproof.a $(DEP_LIBS) $(TEST_LIBS) -lm
 
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
@@ -142,10 +162,10 @@ e2e: $(BUILD)/fixproof
 	FIXPROOF=$(abspath $(BUILD)/fixproof) $(PYTHON) -m pytest -q tests/e2e
 
 # The sanitizer build: everything again with ASan+UBSan, then the
-# end-to-end suite against it.
+# end-to-end suite against it. -O1 comes after CFLAGS, so it wins.
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 asan:
-	$(MAKE) --no-print-directory BUILD=$(BUILD)/asan OPT="$(ASAN_FLAGS)" \
+	$(MAKE) --no-print-directory BUILD=$(BUILD)/asan SANITIZE="$(ASAN_FLAGS)" \
 		$(BUILD)/asan/fixproof $(patsubst tests/unit/%.c,$(BUILD)/asan/tests/%,$(UNIT_SRCS))
 
 asan-e2e: asan
@@ -187,13 +207,14 @@ samples:
 FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
 
 fuzz-build:
-	$(MAKE) --no-print-directory BUILD=$(BUILD)/fuzz CC=clang OPT="$(FUZZ_FLAGS)" \
+	$(MAKE) --no-print-directory BUILD=$(BUILD)/fuzz CC=clang SANITIZE="$(FUZZ_FLAGS)" \
 		$(patsubst %,$(BUILD)/fuzz/bin/fuzz_%,$(FUZZ_NAMES))
 
-$(BUILD)/bin/fuzz_%: tests/fuzz/fuzz_%.c $(BUILD)/libfixproof.a $(wildcard tests/fuzz/*.h)
+$(BUILD)/bin/fuzz_%: tests/fuzz/fuzz_%.c $(BUILD)/libfixproof.a
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
-	$(Q)$(CC) $(CPPFLAGS) $(WARN) $(WERROR) $(DEP_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined \
+	$(Q)$(CC) $(CPPFLAGS) $(FP_CPPFLAGS) $(CFLAGS) $(WARN) $(WERROR) -MMD -MP $(DEP_CFLAGS) \
+		-O1 -g -fsanitize=fuzzer,address,undefined $(LDFLAGS) \
 		-o $@ $< $(BUILD)/libfixproof.a $(DEP_LIBS) -lm
 
 # make fuzz: every target for FUZZ_SECONDS; fuzz-smoke: a few seconds each.

@@ -380,7 +380,8 @@ static int render_formats(fp_buf *md, fp_buf *html, const fp_diff *diff,
 		err = fp_report_render(md, diff, ro);
 	if (err == 0 && format == FORMAT_HTML) {
 		fp_report_heading(&heading, diff->verdict, ro->title);
-		err = fp_html_page(html, md->ptr, md->len, heading.ptr);
+		err = fp_html_report_page(html, md->ptr, md->len, heading.ptr,
+					  diff->verdict);
 	}
 	fp_buf_free(&heading);
 	return err;

@@ -220,7 +220,7 @@ def run_job(job, workdir, outdir, env):
         if run.junit:
             args.append(f"--junitxml={junit_path}")
         proc = subprocess.run(PYTEST + args, cwd=copy, env=env, text=True,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=600)
         if proc.returncode not in USABLE_EXITS:
             raise RuntimeError(f"pytest {' '.join(args)} in state '{job.state}' "
                                f"exited {proc.returncode}:\n{proc.stdout}{proc.stderr}")

@@ -218,10 +218,24 @@ void fp_chart_svg(fp_buf *out, const fp_chart *c);
  * tag filter), under `title` (escaped; NULL or "" means "fixproof report"),
  * with a small embedded stylesheet and no external resources. Raw HTML
  * other than <details>, <summary>, <br> (and their closing tags) and the
- * "<!-- fixproof:KEY -->" marker shows as text. Returns 0, or FP_EIO when
- * cmark-gfm lacks an extension.
+ * "<!-- fixproof:KEY -->" marker shows as text. Inline code may wrap after
+ * "::", '/' and '.' (a <wbr /> there), so a long test id breaks between
+ * its parts rather than mid-name; a ```mermaid pie that
+ * fp_chart_parse_mermaid reads is drawn as inline SVG (fp_chart_svg), any
+ * other stays a code block. The stylesheet fits tables to the page width
+ * and has print rules. Returns 0, or FP_EIO when cmark-gfm lacks an
+ * extension.
  */
 int fp_html_page(fp_buf *out, const char *markdown, size_t len, const char *title);
+
+/*
+ * The same page for a report whose verdict is `verdict` (an fp_verdict):
+ * under the first heading, a banner says the verdict in words ("Verdict:
+ * Regressed", and what it means) on the verdict's colour, with a plain
+ * symbol beside it.
+ */
+int fp_html_report_page(fp_buf *out, const char *markdown, size_t len, const char *title,
+			int verdict);
 
 
 /* ---- the report: view, templates, size ---- */

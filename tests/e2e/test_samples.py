@@ -186,6 +186,6 @@ def debian_pytest():
                     reason="does not run the binary; checked once in the plain e2e run")
 def test_regenerating_gives_the_committed_samples(samples):
     proc = subprocess.run([sys.executable, str(ROOT / "tests" / "make_samples.py"), "--check"],
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout.rstrip().endswith("the same")

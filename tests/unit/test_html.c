@@ -246,6 +246,97 @@ static void test_invalid_utf8(void **state)
 	fp_buf_free(&html);
 }
 
+static void test_html_code_wraps_after_separators(void **state)
+{
+	fp_buf html = FP_BUF_INIT;
+	htmlDocPtr doc;
+	fp_buf t = FP_BUF_INIT;
+
+	(void)state;
+	page(&html, "Failed: `tests/a.py::TestB::test_c[x.y]` and `<&>`.\n", NULL);
+	assert_non_null(strstr(html.ptr, "<code>tests/<wbr />a.<wbr />py::<wbr />TestB::<wbr />"
+				"test_c[x.<wbr />y]</code>"));
+	assert_non_null(strstr(html.ptr, "<code>&lt;&amp;&gt;</code>"));
+	/* No break at the end, none inside a name, and the text is the id. */
+	assert_null(strstr(html.ptr, "<wbr /></code>"));
+	doc = parse_page(&html);
+	texts(&t, doc, "//code");
+	assert_string_equal(t.ptr, "tests/a.py::TestB::test_c[x.y]|<&>");
+	xmlFreeDoc(doc);
+	/* Code blocks keep their text as it is. */
+	page(&html, "```\na/b.c::d\n```\n", NULL);
+	assert_non_null(strstr(html.ptr, "<pre><code>a/b.c::d\n</code></pre>"));
+	fp_buf_free(&t);
+	fp_buf_free(&html);
+}
+
+static void test_html_mermaid_pie_becomes_svg(void **state)
+{
+	static const char md[] =
+		"Before:\n\n"
+		"```mermaid\n"
+		"%%{init: {\"theme\": \"base\", \"themeVariables\": {\"pie1\": \"#1a7f37\", "
+		"\"pie2\": \"#cf222e\"}}}%%\n"
+		"pie showData\n"
+		"    title Before the fix: 5 tests\n"
+		"    \"Passed\" : 3\n"
+		"    \"Business-logic failures\" : 2\n"
+		"```\n\n"
+		"```mermaid\ngraph TD\n  A --> B\n```\n";
+	fp_buf html = FP_BUF_INIT, t = FP_BUF_INIT;
+	htmlDocPtr doc;
+
+	(void)state;
+	page(&html, md, NULL);
+	assert_non_null(strstr(html.ptr, "<figure class=\"chart\">\n<svg "));
+	assert_non_null(strstr(html.ptr, "<title>Before the fix: 5 tests. Passed: 3; "
+				"Business-logic failures: 2</title>"));
+	assert_non_null(strstr(html.ptr, "fill=\"#cf222e\""));
+	assert_null(strstr(html.ptr, "fixproof-chart"));
+	/* Any other Mermaid stays a code block. */
+	assert_non_null(strstr(html.ptr, "<pre lang=\"mermaid\"><code>graph TD\n"));
+	doc = parse_page(&html);
+	texts(&t, doc, "//figure");
+	assert_non_null(strstr(t.ptr, "Business-logic failures: 2"));
+	xmlFreeDoc(doc);
+	fp_buf_free(&t);
+	fp_buf_free(&html);
+}
+
+static void test_html_chart_placeholder_cannot_come_from_input(void **state)
+{
+	fp_buf html = FP_BUF_INIT;
+
+	(void)state;
+	page(&html, "<fixproof-chart n=\"0\"></fixproof-chart>\n\nx `<fixproof-chart n=\"0\">`\n",
+	     NULL);
+	assert_null(strstr(html.ptr, "<fixproof-chart"));
+	assert_null(strstr(html.ptr, "<svg"));
+	assert_non_null(strstr(html.ptr, "&lt;fixproof-chart n=\"0\"&gt;"));
+	fp_buf_free(&html);
+}
+
+static void test_html_report_page_has_a_verdict_banner(void **state)
+{
+	static const char md[] = "<!-- fixproof:proof -->\n## Proof: Regressed\n\nText.\n";
+	fp_buf html = FP_BUF_INIT;
+
+	(void)state;
+	assert_int_equal(fp_html_report_page(&html, md, strlen(md), "t", FP_VERDICT_REGRESSED), 0);
+	assert_non_null(strstr(html.ptr, "<h2>Proof: Regressed</h2>\n<div class=\"verdict "
+				"verdict-regressed\" role=\"note\"><span class=\"verdict-mark\" "
+				"aria-hidden=\"true\">\xe2\x9c\x97</span><strong>Verdict: Regressed</strong> "
+				"\xe2\x80\x94 a test that passed before fails after the fix.</div>\n<p>Text."));
+	fp_buf_clear(&html);
+	/* Without a heading, the banner comes first; the plain page has none. */
+	assert_int_equal(fp_html_report_page(&html, "Text.\n", 6, "t", FP_VERDICT_RESOLVED), 0);
+	assert_non_null(strstr(html.ptr, "<main>\n<div class=\"verdict verdict-resolved\""));
+	fp_buf_clear(&html);
+	assert_int_equal(fp_html_page(&html, md, strlen(md), "t"), 0);
+	assert_null(strstr(html.ptr, "<div class=\"verdict"));
+	fp_buf_free(&html);
+}
+
 static int teardown(void **state)
 {
 	(void)state;
@@ -261,6 +352,10 @@ int main(void)
 		cmocka_unit_test(test_other_html_shows_as_text),
 		cmocka_unit_test(test_escaped_text_in_summary),
 		cmocka_unit_test(test_invalid_utf8),
+		cmocka_unit_test(test_html_code_wraps_after_separators),
+		cmocka_unit_test(test_html_mermaid_pie_becomes_svg),
+		cmocka_unit_test(test_html_chart_placeholder_cannot_come_from_input),
+		cmocka_unit_test(test_html_report_page_has_a_verdict_banner),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, teardown);
