@@ -172,3 +172,20 @@ void fp_buf_free(fp_buf *b)
 		free(b->ptr);
 	fp_buf_init(b);
 }
+
+void *fp_array_grow(void *ptr, size_t need, size_t *cap, size_t size)
+{
+	size_t n = *cap > SIZE_MAX / 2 ? need : *cap * 2;
+
+	if (need <= *cap)
+		return ptr;
+	if (n < need)
+		n = need;
+	if (n < 8)
+		n = 8;
+	if (size && n > SIZE_MAX / size)
+		fp_die("out of memory: an array of %zu elements of %zu bytes", n, size);
+	ptr = fp_xrealloc(ptr, n * size);
+	*cap = n;
+	return ptr;
+}

@@ -24,6 +24,7 @@
 
 #include "fixproof/embedded.h"
 #include "fixproof/error.h"
+#include "fixproof/file.h"
 #include "fixproof/json.h"
 #include "fixproof/utf8.h"
 
@@ -927,27 +928,14 @@ int fp_rules_load_file(fp_rules *rules, const char *path)
 {
 	loader ld = { path, 0, NULL };
 	fp_buf text = FP_BUF_INIT;
-	char chunk[65536];
-	FILE *f;
-	size_t got;
-	int err = 0;
+	int err = fp_file_read(&text, path, FP_RULES_MAX_BYTES, 0);
 
-	if (!(f = fopen(path, "rb")))
-		return load_error(&ld, "%s", strerror(errno));
-	while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		if (text.len + got > FP_RULES_MAX_BYTES) {
-			err = load_error(&ld, "larger than %u bytes", FP_RULES_MAX_BYTES);
-			goto out;
-		}
-		fp_buf_add(&text, chunk, got);
-	}
-	if (ferror(f)) {
+	if (err == FP_ELIMIT)
+		err = load_error(&ld, "larger than %u bytes", FP_RULES_MAX_BYTES);
+	else if (err < 0)
 		err = load_error(&ld, "%s", strerror(errno));
-		goto out;
-	}
-	err = fp_rules_load_json(rules, path, text.ptr, text.len);
-out:
-	fclose(f);
+	else
+		err = fp_rules_load_json(rules, path, text.ptr, text.len);
 	fp_buf_free(&text);
 	return err;
 }

@@ -79,10 +79,7 @@ void fp_cli_set_quiet(int on)
 
 void fp_args_push(fp_args *list, const char *arg)
 {
-	if (list->n == list->cap) {
-		list->cap = list->cap ? list->cap * 2 : 8;
-		list->v = fp_xrealloc(list->v, list->cap * sizeof(*list->v));
-	}
+	FP_ARRAY_GROW(list->v, list->n + 1, list->cap);
 	list->v[list->n++] = arg;
 }
 

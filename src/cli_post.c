@@ -5,15 +5,14 @@
  * body file.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "cli_args.h"
 #include "fixproof/error.h"
+#include "fixproof/file.h"
 #include "fixproof/publish.h"
 
 #define POST_MAX_INPUT (16u * 1024 * 1024) /* bytes of a body we read */
@@ -59,30 +58,12 @@ static const char *env(const char *name)
  */
 static int read_capped(fp_buf *out, const char *path, size_t cap, int *over)
 {
-	int fd = strcmp(path, "-") == 0 ? 0 : open(path, O_RDONLY);
-	char chunk[65536];
-	ssize_t n;
-	int err = 0;
+	int err = fp_file_read(out, path, cap, FP_FILE_STDIN);
 
-	*over = 0;
-	if (fd < 0)
+	*over = err == FP_ELIMIT;
+	if (err < 0 && !*over)
 		return fp_error_set(FP_EINPUT, "cannot read '%s': %s", path, strerror(errno));
-	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			err = fp_error_set(FP_EINPUT, "cannot read '%s': %s", path, strerror(errno));
-			break;
-		}
-		if (out->len + (size_t)n > cap) {
-			*over = 1;
-			break;
-		}
-		fp_buf_add(out, chunk, (size_t)n);
-	}
-	if (fd != 0)
-		close(fd);
-	return err;
+	return 0;
 }
 
 /* A whole decimal number in [lo, hi], or -1. */

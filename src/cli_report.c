@@ -14,6 +14,7 @@
 #include "fixproof/diff.h"
 #include "fixproof/error.h"
 #include "fixproof/render.h"
+#include "fixproof/util.h"
 
 #define STEP_SUMMARY_MAX (1024u * 1024u) /* GitHub drops a larger step summary */
 
@@ -399,12 +400,9 @@ static int write_format(fp_output *out, const fp_diff *diff, const fp_buf *text,
 
 static int parse_size(size_t *out, const char *v)
 {
-	char *end;
-	unsigned long long n;
+	uint64_t n;
 
-	errno = 0;
-	n = strtoull(v, &end, 10);
-	if (errno || end == v || *end || v[0] == '-' || n < 1)
+	if (fp_uint_parse(&n, v, strlen(v), 1, SIZE_MAX, NULL) < 0)
 		return fp_error_set(FP_EUSAGE, "--max-chars takes a positive number, not '%s'", v);
 	*out = (size_t)n;
 	return 0;

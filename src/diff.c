@@ -210,10 +210,13 @@ typedef struct module_set {
 static void modules_add(module_set *m, const fp_test *t, uint32_t entry, fp_buf *key)
 {
 	if (m->n == m->cap) {
-		m->cap = m->cap ? m->cap * 2 : 8;
-		m->keys = fp_xrealloc(m->keys, m->cap * sizeof(*m->keys));
-		m->files = fp_xrealloc(m->files, m->cap * sizeof(*m->files));
-		m->entry = fp_xrealloc(m->entry, m->cap * sizeof(*m->entry));
+		/* Three arrays side by side, grown together. */
+		size_t cap = m->cap, cap2 = m->cap, cap3 = m->cap;
+
+		m->keys = fp_array_grow(m->keys, m->n + 1, &cap, sizeof(*m->keys));
+		m->files = fp_array_grow(m->files, m->n + 1, &cap2, sizeof(*m->files));
+		m->entry = fp_array_grow(m->entry, m->n + 1, &cap3, sizeof(*m->entry));
+		m->cap = cap;
 	}
 	fp_test_key(key, t);
 	m->keys[m->n] = fp_xstrndup(key->ptr, key->len);
@@ -261,10 +264,7 @@ static fp_diff_entry *add_entry(fp_diff *d, size_t *cap)
 {
 	fp_diff_entry *e;
 
-	if (d->nentries == *cap) {
-		*cap = *cap ? *cap * 2 : 256;
-		d->entries = fp_xrealloc(d->entries, *cap * sizeof(*d->entries));
-	}
+	FP_ARRAY_GROW(d->entries, d->nentries + 1, *cap);
 	e = &d->entries[d->nentries++];
 	memset(e, 0, sizeof(*e));
 	e->before = FP_DIFF_ABSENT;
@@ -316,10 +316,7 @@ static void join_before(fp_diff *d, join_state *js, unsigned char *used)
 		if (j != UINT32_MAX) {
 			used[j] = 1;
 		} else {
-			if (nrest == rest_cap) {
-				rest_cap = rest_cap ? rest_cap * 2 : 64;
-				rest = fp_xrealloc(rest, rest_cap * sizeof(*rest));
-			}
+			FP_ARRAY_GROW(rest, nrest + 1, rest_cap);
 			rest[nrest++] = (uint32_t)i;
 		}
 		note_module(d, js, t, 0);

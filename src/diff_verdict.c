@@ -60,7 +60,7 @@ static fp_reason *add_reason(fp_diff *d, const char *fmt, va_list ap)
 	fp_reason *r;
 
 	fp_buf_vprintf(&b, fmt, ap);
-	d->reasons = fp_xrealloc(d->reasons, (d->nreasons + 1) * sizeof(*d->reasons));
+	FP_ARRAY_GROW(d->reasons, d->nreasons + 1, d->reasons_cap);
 	r = &d->reasons[d->nreasons++];
 	memset(r, 0, sizeof(*r));
 	r->text = fp_buf_detach(&b, NULL);

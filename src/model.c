@@ -92,10 +92,7 @@ uint32_t fp_run_add_input(fp_run *run, const char *path, fp_input_kind kind)
 {
 	fp_input *in;
 
-	if (run->ninputs == run->inputs_cap) {
-		run->inputs_cap = run->inputs_cap ? run->inputs_cap * 2 : 8;
-		run->inputs = fp_xrealloc(run->inputs, run->inputs_cap * sizeof(*run->inputs));
-	}
+	FP_ARRAY_GROW(run->inputs, run->ninputs + 1, run->inputs_cap);
 	in = &run->inputs[run->ninputs];
 	memset(in, 0, sizeof(*in));
 	in->path = fp_run_strdup(run, path);
@@ -144,10 +141,7 @@ void fp_run_warn(fp_run *run, uint32_t input, const char *fmt, ...)
 	for (i = 0; i < b.len; i++)
 		if (b.ptr[i] == '\n' || b.ptr[i] == '\r')
 			b.ptr[i] = ' ';
-	if (*w.n == *w.cap) {
-		*w.cap = *w.cap ? *w.cap * 2 : 4;
-		*w.v = fp_xrealloc(*w.v, *w.cap * sizeof(char *));
-	}
+	FP_ARRAY_GROW(*w.v, *w.n + 1, *w.cap);
 	(*w.v)[(*w.n)++] = fp_run_strndup(run, b.ptr, b.len);
 	fp_buf_free(&b);
 }
@@ -159,10 +153,7 @@ int fp_run_add_test(fp_test **out, fp_run *run, uint32_t input)
 	if (run->ntests >= FP_MAX_TESTS)
 		return fp_error_set(FP_ELIMIT, "cannot read '%s': more than %u tests in one run",
 				    run->inputs[input].path, FP_MAX_TESTS);
-	if (run->ntests == run->tests_cap) {
-		run->tests_cap = run->tests_cap ? run->tests_cap * 2 : 256;
-		run->tests = fp_xrealloc(run->tests, run->tests_cap * sizeof(*run->tests));
-	}
+	FP_ARRAY_GROW(run->tests, run->ntests + 1, run->tests_cap);
 	t = &run->tests[run->ntests++];
 	memset(t, 0, sizeof(*t));
 	t->input = input;

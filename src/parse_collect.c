@@ -23,6 +23,7 @@
 #include "fixproof/json.h"
 #include "fixproof/parse.h"
 #include "fixproof/utf8.h"
+#include "fixproof/util.h"
 
 #define READ_CHUNK 65536
 #define LINE_KEEP 65536   /* bytes of one line kept; the rest is counted */
@@ -166,18 +167,13 @@ static int is_digit(char ch)
 /* Reads a decimal number at *s (at most 18 digits) and moves past it. */
 static int read_count(const char **s, int64_t *out)
 {
-	const char *p = *s;
-	int64_t v = 0;
-	int n = 0;
+	uint64_t v;
+	size_t n = fp_uint_prefix(&v, *s, SIZE_MAX, 999999999999999999ULL);
 
-	while (is_digit(*p) && n < 18) {
-		v = v * 10 + (*p++ - '0');
-		n++;
-	}
-	if (n == 0 || is_digit(*p))
+	if (n == 0)
 		return 0;
-	*s = p;
-	*out = v;
+	*s += n;
+	*out = (int64_t)v;
 	return 1;
 }
 

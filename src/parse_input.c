@@ -156,10 +156,7 @@ static int walk_dir(fp_run *run, const char *path, int depth, size_t *files)
 			continue; /* ., .., and hidden files such as .pytest_cache */
 		fp_buf_printf(&child, "%s%s%s", path,
 			      path[strlen(path) - 1] == '/' ? "" : "/", de->d_name);
-		if (n == cap) {
-			cap = cap ? cap * 2 : 16;
-			names = fp_xrealloc(names, cap * sizeof(*names));
-		}
+		FP_ARRAY_GROW(names, n + 1, cap);
 		names[n++] = fp_buf_detach(&child, NULL);
 	}
 	closedir(dir);

@@ -48,6 +48,7 @@
 #include "fixproof/error.h"
 #include "fixproof/parse.h"
 #include "fixproof/utf8.h"
+#include "fixproof/util.h"
 
 /* Bytes handed to libxml2 at a time. */
 /* Deeper nesting than this is damage (libxml2's own reader stops at 256). */
@@ -329,16 +330,9 @@ static double parse_time(const char *s)
 
 static uint32_t parse_line(const char *s)
 {
-	unsigned long v = 0;
+	uint64_t v;
 
-	if (*s < '0' || *s > '9')
-		return 0;
-	for (; *s >= '0' && *s <= '9'; s++) {
-		v = v * 10 + (unsigned long)(*s - '0');
-		if (v > UINT32_MAX)
-			return 0;
-	}
-	return *s ? 0 : (uint32_t)v;
+	return fp_uint_parse(&v, s, strlen(s), 0, UINT32_MAX, NULL) == 0 ? (uint32_t)v : 0;
 }
 
 /* What a testcase's status= or result= attribute says when it has no
@@ -680,39 +674,128 @@ static int is_source_path(const char *s, size_t n)
 	return 0;
 }
 
-/* A <testsuite> opens: its path of names, and its name as a file. */
+/* Reads `n` digits at `*p` into `*out`; 0, or -1 when they are not there. */
+static int digits(const char **p, int n, int *out)
+{
+	int v = 0;
+
+	for (; n > 0; n--, (*p)++) {
+		if (**p < '0' || **p > '9')
+			return -1;
+		v = v * 10 + (**p - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+/* Days from 1970-01-01 to the date, in the proleptic Gregorian calendar. */
+static long days_from_civil(int y, int m, int d)
+{
+	long era, yoe, doy;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+}
+
+/* The zone after the time at `p`: seconds to subtract, or -1 on junk. */
+static int zone_offset(const char *p, long *out)
+{
+	int hh, mm;
+	long sign;
+
+	*out = 0;
+	if (*p == ' ')
+		p++;
+	if (*p == '\0' || strcmp(p, "Z") == 0 || strcmp(p, "UTC") == 0)
+		return 0;
+	if (*p != '+' && *p != '-')
+		return -1;
+	sign = *p++ == '-' ? -1 : 1;
+	if (digits(&p, 2, &hh) < 0 || (*p == ':' && !*++p) || digits(&p, 2, &mm) < 0 || *p ||
+	    hh > 23 || mm > 59)
+		return -1;
+	*out = sign * (hh * 3600L + mm * 60L);
+	return 0;
+}
+
+int fp_junit_timestamp(double *out, const char *s)
+{
+	int y, mo, d, h, mi, sec;
+	double frac = 0, scale = 0.1;
+	long offset;
+	const char *p = s;
+
+	if (digits(&p, 4, &y) < 0 || *p++ != '-' || digits(&p, 2, &mo) < 0 || *p++ != '-' ||
+	    digits(&p, 2, &d) < 0 || (*p != 'T' && *p != ' ') || !*p++ ||
+	    digits(&p, 2, &h) < 0 || *p++ != ':' || digits(&p, 2, &mi) < 0 || *p++ != ':' ||
+	    digits(&p, 2, &sec) < 0)
+		return FP_EINPUT;
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++, scale /= 10)
+			frac += (*p - '0') * scale;
+	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60 ||
+	    zone_offset(p, &offset) < 0)
+		return FP_EINPUT;
+	*out = (double)days_from_civil(y, mo, d) * 86400.0 + h * 3600.0 + mi * 60.0 + sec + frac -
+	       (double)offset;
+	return 0;
+}
+
+/* Widens the run's span of timestamps by a <testsuite>'s, when it reads. */
+static void note_timestamp(fp_run *run, const char *value)
+{
+	double t;
+
+	if (fp_junit_timestamp(&t, value) < 0)
+		return;
+	if (!run->timestamps || t < run->first_timestamp)
+		run->first_timestamp = t;
+	if (!run->timestamps || t > run->last_timestamp)
+		run->last_timestamp = t;
+	run->timestamps++;
+}
+
+/* A <testsuite> opens: its path of names, its name as a file, and its
+ * timestamp. */
 static void begin_suite(junit_reader *r, elem_view *v)
 {
 	const suite *parent = r->nsuites ? &r->suites[r->nsuites - 1] : NULL;
+	fp_buf name = FP_BUF_INIT;
 	const xmlChar *an;
-	const char *val, *name = "";
+	const char *val;
 	suite *s;
-	size_t n;
 
 	/* sax_start stops the parse before MAX_DEPTH elements are open. */
 	assert(r->nsuites < MAX_DEPTH);
+	/* next_attr reuses one buffer for each value: the name is copied. */
 	while (next_attr(v, &an, &val)) {
 		if (name_is(an, "name")) {
-			name = val;
-			break;
+			fp_buf_clear(&name);
+			fp_buf_puts(&name, val);
+		} else if (name_is(an, "timestamp")) {
+			note_timestamp(r->run, val);
 		}
 	}
-	n = strlen(name);
 	s = &r->suites[r->nsuites++];
 	s->depth = v->depth;
 	s->cases = 0;
-	s->file = n && is_source_path(name, n) ? name_value(r->run, name, 1) : NULL;
-	if (n == 0) {
+	s->file = name.len && is_source_path(name.ptr, name.len) ? name_value(r->run, name.ptr, 1)
+								  : NULL;
+	if (name.len == 0) {
 		s->path = parent ? parent->path : NULL;
 	} else if (!parent || !parent->path) {
-		s->path = name_value(r->run, name, 1);
+		s->path = name_value(r->run, name.ptr, 1);
 	} else {
 		fp_buf_clear(&r->scratch);
 		fp_buf_puts(&r->scratch, parent->path);
 		fp_buf_putc(&r->scratch, '.');
-		fp_buf_add(&r->scratch, name, n);
+		fp_buf_add(&r->scratch, name.ptr, name.len);
 		s->path = name_value(r->run, r->scratch.ptr, 1);
 	}
+	fp_buf_free(&name);
 }
 
 /*

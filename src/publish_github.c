@@ -27,6 +27,7 @@
 #include "fixproof/error.h"
 #include "fixproof/json.h"
 #include "fixproof/utf8.h"
+#include "fixproof/util.h"
 
 #define GH_CONNECT_TIMEOUT_MS 10000L
 #define GH_TIMEOUT_MS 30000L     /* GitHub itself cuts requests off after 10 s */
@@ -131,10 +132,7 @@ static void comments_free(gh_comments *l)
 
 static gh_comment *comments_push(gh_comments *l)
 {
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 8;
-		l->v = fp_xrealloc(l->v, l->cap * sizeof(*l->v));
-	}
+	FP_ARRAY_GROW(l->v, l->n + 1, l->cap);
 	memset(&l->v[l->n], 0, sizeof(l->v[0]));
 	return &l->v[l->n++];
 }
@@ -316,17 +314,11 @@ static const char *gh_header(gh *g, const char *name, size_t index, size_t *amou
 static long long gh_header_number(gh *g, const char *name)
 {
 	const char *v = gh_header(g, name, 0, NULL);
-	long long x = 0;
-	size_t i, n = v ? strlen(v) : 0;
+	uint64_t x;
 
-	if (n == 0 || n > 18)
+	if (!v || fp_uint_parse(&x, v, strlen(v), 0, INT64_MAX, NULL) < 0)
 		return -1;
-	for (i = 0; i < n; i++) {
-		if (v[i] < '0' || v[i] > '9')
-			return -1;
-		x = x * 10 + (v[i] - '0');
-	}
-	return x;
+	return (long long)x;
 }
 
 /* Fills g->r's header fields from the last reply, and learns GitHub's clock. */

@@ -16,8 +16,10 @@
 #include <cjson/cJSON.h>
 
 #include "fixproof/error.h"
+#include "fixproof/file.h"
 #include "fixproof/json.h"
 #include "fixproof/utf8.h"
+#include "fixproof/util.h"
 
 #define ERROR_TEXT_CAP 300 /* bytes of one GitHub explanation we quote */
 #define ERROR_ITEMS_CAP 5  /* errors[] entries we quote */
@@ -248,18 +250,9 @@ int fp_github_has_marker(const char *body, const char *key)
 /* The number in s[0..n): decimal digits only, 1 to FP_GITHUB_MAX_ISSUE; else 0. */
 static unsigned long issue_number(const char *s, size_t n)
 {
-	unsigned long long v = 0;
-	size_t i;
+	uint64_t v;
 
-	/* Ten digits hold the largest number; more could only overflow. */
-	if (n == 0 || n > 10)
-		return 0;
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return 0;
-		v = v * 10 + (unsigned long long)(s[i] - '0');
-	}
-	return v <= FP_GITHUB_MAX_ISSUE ? (unsigned long)v : 0;
+	return fp_uint_parse(&v, s, n, 1, FP_GITHUB_MAX_ISSUE, NULL) == 0 ? (unsigned long)v : 0;
 }
 
 int fp_github_issue_parse(unsigned long *out, const char *s)
@@ -326,24 +319,15 @@ static unsigned long number_from_event(const cJSON *event, const char *key)
 /* Reads the event file into `out`; every failure names the variable and the path. */
 static int read_event(fp_buf *out, const char *path)
 {
-	FILE *f = fopen(path, "rb");
-	char chunk[65536];
-	size_t n;
-	int err = 0;
+	int err = fp_file_read(out, path, FP_GITHUB_MAX_EVENT, 0);
 
-	if (!f)
-		return fp_error_set(FP_EINPUT, "cannot read the event file GITHUB_EVENT_PATH '%s': %s", path, strerror(errno));
-	while (err == 0 && (n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		if (out->len + n > FP_GITHUB_MAX_EVENT)
-			err = fp_error_set(FP_EINPUT, "the event file GITHUB_EVENT_PATH '%s' is over %u bytes",
-					   path, FP_GITHUB_MAX_EVENT);
-		else
-			fp_buf_add(out, chunk, n);
-	}
-	if (err == 0 && ferror(f))
-		err = fp_error_set(FP_EINPUT, "cannot read the event file GITHUB_EVENT_PATH '%s': %s", path, strerror(errno));
-	fclose(f);
-	return err;
+	if (err == FP_ELIMIT)
+		return fp_error_set(FP_EINPUT, "the event file GITHUB_EVENT_PATH '%s' is over %u bytes",
+				    path, FP_GITHUB_MAX_EVENT);
+	if (err < 0)
+		return fp_error_set(FP_EINPUT, "cannot read the event file GITHUB_EVENT_PATH '%s': %s",
+				    path, strerror(errno));
+	return 0;
 }
 
 /* The number in the event file at `path`, or 0 when it holds none. */

@@ -212,10 +212,7 @@ static rtok *add_tok(compiler *c, char type, size_t a, size_t b)
 {
 	rtok *k;
 
-	if (c->ntok == c->captok) {
-		c->captok = c->captok ? c->captok * 2 : 64;
-		c->tok = fp_xrealloc(c->tok, c->captok * sizeof(*c->tok));
-	}
+	FP_ARRAY_GROW(c->tok, c->ntok + 1, c->captok);
 	k = &c->tok[c->ntok++];
 	memset(k, 0, sizeof(*k));
 	k->type = type;
@@ -502,10 +499,7 @@ static size_t add_node(compiler *c, int kind, const rtok *k)
 	fp_mustache_template *t = c->t;
 	mnode *m;
 
-	if (t->n == t->cap) {
-		t->cap = t->cap ? t->cap * 2 : 64;
-		t->nodes = fp_xrealloc(t->nodes, t->cap * sizeof(*t->nodes));
-	}
+	FP_ARRAY_GROW(t->nodes, t->n + 1, t->cap);
 	m = &t->nodes[t->n];
 	memset(m, 0, sizeof(*m));
 	m->kind = (uint8_t)kind;
@@ -939,10 +933,7 @@ static int enter(renderer *r, const fp_mustache_template *t, const mnode *m)
 
 static void push(renderer *r, const cJSON *v)
 {
-	if (r->nstack == r->capstack) {
-		r->capstack *= 2;
-		r->stack = fp_xrealloc(r->stack, r->capstack * sizeof(*r->stack));
-	}
+	FP_ARRAY_GROW(r->stack, r->nstack + 1, r->capstack);
 	r->stack[r->nstack++] = v;
 }
 
@@ -996,10 +987,7 @@ static int load(fp_mustache_template **out, renderer *r, const char *name)
 	if (r->o->partial && r->o->partial(r->o->partial_ctx, name, &text) &&
 	    (rc = fp_mustache_compile(&t, text.ptr, text.len, name)) < 0)
 		goto out;
-	if (r->ncache == r->capcache) {
-		r->capcache = r->capcache ? r->capcache * 2 : 8;
-		r->cache = fp_xrealloc(r->cache, r->capcache * sizeof(*r->cache));
-	}
+	FP_ARRAY_GROW(r->cache, r->ncache + 1, r->capcache);
 	r->cache[r->ncache].name = fp_xstrdup(name);
 	r->cache[r->ncache++].t = t;
 	*out = t;

@@ -3,13 +3,11 @@
  * them, and shortening a report that is too long; see render.h.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "fixproof/embedded.h"
 #include "fixproof/error.h"
+#include "fixproof/file.h"
 #include "fixproof/render.h"
 
 #define MAX_TEMPLATE_BYTES (1u << 20)
@@ -26,38 +24,19 @@ typedef struct lookup {
  * 0 when absent, <0 on error. */
 static int read_text_file(fp_buf *out, const char *path, const char *what, int must_exist)
 {
-	struct stat st;
-	char chunk[8192];
-	ssize_t got;
-	int fd, err = 1;
+	int err = fp_file_read(out, path, MAX_TEMPLATE_BYTES,
+			       FP_FILE_REGULAR | (must_exist ? 0 : FP_FILE_MISSING_OK));
 
-	fd = open(path, O_RDONLY | O_NONBLOCK);
-	if (fd < 0) {
-		if (!must_exist && errno == ENOENT)
-			return 0;
-		return fp_error_set(FP_EUSAGE, "cannot open %s '%s': %s", what, path, strerror(errno));
-	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
+	if (err == FP_ENOTFOUND)
+		return 0;
+	if (err == FP_ELIMIT)
+		return fp_error_set(FP_ELIMIT, "cannot read %s '%s': larger than %u bytes",
+				    what, path, MAX_TEMPLATE_BYTES);
+	if (err < 0 && errno == EINVAL)
 		return fp_error_set(FP_EUSAGE, "cannot read %s '%s': not a regular file", what, path);
-	}
-	while ((got = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (got < 0) {
-			if (errno == EINTR)
-				continue;
-			err = fp_error_set(FP_EUSAGE, "cannot read %s '%s': %s", what, path,
-					   strerror(errno));
-			break;
-		}
-		if (out->len + (size_t)got > MAX_TEMPLATE_BYTES) {
-			err = fp_error_set(FP_ELIMIT, "cannot read %s '%s': larger than %u bytes",
-					   what, path, MAX_TEMPLATE_BYTES);
-			break;
-		}
-		fp_buf_add(out, chunk, (size_t)got);
-	}
-	close(fd);
-	return err;
+	if (err < 0)
+		return fp_error_set(FP_EUSAGE, "cannot read %s '%s': %s", what, path, strerror(errno));
+	return 1;
 }
 
 static int valid_name(const char *name)
@@ -387,6 +366,21 @@ void fp_report_view_json(fp_buf *out, const fp_diff *diff, const fp_report_opts 
 	fp_buf_free(&note);
 }
 
+/* Passes the report's own warnings (fp_report_warnings) to opts->warn. */
+static void report_warnings(const fp_diff *diff, const fp_report_opts *opts)
+{
+	fp_buf all = FP_BUF_INIT;
+	char *p, *end;
+
+	if (!opts->warn || !fp_report_warnings(&all, diff))
+		return;
+	for (p = all.ptr; (end = strchr(p, '\n')) != NULL; p = end + 1) {
+		*end = '\0';
+		opts->warn(opts->warn_ctx, p);
+	}
+	fp_buf_free(&all);
+}
+
 /* Renders at one level of detail into `attempt`. */
 static int render_level(fp_buf *attempt, const fp_diff *diff, const fp_report_opts *opts,
 			const detail *dt, const fp_buf *note_md, const fp_buf *shortened,
@@ -421,6 +415,7 @@ int fp_report_render(fp_buf *out, const fp_diff *diff, const fp_report_opts *opt
 	mo.missing_ctx = &mc;
 	detail_full(&dt);
 	note_markdown(&note_md, opts);
+	report_warnings(diff, opts);
 	if ((err = load_main(&lk, &text, opts->template_name ? opts->template_name : "proof")) < 0)
 		goto out;
 	for (;;) {

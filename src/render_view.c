@@ -13,8 +13,10 @@
  * is not there is a mistake the renderer can report. The README lists
  * the keys.
  */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "fixproof/diff.h"
 #include "fixproof/provenance.h"
@@ -937,6 +939,54 @@ static void add_lists(cJSON *v, const fp_diff *d, const fp_view_opts *o, fp_buf 
 	cJSON_AddItemToObject(v, "lists", lists);
 }
 
+/* "2026-11-24 12:51:07", a timestamp as the JUnit file wrote it, in its
+ * own zone (fp_junit_timestamp reads a time without one as UTC). */
+static void timestamp_format(fp_buf *out, double t)
+{
+	time_t secs = (time_t)floor(t);
+	struct tm tm;
+	char text[32];
+
+	if (!gmtime_r(&secs, &tm) || !strftime(text, sizeof(text), "%Y-%m-%d %H:%M:%S", &tm))
+		fp_buf_printf(out, "%.0f s after 1970", t);
+	else
+		fp_buf_puts(out, text);
+}
+
+size_t fp_report_warnings(fp_buf *out, const fp_diff *d)
+{
+	const fp_run *b = d->before, *a = d->after;
+
+	if (!b->timestamps || !a->timestamps || b->first_timestamp <= a->last_timestamp)
+		return 0;
+	fp_buf_puts(out, "the sides may be swapped: every JUnit timestamp of the run before (the "
+		    "earliest: ");
+	timestamp_format(out, b->first_timestamp);
+	fp_buf_puts(out, ") is later than those of the run after (the latest: ");
+	timestamp_format(out, a->last_timestamp);
+	fp_buf_puts(out, "); check that --before names the results from before the fix\n");
+	return 1;
+}
+
+/* "warnings": what the reader should know before trusting the report,
+ * one sentence each. */
+static void add_warnings(cJSON *v, const fp_diff *d, fp_buf *tmp)
+{
+	cJSON *arr = cJSON_CreateArray();
+	fp_buf one = FP_BUF_INIT;
+	const char *p, *end;
+
+	fp_buf_clear(tmp);
+	fp_report_warnings(tmp, d);
+	for (p = tmp->ptr; (end = strchr(p, '\n')) != NULL; p = end + 1) {
+		fp_buf_clear(&one);
+		fp_buf_add(&one, p, (size_t)(end - p));
+		cJSON_AddItemToArray(arr, cJSON_CreateString(one.ptr));
+	}
+	fp_buf_free(&one);
+	cJSON_AddItemToObject(v, "warnings", arr);
+}
+
 /* "chart_md": the outcomes before and after as two Mermaid pies. */
 static void add_chart(cJSON *v, const fp_diff *d, fp_buf *tmp)
 {
@@ -976,6 +1026,7 @@ cJSON *fp_view_build(const fp_diff *d, const fp_view_opts *o)
 	fp_buf tmp = FP_BUF_INIT;
 
 	add_verdict(v, d, o, &tmp);
+	add_warnings(v, d, &tmp);
 	add_targets(v, d, o, &tmp);
 	cJSON_AddItemToObject(v, "metrics", metrics_view(d));
 	cJSON_AddItemToObject(v, "summary", summary_view(d));

@@ -15,6 +15,7 @@
 
 #include "fixproof/error.h"
 #include "fixproof/source.h"
+#include "fixproof/util.h"
 
 /*
  * Reading ahead. A regular file of some size is read and hashed by a
@@ -187,14 +188,11 @@ static void readahead_end(fp_source *src, int keep_hash)
 static uint64_t env_number(const char *name, uint64_t def, int zero_ok)
 {
 	const char *v = getenv(name);
-	char *end;
-	unsigned long long n;
+	uint64_t n;
 
-	if (!v || !*v)
+	if (!v || fp_uint_parse(&n, v, strlen(v), zero_ok ? 0 : 1, UINT64_MAX, NULL) < 0)
 		return def;
-	errno = 0;
-	n = strtoull(v, &end, 10);
-	return errno || *end || (n == 0 && !zero_ok) || v[0] == '-' ? def : (uint64_t)n;
+	return n;
 }
 
 /*

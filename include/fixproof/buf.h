@@ -72,6 +72,23 @@ void *fp_xrealloc(void *p, size_t n);
 char *fp_xstrdup(const char *s);
 char *fp_xstrndup(const char *s, size_t n);
 
+/*
+ * The one way an array grows (git's ALLOC_GROW): makes room for `need`
+ * elements of `size` bytes in `ptr`, which has room for *cap. When need >
+ * *cap, *cap becomes the larger of `need` and twice *cap (at least 8) and
+ * the array is reallocated; returns the array. Overflow of the byte count
+ * ends the process, as running out of memory does.
+ */
+void *fp_array_grow(void *ptr, size_t need, size_t *cap, size_t size);
+
+/* Makes room for `need` elements in the array `ptr` whose room is `cap`
+ * (both lvalues, `cap` a size_t; evaluated more than once). */
+#define FP_ARRAY_GROW(ptr, need, cap) \
+	do { \
+		if ((need) > (cap)) \
+			(ptr) = fp_array_grow((ptr), (need), &(cap), sizeof(*(ptr))); \
+	} while (0)
+
 /* Ends the process after printing "fixproof: fatal: MESSAGE". */
 FP_NORETURN void fp_die(const char *fmt, ...) FP_PRINTF(1, 2);
 

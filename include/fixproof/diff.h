@@ -151,7 +151,7 @@ typedef struct fp_diff {
 	fp_goal goal;
 	fp_verdict verdict;
 	fp_reason *reasons;      /* the verdict's first, each naming its numbers */
-	size_t nreasons;
+	size_t nreasons, reasons_cap;
 	/* How each run was made ([0] before, [1] after; provenance.h), set by
 	 * the caller after fp_diff_runs: borrowed, NULL when not captured. */
 	const struct fp_provenance *provenance[2];

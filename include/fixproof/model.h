@@ -194,6 +194,11 @@ typedef struct fp_run {
 	fp_summary summary;       /* set by fp_run_finish */
 	uint64_t infrastructure;  /* failed/errored tests per category, */
 	uint64_t business_logic;  /* set by fp_run_count_categories */
+	/* The span of the JUnit <testsuite timestamp="..."> values read, in
+	 * seconds since the epoch (fp_junit_timestamp), when `timestamps`
+	 * (their count) is not 0: a report warns when the sides look swapped. */
+	uint64_t timestamps;
+	double first_timestamp, last_timestamp;
 	fp_arena arena;
 	fp_strset strings;
 } fp_run;

@@ -50,6 +50,18 @@ enum { FP_PARSE_FOREIGN = -64 };
 int fp_junit_parse(fp_run *run, uint32_t input, fp_source *src);
 
 /*
+ * Reads a JUnit timestamp into `*out`, seconds since the epoch: an ISO 8601
+ * date and time, "2024-05-01T10:00:00" with 'T' or a space between them,
+ * optional fraction of a second, then optionally "Z", " UTC" or an offset
+ * ("+02:00", "-0530"). A time without a zone is taken as UTC: runners
+ * write local time there, which compares right between two runs of one
+ * machine. Returns 0, or FP_EINPUT when `s` is no such timestamp (`*out`
+ * is then left alone). fp_junit_parse records each <testsuite>'s in the
+ * run (fp_run.first_timestamp).
+ */
+int fp_junit_timestamp(double *out, const char *s);
+
+/*
  * Parses `pytest --collect-only` output (default tree, -q node ids, -qq
  * per-file counts; pytest 6 to 8) from `src`. Each test becomes a test with
  * status not_run and the FP_TEST_COLLECTED flag; each collection error an

@@ -270,6 +270,15 @@ cJSON *fp_view_build(const fp_diff *diff, const fp_view_opts *opts);
 /* Appends "num/den (p%)"; "0/0 (n/a)" when den is 0. */
 void fp_fraction_format(fp_buf *out, uint64_t num, uint64_t den);
 
+/*
+ * Appends the warnings a report of `diff` carries, one line each (ending
+ * in '\n'), and returns how many: "the sides may be swapped: ..." when
+ * every JUnit timestamp of the run before is later than every one of the
+ * run after. The view has them as "warnings"; fp_report_render passes
+ * them to its warn callback.
+ */
+size_t fp_report_warnings(fp_buf *out, const fp_diff *diff);
+
 /* "Resolved", "Partially resolved", ... for an fp_verdict. */
 const char *fp_verdict_label(int verdict);
 

@@ -789,6 +789,70 @@ static void test_one_piece_trace_matches_strcap(void **state)
 
 /* ---- entities ---- */
 
+static void test_junit_timestamp_reads_iso_8601_with_zones(void **state)
+{
+	static const struct {
+		const char *text;
+		double want;
+	} good[] = {
+		{ "1970-01-01T00:00:00", 0 },
+		{ "2021-04-02T15:48:23", 1617378503 },
+		{ "2021-04-02 15:48:23", 1617378503 },
+		{ "2021-04-02T15:48:23Z", 1617378503 },
+		{ "2021-03-07T10:36:56 UTC", 1615113416 },
+		{ "2026-11-24T12:51:04.5", 1795524664.5 },
+		{ "2021-04-02T17:48:23+02:00", 1617378503 },
+		{ "2021-04-02T10:18:23-0530", 1617378503 },
+		{ "2000-02-29T00:00:00", 951782400 },
+	};
+	static const char *const bad[] = {
+		"", "yesterday", "2021-04-02", "2021-13-02T00:00:00", "2021-04-02T24:00:00",
+		"2021-04-02T15:48", "2021-04-02T15:48:23 CEST", "2021-04-02T15:48:23+2", "21-04-02T15:48:23",
+		NULL
+	};
+	const char *const *b;
+	double t;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		t = -1;
+		assert_int_equal(fp_junit_timestamp(&t, good[i].text), 0);
+		if (t != good[i].want)
+			fail_msg("'%s' read as %.3f, not %.3f", good[i].text, t, good[i].want);
+	}
+	for (b = bad; *b; b++) {
+		t = -1;
+		if (fp_junit_timestamp(&t, *b) != FP_EINPUT || t != -1)
+			fail_msg("'%s' read as a timestamp", *b);
+	}
+}
+
+static void test_junit_suite_timestamps_give_the_run_its_span(void **state)
+{
+	parsed p = parse_str(
+		"<testsuites timestamp=\"2030-01-01T00:00:00\">"
+		"<testsuite name=\"a\" timestamp=\"2024-05-01T10:00:05\">"
+		"<testcase classname=\"a\" name=\"t1\"/></testsuite>"
+		"<testsuite timestamp=\"2024-05-01T12:00:00+02:00\" name=\"b\">"
+		"<testcase classname=\"b\" name=\"t2\"/></testsuite>"
+		"<testsuite name=\"c\" timestamp=\"not a time\"><testcase name=\"t3\"/></testsuite>"
+		"</testsuites>");
+
+	(void)state;
+	assert_int_equal(p.err, 0);
+	/* Only <testsuite>s count; the name read before or after the timestamp. */
+	assert_int_equal(p.run->timestamps, 2);
+	assert_true(p.run->first_timestamp == 1714557600.0);       /* 10:00:00Z */
+	assert_true(p.run->last_timestamp == 1714557605.0);        /* 10:00:05Z */
+	assert_string_equal(p.run->tests[1].classname, "b");
+	assert_string_equal(p.run->tests[2].classname, "c");
+	fp_run_free(p.run);
+	p = parse_str("<testsuite name=\"a\"><testcase name=\"t\"/></testsuite>");
+	assert_int_equal(p.run->timestamps, 0);
+	fp_run_free(p.run);
+}
+
 static void test_bombs(void **state)
 {
 	fp_buf lol = FP_BUF_INIT, quad = FP_BUF_INIT;
@@ -882,6 +946,8 @@ int main(void)
 		cmocka_unit_test(test_junit_suites__stand_for_an_empty_classname),
 		cmocka_unit_test(test_junit_file__from_suites_named_by_source_paths),
 		cmocka_unit_test(test_junit_suite_failure__folds_either_order),
+		cmocka_unit_test(test_junit_timestamp_reads_iso_8601_with_zones),
+		cmocka_unit_test(test_junit_suite_timestamps_give_the_run_its_span),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
 
