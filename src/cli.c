@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,58 +66,16 @@ int fp_cli_fail(int code)
 	return fp_cli_exit_status(code);
 }
 
-int fp_cli_is_help(const char *arg)
+int fp_cli_status(int err)
 {
-	return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
+	if (err == 0 || err == FP_EHELP)
+		return FP_EXIT_OK;
+	return fp_cli_fail(err);
 }
 
 void fp_cli_set_quiet(int on)
 {
 	quiet = on;
-}
-
-/* ---- argument helpers ---- */
-
-void fp_args_push(fp_args *list, const char *arg)
-{
-	FP_ARRAY_GROW(list->v, list->n + 1, list->cap);
-	list->v[list->n++] = arg;
-}
-
-void fp_args_free(fp_args *list)
-{
-	free(list->v);
-	list->v = NULL;
-	list->n = list->cap = 0;
-}
-
-int fp_args_take_list(fp_args *list, int argc, char **argv, int *i)
-{
-	int start = *i;
-
-	while (*i + 1 < argc && (argv[*i + 1][0] != '-' || strcmp(argv[*i + 1], "-") == 0))
-		fp_args_push(list, argv[++*i]);
-	return *i > start;
-}
-
-const char *fp_args_value(int argc, char **argv, int *i, const char *opt)
-{
-	const char *eq = strchr(argv[*i], '=');
-
-	if (eq && strncmp(argv[*i], opt, (size_t)(eq - argv[*i])) == 0)
-		return eq + 1;
-	if (*i + 1 >= argc) {
-		fp_error_set(FP_EUSAGE, "option '%s' needs a value", opt);
-		return NULL;
-	}
-	return argv[++*i];
-}
-
-int fp_args_is(const char *arg, const char *opt)
-{
-	size_t n = strlen(opt);
-
-	return strncmp(arg, opt, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
 }
 
 /* Progress goes to a terminal, or anywhere when FIXPROOF_PROGRESS=1; never
@@ -262,109 +221,111 @@ int fp_cli_read_runs(fp_run **before, fp_run **after, const fp_args *before_inpu
 
 /* ---- parse ---- */
 
-static const char parse_usage[] =
-	"usage: fixproof parse [--rules FILE] [--format json|ctrf] [-o FILE] [--quiet] INPUT...\n"
-	"\n"
+typedef enum { PARSE_JSON = 0, PARSE_CTRF } parse_format;
+
+typedef struct parse_opts {
+	fp_args inputs;
+	const char *rules, *output;
+	int format; /* parse_format */
+	int quiet;
+} parse_opts;
+
+static const fp_opt_choice parse_formats[] = {
+	{ "json", PARSE_JSON }, { "ctrf", PARSE_CTRF }, { NULL, 0 }
+};
+
+static const fp_opt parse_options[] = {
+	FP_OPTION_STRING("rules", 0, parse_opts, rules, "FILE",
+			 "classification rules (JSON) that come before the defaults"),
+	FP_OPTION_ENUM("format", 0, parse_opts, format, "FMT", parse_formats,
+		       "json (the run model, the default) or ctrf (a CTRF report, "
+		       "the collect-only figures and classification under extra)"),
+	FP_OPTION_STRING("output", 'o', parse_opts, output, "FILE",
+			 "write to FILE instead of standard output"),
+	FP_OPTION_FLAG("quiet", 'q', parse_opts, quiet, "no warnings on standard error"),
+	FP_OPTION_END
+};
+
+static const fp_opt_command parse_command = {
+	"parse", "[--rules FILE] [--format json|ctrf] [-o FILE] [--quiet]\n"
+	"                      INPUT...",
 	"Reads JUnit XML and `pytest --collect-only` output and prints the run\n"
 	"model (schema fixproof.run/1) as JSON: every test with its status, phase,\n"
 	"failure category (infrastructure or business_logic), cause and the rule\n"
-	"that decided it, plus each input's sha256.\n"
-	"\n"
-	"  INPUT          a file, a directory (searched recursively), or - for stdin\n"
-	"  --rules FILE   classification rules (JSON) that come before the defaults\n"
-	"  --format FMT   json (the run model, the default) or ctrf (a CTRF report,\n"
-	"                 the collect-only figures and classification under extra)\n"
-	"  -o FILE        write to FILE instead of standard output\n"
-	"  -q, --quiet    no warnings on standard error\n";
+	"that decided it, plus each input's sha256.\n",
+	parse_options, "INPUT...", offsetof(parse_opts, inputs),
+	"a file, a directory (searched recursively), or - for stdin", NULL,
+	0
+};
 
 int fp_cli_parse(int argc, char **argv)
 {
-	fp_args inputs = FP_ARGS_INIT;
-	const char *rules_path = NULL, *output = NULL, *format = "json";
+	parse_opts o;
 	fp_rules *rules = NULL;
 	fp_run *run = NULL;
 	fp_output out = FP_OUTPUT_INIT;
-	int i, err = 0, status;
+	int err, status;
 
-	for (i = 1; i < argc && err == 0; i++) {
-		const char *a = argv[i];
-
-		if (fp_cli_is_help(a)) {
-			fputs(parse_usage, stdout);
-			fp_args_free(&inputs);
-			return FP_EXIT_OK;
-		} else if (fp_args_is(a, "--rules")) {
-			if (!(rules_path = fp_args_value(argc, argv, &i, "--rules")))
-				err = FP_EUSAGE;
-		} else if (fp_args_is(a, "-o") || fp_args_is(a, "--output")) {
-			if (!(output = fp_args_value(argc, argv, &i, "-o")))
-				err = FP_EUSAGE;
-		} else if (fp_args_is(a, "--format")) {
-			if (!(format = fp_args_value(argc, argv, &i, "--format")))
-				err = FP_EUSAGE;
-			else if (strcmp(format, "json") != 0 && strcmp(format, "ctrf") != 0)
-				err = fp_error_set(FP_EUSAGE, "--format takes json or ctrf, not '%s'", format);
-		} else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
-			fp_cli_set_quiet(1);
-		} else if (a[0] == '-' && a[1] != '\0') {
-			err = fp_error_set(FP_EUSAGE, "parse: unknown option '%s'; see 'fixproof parse --help'", a);
-		} else {
-			fp_args_push(&inputs, a);
-		}
-	}
-	if (err == 0 && inputs.n == 0)
+	memset(&o, 0, sizeof(o));
+	err = fp_opt_parse(&parse_command, &o, argc, argv);
+	fp_cli_set_quiet(o.quiet);
+	if (err == 0 && o.inputs.n == 0)
 		err = fp_error_set(FP_EUSAGE, "parse: no INPUT given; see 'fixproof parse --help'");
 	if (err == 0)
-		err = fp_cli_load_rules(&rules, rules_path);
+		err = fp_cli_load_rules(&rules, o.rules);
 	if (err == 0)
-		err = fp_cli_read_run(&run, &inputs, rules);
+		err = fp_cli_read_run(&run, &o.inputs, rules);
 	if (err == 0)
-		err = fp_output_open(&out, output);
+		err = fp_output_open(&out, o.output);
 	if (err == 0)
-		err = fp_output_finish(&out, strcmp(format, "ctrf") == 0 ? fp_ctrf_write(run, out.f) :
+		err = fp_output_finish(&out, o.format == PARSE_CTRF ? fp_ctrf_write(run, out.f) :
 				       fp_run_write_json(run, out.f));
 	fp_output_abort(&out);
-	status = err < 0 ? fp_cli_fail(err) : FP_EXIT_OK;
+	status = fp_cli_status(err);
 	fp_run_free(run);
 	fp_rules_free(rules);
-	fp_args_free(&inputs);
+	fp_opt_free(&parse_command, &o);
 	return status;
 }
 
 /* ---- rules ---- */
 
-static const char rules_usage[] =
-	"usage: fixproof rules [--rules FILE]\n"
-	"\n"
+typedef struct rules_opts {
+	const char *rules;
+} rules_opts;
+
+static const fp_opt rules_options[] = {
+	FP_OPTION_STRING("rules", 0, rules_opts, rules, "FILE",
+			 "classification rules (JSON) that come before the defaults"),
+	FP_OPTION_END
+};
+
+static const fp_opt_command rules_command = {
+	"rules", "[--rules FILE]",
 	"Prints the effective classification rules, in the order they are tried,\n"
-	"as JSON: the rules from --rules FILE first, then the built-in defaults.\n";
+	"as JSON: the rules from --rules FILE first, then the built-in defaults.\n",
+	rules_options, NULL, 0, NULL, NULL,
+	0
+};
 
 int fp_cli_rules(int argc, char **argv)
 {
-	const char *rules_path = NULL;
+	rules_opts o;
 	fp_rules *rules = NULL;
 	fp_output out = FP_OUTPUT_INIT;
-	int i, err = 0, status;
+	int err, status;
 
-	for (i = 1; i < argc && err == 0; i++) {
-		if (fp_cli_is_help(argv[i])) {
-			fputs(rules_usage, stdout);
-			return FP_EXIT_OK;
-		} else if (fp_args_is(argv[i], "--rules")) {
-			if (!(rules_path = fp_args_value(argc, argv, &i, "--rules")))
-				err = FP_EUSAGE;
-		} else {
-			err = fp_error_set(FP_EUSAGE, "rules: unexpected argument '%s'; see 'fixproof rules --help'", argv[i]);
-		}
-	}
+	memset(&o, 0, sizeof(o));
+	err = fp_opt_parse(&rules_command, &o, argc, argv);
 	if (err == 0)
-		err = fp_cli_load_rules(&rules, rules_path);
+		err = fp_cli_load_rules(&rules, o.rules);
 	if (err == 0)
 		err = fp_output_open(&out, NULL);
 	if (err == 0)
 		err = fp_output_finish(&out, fp_rules_write_json(rules, out.f));
-	status = err < 0 ? fp_cli_fail(err) : FP_EXIT_OK;
+	status = fp_cli_status(err);
 	fp_rules_free(rules);
+	fp_opt_free(&rules_command, &o);
 	return status;
 }
 

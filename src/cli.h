@@ -40,7 +40,11 @@ int fp_cli_rules(int argc, char **argv);
 int fp_cli_capture(int argc, char **argv);
 int fp_cli_prove(int argc, char **argv);
 
-/* True when `arg` is "-h" or "--help". */
-int fp_cli_is_help(const char *arg);
+/*
+ * The exit status of a command that ended with `err`: FP_EXIT_OK for 0
+ * and for FP_EHELP (help was printed), else the status fp_cli_fail() gives
+ * after printing the message.
+ */
+int fp_cli_status(int err);
 
 #endif

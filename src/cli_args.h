@@ -1,36 +1,17 @@
 /*
- * cli_args.h - helpers the subcommands share: repeated INPUT lists,
- * option values, loading rules and inputs, and output files that appear
- * only when complete (written to a temporary file, then renamed).
+ * cli_args.h - helpers the subcommands share: loading rules and inputs,
+ * and output files that appear only when complete (written to a temporary
+ * file, then renamed).
  */
 #ifndef FIXPROOF_CLI_ARGS_H
 #define FIXPROOF_CLI_ARGS_H
 
 #include <stdio.h>
 
+#include "cli_opt.h"
 #include "fixproof/buf.h"
 #include "fixproof/classify.h"
 #include "fixproof/model.h"
-
-typedef struct fp_args {
-	const char **v;
-	size_t n, cap;
-} fp_args;
-#define FP_ARGS_INIT { NULL, 0, 0 }
-
-void fp_args_push(fp_args *list, const char *arg);
-void fp_args_free(fp_args *list);
-
-/* Takes the arguments after argv[*i] up to the next option ("-" counts as
- * an argument) into `list`; returns whether any was taken. */
-int fp_args_take_list(fp_args *list, int argc, char **argv, int *i);
-
-/* The value of option argv[*i] ("--opt VALUE" or "--opt=VALUE"), or NULL
- * with the message set. */
-const char *fp_args_value(int argc, char **argv, int *i, const char *opt);
-
-/* True when `arg` is `opt` or starts with "opt=". */
-int fp_args_is(const char *arg, const char *opt);
 
 void fp_cli_set_quiet(int on);
 void fp_cli_progress(void *ctx, const char *path, size_t done, size_t total);

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,10 +17,35 @@
 #include "fixproof/error.h"
 #include "fixproof/parse.h"
 
-static const char capture_usage[] =
-	"usage: fixproof capture [-o DIR] [--label NAME] [--junit PATH]... [--timeout S]\n"
-	"                        [-q] -- COMMAND [ARG...]\n"
-	"\n"
+typedef struct capture_args {
+	fp_args command, junit;
+	const char *dir, *label, *timeout;
+	int quiet;
+} capture_args;
+
+static const fp_opt capture_options[] = {
+	FP_OPTION_STRING("output", 'o', capture_args, dir, "DIR",
+			 "the capture directory (default .fixproof/runs/LABEL under the "
+			 "repository's top); it must be empty or new"),
+	FP_OPTION_STRING("label", 0, capture_args, label, "NAME",
+			 "the capture's name (default: the start time, UTC)"),
+	FP_OPTION_REPEAT("junit", 0, capture_args, junit, "PATH",
+			 "for another runner: where it writes JUnit XML, a file, a "
+			 "directory or a glob (repeatable); files newer than the start "
+			 "are copied to DIR/junit/"),
+	FP_OPTION_STRING("timeout", 0, capture_args, timeout, "S",
+			 "stop the command (its whole process group: SIGTERM, then "
+			 "SIGKILL 3 s later) after S seconds; the run is recorded as cut short"),
+	FP_OPTION_FLAG("quiet", 'q', capture_args, quiet,
+		       "do not copy the command's output to standard error "
+		       "(fixproof's own warnings still show)"),
+	FP_OPTION_END
+};
+
+static const fp_opt_command capture_command = {
+	"capture",
+	"[-o DIR] [--label NAME] [--junit PATH]... [--timeout S]\n"
+	"                        [-q] -- COMMAND [ARG...]",
 	"Runs COMMAND once and keeps the evidence of the run in one directory, which\n"
 	"`fixproof report --before DIR` reads: its results, its output, and\n"
 	"provenance.json (the command, directory, exit status, start and end in UTC,\n"
@@ -29,22 +55,13 @@ static const char capture_usage[] =
 	"For pytest (pytest, py.test, python -m pytest, any path to them) fixproof\n"
 	"runs a --collect-only -q pass (collect-only.txt, with standard error), then\n"
 	"the run with --junitxml=DIR/junit.xml -p no:cacheprovider (run.log), both\n"
-	"with your own arguments. A failing test run is normal: capture succeeds.\n"
-	"\n"
-	"  -o, --output DIR  the capture directory (default .fixproof/runs/LABEL under\n"
-	"                    the repository's top); it must be empty or new\n"
-	"  --label NAME      the capture's name (default: the start time, UTC)\n"
-	"  --junit PATH      for another runner: where it writes JUnit XML, a file, a\n"
-	"                    directory or a glob (repeatable); files newer than the\n"
-	"                    start are copied to DIR/junit/\n"
-	"  --timeout S       stop the command (its whole process group: SIGTERM, then\n"
-	"                    SIGKILL 3 s later) after S seconds; the run is recorded\n"
-	"                    as cut short\n"
-	"  -q, --quiet       do not copy the command's output to standard error\n"
-	"                    (fixproof's own warnings still show)\n"
-	"\n"
+	"with your own arguments. A failing test run is normal: capture succeeds.\n",
+	capture_options, "COMMAND [ARG...]", offsetof(capture_args, command),
+	"the test command: the options end at its first word (or at --)",
 	"Ctrl-C stops the command and everything it started, records the run as\n"
-	"cut short, and exits 130.\n";
+	"cut short, and exits 130.\n",
+	FP_OPT_ARGS_END_OPTIONS
+};
 
 int fp_cli_parse_seconds(double *out, const char *opt, const char *v)
 {
@@ -59,58 +76,30 @@ int fp_cli_parse_seconds(double *out, const char *opt, const char *v)
 	return 0;
 }
 
-/* Where the command starts: after "--", or at the first word that is not an option. */
-static int take_command(fp_capture_opts *o, int argc, char **argv, int i)
+/* Reads the options into `o`; its lists point into `a`. */
+static int parse_capture(fp_capture_opts *o, capture_args *a, int argc, char **argv)
 {
-	if (strcmp(argv[i], "--") == 0)
-		i++;
-	if (i >= argc)
-		return fp_error_set(FP_EUSAGE, "capture: no COMMAND given after --; see "
-				    "'fixproof capture --help'");
-	o->argv = (const char *const *)argv + i;
-	o->argc = (size_t)(argc - i);
-	return 0;
-}
+	int err = fp_opt_parse(&capture_command, a, argc, argv);
 
-/* Reads the options into `o` (--junit paths into `junit`). */
-static int parse_capture(fp_capture_opts *o, fp_args *junit, int argc, char **argv)
-{
-	const char *v;
-	int i;
+	if (err < 0)
+		return err;
+	if (a->timeout && fp_cli_parse_seconds(&o->timeout, "--timeout", a->timeout) < 0) {
+		char *why = fp_xstrdup(fp_error_message());
 
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (fp_cli_is_help(a)) {
-			fputs(capture_usage, stdout);
-			return FP_EHELP;
-		} else if (fp_args_is(a, "-o") || fp_args_is(a, "--output")) {
-			if (!(o->dir = fp_args_value(argc, argv, &i, "-o")))
-				return FP_EUSAGE;
-		} else if (fp_args_is(a, "--label")) {
-			if (!(o->label = fp_args_value(argc, argv, &i, "--label")))
-				return FP_EUSAGE;
-		} else if (fp_args_is(a, "--junit")) {
-			if (!(v = fp_args_value(argc, argv, &i, "--junit")))
-				return FP_EUSAGE;
-			fp_args_push(junit, v);
-		} else if (fp_args_is(a, "--timeout")) {
-			int err;
-
-			if (!(v = fp_args_value(argc, argv, &i, "--timeout")))
-				return FP_EUSAGE;
-			if ((err = fp_cli_parse_seconds(&o->timeout, "--timeout", v)) < 0)
-				return err;
-		} else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
-			o->echo = 0;
-		} else if (a[0] == '-' && strcmp(a, "--") != 0) {
-			return fp_error_set(FP_EUSAGE, "capture: unknown option '%s'; see "
-					    "'fixproof capture --help'", a);
-		} else {
-			return take_command(o, argc, argv, i);
-		}
+		err = fp_error_set(FP_EUSAGE, "capture: %s; see 'fixproof capture --help'", why);
+		free(why);
+		return err;
 	}
-	return fp_error_set(FP_EUSAGE, "capture: no COMMAND given; see 'fixproof capture --help'");
+	if (a->command.n == 0)
+		return fp_error_set(FP_EUSAGE, "capture: no COMMAND given; see 'fixproof capture --help'");
+	o->dir = a->dir;
+	o->label = a->label;
+	o->echo = !a->quiet;
+	o->junit = a->junit.v;
+	o->njunit = a->junit.n;
+	o->argv = a->command.v;
+	o->argc = a->command.n;
+	return 0;
 }
 
 void fp_cli_capture_said(const fp_capture *c)
@@ -128,19 +117,13 @@ void fp_cli_capture_said(const fp_capture *c)
 int fp_cli_capture(int argc, char **argv)
 {
 	fp_capture_opts o;
-	fp_args junit = FP_ARGS_INIT;
+	capture_args a;
 	fp_capture *c = NULL;
 	int err;
 
 	memset(&o, 0, sizeof(o));
-	o.echo = 1;
-	err = parse_capture(&o, &junit, argc, argv);
-	if (err == FP_EHELP) {
-		fp_args_free(&junit);
-		return FP_EXIT_OK;
-	}
-	o.junit = junit.v;
-	o.njunit = junit.n;
+	memset(&a, 0, sizeof(a));
+	err = parse_capture(&o, &a, argc, argv);
 	if (err == 0) {
 		fp_capture_catch_signals();
 		err = fp_capture_run(&c, &o);
@@ -150,8 +133,8 @@ int fp_cli_capture(int argc, char **argv)
 		printf("%s\n", c->dir);
 	}
 	fp_capture_free(c);
-	fp_args_free(&junit);
-	return err < 0 ? fp_cli_fail(err) : FP_EXIT_OK;
+	fp_opt_free(&capture_command, &a);
+	return fp_cli_status(err);
 }
 
 /* ---- capture directories as inputs of diff and report ---- */

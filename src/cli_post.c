@@ -5,6 +5,7 @@
  * body file.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,33 +17,6 @@
 #include "fixproof/publish.h"
 
 #define POST_MAX_INPUT (16u * 1024 * 1024) /* bytes of a body we read */
-
-static const char post_usage[] =
-	"usage: fixproof post [--repo OWNER/NAME] [--issue N] [--marker KEY] [--api-url URL]\n"
-	"                     [--mode update|recreate|create] [--author LOGIN]\n"
-	"                     [--max-wait SECONDS] [--dry-run] [--verbose] [--quiet] [FILE|-]\n"
-	"\n"
-	"Posts FILE (or standard input) as a comment on a GitHub issue or pull\n"
-	"request and prints the comment's URL. With --marker the comment is sticky:\n"
-	"a later run with the same KEY updates it instead of adding another.\n"
-	"\n"
-	"  --repo OWNER/NAME   default $GITHUB_REPOSITORY\n"
-	"  --issue N           issue or pull request number; default from the event\n"
-	"                      at $GITHUB_EVENT_PATH, else $GITHUB_REF refs/pull/N/merge\n"
-	"  --marker KEY        hidden marker <!-- fixproof:KEY --> ([A-Za-z0-9._-]{1,64})\n"
-	"  --mode MODE         update: edit our marked comment, else create (default);\n"
-	"                      recreate: delete ours, then create; create: always create\n"
-	"  --author LOGIN      whose comments are ours when the token cannot read\n"
-	"                      /user (default github-actions[bot])\n"
-	"  --api-url URL       default $GITHUB_API_URL, else https://api.github.com\n"
-	"  --max-wait SECONDS  longest wait for a rate limit (default 60)\n"
-	"  --dry-run           print the writes (method, URL, size) instead of sending\n"
-	"  --verbose           one line per request on standard error\n"
-	"  -q, --quiet         no progress lines while waiting\n"
-	"\n"
-	"The token comes from $GITHUB_TOKEN, else $GH_TOKEN, and is never printed.\n"
-	"$FIXPROOF_RETRY_BASE_MS sets the first retry delay (default 1000 ms).\n"
-	"Exit status: 0 posted, 2 usage, 3 unreadable FILE, 4 network or API failure.\n";
 
 /* The environment variable `name`, or NULL when unset or empty. */
 static const char *env(const char *name)
@@ -84,76 +58,74 @@ static double parse_number(const char *s, double lo, double hi)
 
 typedef struct post_args {
 	fp_github_opts o;
+	fp_args files;
 	const char *file;
 	const char *issue;
+	long long max_wait;
+	int mode; /* fp_post_mode */
 } post_args;
 
-/* The options that take a value. */
-static const char *const valued_options[] = {
-	"--repo", "--issue", "--marker", "--api-url", "--mode", "--author", "--max-wait", NULL
+static const fp_opt_choice mode_choices[] = {
+	{ "update", FP_POST_UPDATE }, { "recreate", FP_POST_RECREATE },
+	{ "create", FP_POST_CREATE }, { NULL, 0 }
 };
 
-/* Stores the value `v` of option `opt` in `a`. */
-static int post_set(post_args *a, const char *opt, const char *v)
-{
-	if (strcmp(opt, "--repo") == 0)
-		a->o.repo = v;
-	else if (strcmp(opt, "--issue") == 0)
-		a->issue = v;
-	else if (strcmp(opt, "--marker") == 0)
-		a->o.marker = v;
-	else if (strcmp(opt, "--api-url") == 0)
-		a->o.api_url = v;
-	else if (strcmp(opt, "--author") == 0)
-		a->o.author = v;
-	else if (strcmp(opt, "--max-wait") == 0) {
-		if ((a->o.max_wait = parse_number(v, 0, 86400)) < 0)
-			return fp_error_set(FP_EUSAGE, "post: --max-wait '%s' is not a number of seconds (0 to 86400)", v);
-	} else if (strcmp(v, "update") == 0) {
-		a->o.mode = FP_POST_UPDATE;
-	} else if (strcmp(v, "recreate") == 0) {
-		a->o.mode = FP_POST_RECREATE;
-	} else if (strcmp(v, "create") == 0) {
-		a->o.mode = FP_POST_CREATE;
-	} else {
-		return fp_error_set(FP_EUSAGE, "post: --mode '%s' is not update, recreate or create", v);
-	}
-	return 0;
-}
+static const fp_opt post_options[] = {
+	FP_OPTION_STRING("repo", 0, post_args, o.repo, "OWNER/NAME", "default $GITHUB_REPOSITORY"),
+	FP_OPTION_STRING("issue", 0, post_args, issue, "N",
+			 "issue or pull request number; default from the event "
+			 "at $GITHUB_EVENT_PATH, else $GITHUB_REF refs/pull/N/merge"),
+	FP_OPTION_STRING("marker", 0, post_args, o.marker, "KEY",
+			 "hidden marker <!-- fixproof:KEY --> ([A-Za-z0-9._-]{1,64})"),
+	FP_OPTION_ENUM("mode", 0, post_args, mode, "MODE", mode_choices,
+		       "update: edit our marked comment, else create (default); "
+		       "recreate: delete ours, then create; create: always create"),
+	FP_OPTION_STRING("author", 0, post_args, o.author, "LOGIN",
+			 "whose comments are ours when the token cannot read "
+			 "/user (default github-actions[bot])"),
+	FP_OPTION_STRING("api-url", 0, post_args, o.api_url, "URL",
+			 "default $GITHUB_API_URL, else https://api.github.com"),
+	FP_OPTION_INT("max-wait", 0, post_args, max_wait, "SECONDS", 0, 86400,
+		      "longest wait for a rate limit (default 60)"),
+	FP_OPTION_FLAG("dry-run", 0, post_args, o.dry_run,
+		       "print the writes (method, URL, size) instead of sending"),
+	FP_OPTION_FLAG("verbose", 'v', post_args, o.verbose, "one line per request on standard error"),
+	FP_OPTION_FLAG("quiet", 'q', post_args, o.quiet, "no progress lines while waiting"),
+	FP_OPTION_END
+};
 
-/* Reads the options into `a`; returns 1 after printing --help. */
+static const fp_opt_command post_command = {
+	"post",
+	"[--repo OWNER/NAME] [--issue N] [--marker KEY]\n"
+	"                     [--api-url URL] [--mode update|recreate|create]\n"
+	"                     [--author LOGIN] [--max-wait SECONDS] [--dry-run]\n"
+	"                     [--verbose] [--quiet] [FILE|-]",
+	"Posts FILE (or standard input) as a comment on a GitHub issue or pull\n"
+	"request and prints the comment's URL. With --marker the comment is sticky:\n"
+	"a later run with the same KEY updates it instead of adding another.\n",
+	post_options, "FILE|-", offsetof(post_args, files),
+	"the report to post (default: standard input)",
+	"The token comes from $GITHUB_TOKEN, else $GH_TOKEN, and is never printed.\n"
+	"$FIXPROOF_RETRY_BASE_MS sets the first retry delay (default 1000 ms).\n"
+	"Exit status: 0 posted, 2 usage, 3 unreadable FILE, 4 network or API failure.\n",
+	0
+};
+
+/* Reads the options into `a`; FP_EHELP after printing --help. */
 static int post_parse_args(post_args *a, int argc, char **argv)
 {
-	int i, err = 0;
+	int err;
 
-	for (i = 1; i < argc && err == 0; i++) {
-		const char *arg = argv[i], *v;
-		size_t k;
-
-		for (k = 0; valued_options[k] && !fp_args_is(arg, valued_options[k]); k++)
-			;
-		if (fp_cli_is_help(arg)) {
-			fputs(post_usage, stdout);
-			return 1;
-		} else if (valued_options[k]) {
-			if (!(v = fp_args_value(argc, argv, &i, valued_options[k])))
-				return FP_EUSAGE;
-			err = post_set(a, valued_options[k], v);
-		} else if (strcmp(arg, "--dry-run") == 0) {
-			a->o.dry_run = 1;
-		} else if (strcmp(arg, "--verbose") == 0 || strcmp(arg, "-v") == 0) {
-			a->o.verbose = 1;
-		} else if (strcmp(arg, "--quiet") == 0 || strcmp(arg, "-q") == 0) {
-			a->o.quiet = 1;
-			fp_cli_set_quiet(1);
-		} else if (arg[0] != '-' || strcmp(arg, "-") == 0) {
-			if (a->file)
-				return fp_error_set(FP_EUSAGE, "post: only one FILE may be given ('%s' and '%s')", a->file, arg);
-			a->file = arg;
-		} else {
-			return fp_error_set(FP_EUSAGE, "post: unknown option '%s'; see 'fixproof post --help'", arg);
-		}
-	}
+	a->max_wait = 60;
+	a->mode = FP_POST_UPDATE;
+	err = fp_opt_parse(&post_command, a, argc, argv);
+	a->o.max_wait = (double)a->max_wait;
+	a->o.mode = (fp_post_mode)a->mode;
+	fp_cli_set_quiet(a->o.quiet);
+	if (err == 0 && a->files.n > 1)
+		return fp_error_set(FP_EUSAGE, "post: only one FILE may be given ('%s' and '%s')",
+				    a->files.v[0], a->files.v[1]);
+	a->file = a->files.n ? a->files.v[0] : NULL;
 	return err;
 }
 
@@ -192,11 +164,7 @@ int fp_cli_post(int argc, char **argv)
 	int err, over = 0, status;
 
 	memset(&a, 0, sizeof(a));
-	a.o.max_wait = 60;
-	a.o.mode = FP_POST_UPDATE;
 	err = post_parse_args(&a, argc, argv);
-	if (err == 1)
-		return FP_EXIT_OK;
 	if (err == 0)
 		err = post_resolve(&a);
 	if (err == 0)
@@ -209,8 +177,9 @@ int fp_cli_post(int argc, char **argv)
 		err = fp_github_post(&url, &a.o, body.ptr, body.len);
 	if (err == 0 && url.len)
 		printf("%s\n", url.ptr);
-	status = err < 0 ? fp_cli_fail(err) : FP_EXIT_OK;
+	status = fp_cli_status(err);
 	fp_buf_free(&url);
 	fp_buf_free(&body);
+	fp_opt_free(&post_command, &a);
 	return status;
 }

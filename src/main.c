@@ -51,7 +51,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return FP_EXIT_USAGE;
 	}
-	if (fp_cli_is_help(argv[1]) || strcmp(argv[1], "help") == 0) {
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
 		usage(stdout);
 		return FP_EXIT_OK;
 	}

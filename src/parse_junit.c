@@ -674,18 +674,17 @@ static int is_source_path(const char *s, size_t n)
 	return 0;
 }
 
-/* Reads `n` digits at `*p` into `*out`; 0, or -1 when they are not there. */
+/* Reads exactly `n` digits at `*p` into `*out` and moves past them;
+ * returns 1, or 0 when they are not there. */
 static int digits(const char **p, int n, int *out)
 {
-	int v = 0;
+	uint64_t v;
 
-	for (; n > 0; n--, (*p)++) {
-		if (**p < '0' || **p > '9')
-			return -1;
-		v = v * 10 + (**p - '0');
-	}
-	*out = v;
-	return 0;
+	if (fp_uint_prefix(&v, *p, (size_t)n, UINT64_MAX) != (size_t)n)
+		return 0;
+	*p += n;
+	*out = (int)v;
+	return 1;
 }
 
 /* Days from 1970-01-01 to the date, in the proleptic Gregorian calendar. */
@@ -714,7 +713,7 @@ static int zone_offset(const char *p, long *out)
 	if (*p != '+' && *p != '-')
 		return -1;
 	sign = *p++ == '-' ? -1 : 1;
-	if (digits(&p, 2, &hh) < 0 || (*p == ':' && !*++p) || digits(&p, 2, &mm) < 0 || *p ||
+	if (!digits(&p, 2, &hh) || (*p == ':' && !*++p) || !digits(&p, 2, &mm) || *p ||
 	    hh > 23 || mm > 59)
 		return -1;
 	*out = sign * (hh * 3600L + mm * 60L);
@@ -728,10 +727,10 @@ int fp_junit_timestamp(double *out, const char *s)
 	long offset;
 	const char *p = s;
 
-	if (digits(&p, 4, &y) < 0 || *p++ != '-' || digits(&p, 2, &mo) < 0 || *p++ != '-' ||
-	    digits(&p, 2, &d) < 0 || (*p != 'T' && *p != ' ') || !*p++ ||
-	    digits(&p, 2, &h) < 0 || *p++ != ':' || digits(&p, 2, &mi) < 0 || *p++ != ':' ||
-	    digits(&p, 2, &sec) < 0)
+	if (!digits(&p, 4, &y) || *p++ != '-' || !digits(&p, 2, &mo) || *p++ != '-' ||
+	    !digits(&p, 2, &d) || (*p != 'T' && *p != ' ') || !*p++ ||
+	    !digits(&p, 2, &h) || *p++ != ':' || !digits(&p, 2, &mi) || *p++ != ':' ||
+	    !digits(&p, 2, &sec))
 		return FP_EINPUT;
 	if (*p == '.')
 		for (p++; *p >= '0' && *p <= '9'; p++, scale /= 10)
@@ -1159,9 +1158,10 @@ static void sax_unparsed_entity_decl(void *ctx, const xmlChar *name, const xmlCh
 
 /*
  * Feeds the source to libxml2 until the end of the document, an error or
- * a handler's failure. Returns 1 at the end of a well-formed document, 0
- * when libxml2 stopped on an error (recorded by error_cb), or a negative
- * code (a handler's or the source's, message set).
+ * a handler's failure. Returns 0 at the end of a well-formed document;
+ * FP_EPASSTHROUGH when libxml2 stopped on an error (recorded by error_cb),
+ * which on_xml_error judges, no message set; or another negative code (a
+ * handler's or the source's, message set).
  */
 static int parse_document(junit_reader *r, char *buf)
 {
@@ -1180,9 +1180,9 @@ static int parse_document(junit_reader *r, char *buf)
 	}
 	if (r->ctxt->wellFormed && r->have_error != 2 && got == 0) {
 		/* A whole document whose root is not JUnit's ("<html/>"). */
-		return r->other_root.len ? other_root(r) : 1;
+		return r->other_root.len ? other_root(r) : 0;
 	}
-	return 0;
+	return FP_EPASSTHROUGH;
 }
 
 /*
@@ -1338,9 +1338,9 @@ int fp_junit_parse(fp_run *run, uint32_t input, fp_source *src)
 	}
 	xmlCtxtUseOptions(r.ctxt, XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_COMPACT);
 	err = parse_document(&r, buf);
-	if (err == 0)
+	if (err == FP_EPASSTHROUGH)
 		err = on_xml_error(&r);
-	else if (err == 1)
+	else if (err == 0)
 		err = r.root_seen ? 0
 			: fp_error_set(FP_EINPUT, "cannot parse '%s': not JUnit XML (no root element)",
 				       src->path);

@@ -236,11 +236,11 @@ static const char *svg_color(const fp_chart_slice *s)
 		       ? s->color : DEFAULT_COLOR;
 }
 
-#define PIE_X 90.0
-#define PIE_Y 120.0
-#define PIE_R 80.0
-#define LEGEND_X 196
-#define LEGEND_Y 56
+#define PIE_X 75.0
+#define PIE_Y 110.0
+#define PIE_R 70.0
+#define LEGEND_X 166
+#define LEGEND_Y 50
 #define LEGEND_STEP 26
 
 /* "Passed: 18; infrastructure failures: 16" in words, for aria-label. */
@@ -307,7 +307,7 @@ void fp_chart_svg(fp_buf *out, const fp_chart *c)
 	if (height < PIE_Y + PIE_R + 8)
 		height = (unsigned)(PIE_Y + PIE_R + 8);
 	fp_buf_printf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" role=\"img\" "
-		      "width=\"420\" height=\"%u\" viewBox=\"0 0 420 %u\" aria-label=\"", height, height);
+		      "width=\"400\" height=\"%u\" viewBox=\"0 0 400 %u\" aria-label=\"", height, height);
 	svg_words(out, c, order, n);
 	fp_buf_puts(out, "\" font-family=\"-apple-system, 'Segoe UI', Helvetica, Arial, sans-serif\" "
 		    "font-size=\"14\" fill=\"#1f2328\">\n<title>");

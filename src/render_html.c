@@ -68,7 +68,7 @@ static const char style[] =
 	".verdict-unresolved{background:#fff1e5;border-color:#bc4c00;color:#762c00}\n"
 	".verdict-regressed{background:#ffebe9;border-color:#cf222e;color:#82071e}\n"
 	".verdict-inconclusive{background:#f6f8fa;border-color:#59636e;color:#1f2328}\n"
-	"figure.chart{display:inline-block;margin:0 32px 16px 0;vertical-align:top}\n"
+	"figure.chart{display:inline-block;margin:0 24px 16px 0;vertical-align:top}\n"
 	"figure.chart svg{max-width:100%;height:auto}\n"
 	"@media print{\n"
 	"body{font-size:11pt}main{max-width:none;padding:0}\n"
@@ -399,7 +399,7 @@ static int render_page(fp_buf *out, const char *markdown, size_t len, const char
 		cmark_syntax_extension *ext = cmark_find_syntax_extension(extensions[i]);
 
 		if (!ext) {
-			rc = fp_error_set(FP_EIO, "cannot render HTML: cmark-gfm has no '%s' "
+			rc = fp_error_set(FP_EINTERNAL, "cannot render HTML: cmark-gfm has no '%s' "
 					  "extension", extensions[i]);
 			goto out;
 		}

@@ -984,9 +984,15 @@ static int load(fp_mustache_template **out, renderer *r, const char *name)
 			return 0;
 		}
 	}
-	if (r->o->partial && r->o->partial(r->o->partial_ctx, name, &text) &&
-	    (rc = fp_mustache_compile(&t, text.ptr, text.len, name)) < 0)
-		goto out;
+	if (r->o->partial) {
+		rc = r->o->partial(r->o->partial_ctx, name, &text);
+		if (rc == 0)
+			rc = fp_mustache_compile(&t, text.ptr, text.len, name);
+		else if (rc == FP_ENOTFOUND)
+			rc = 0;
+		if (rc < 0)
+			goto out;
+	}
 	FP_ARRAY_GROW(r->cache, r->ncache + 1, r->capcache);
 	r->cache[r->ncache].name = fp_xstrdup(name);
 	r->cache[r->ncache++].t = t;

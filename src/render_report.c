@@ -20,15 +20,15 @@ typedef struct lookup {
 	fp_buf file_dir;      /* directory of a template given as a file */
 } lookup;
 
-/* Reads a whole file (a `what`: template or note), capped. 1 when read,
- * 0 when absent, <0 on error. */
+/* Reads a whole file (a `what`: template or note), capped: 0, FP_ENOTFOUND
+ * when it is absent and need not exist, or another negative code. */
 static int read_text_file(fp_buf *out, const char *path, const char *what, int must_exist)
 {
 	int err = fp_file_read(out, path, MAX_TEMPLATE_BYTES,
 			       FP_FILE_REGULAR | (must_exist ? 0 : FP_FILE_MISSING_OK));
 
 	if (err == FP_ENOTFOUND)
-		return 0;
+		return err;
 	if (err == FP_ELIMIT)
 		return fp_error_set(FP_ELIMIT, "cannot read %s '%s': larger than %u bytes",
 				    what, path, MAX_TEMPLATE_BYTES);
@@ -36,7 +36,7 @@ static int read_text_file(fp_buf *out, const char *path, const char *what, int m
 		return fp_error_set(FP_EUSAGE, "cannot read %s '%s': not a regular file", what, path);
 	if (err < 0)
 		return fp_error_set(FP_EUSAGE, "cannot read %s '%s': %s", what, path, strerror(errno));
-	return 1;
+	return 0;
 }
 
 static int valid_name(const char *name)
@@ -64,38 +64,39 @@ static const fp_embedded_file *builtin(const char *name)
 	return NULL;
 }
 
-/* Finds template `name`: 1 found (text appended), 0 not found, <0 error. */
+/* Finds template `name` (its text appended): 0, FP_ENOTFOUND, or another
+ * negative code when a file of that name cannot be read. */
 static int find_template(const lookup *lk, const char *name, fp_buf *out)
 {
 	const char *dirs[2];
 	const fp_embedded_file *f;
 	fp_buf path = FP_BUF_INIT;
-	int i, found = 0;
+	int i, err = FP_ENOTFOUND;
 
 	if (!valid_name(name))
-		return 0;
+		return FP_ENOTFOUND;
 	dirs[0] = lk->dir;
 	dirs[1] = lk->file_dir.len ? lk->file_dir.ptr : NULL;
-	for (i = 0; i < 2 && !found; i++) {
+	for (i = 0; i < 2 && err == FP_ENOTFOUND; i++) {
 		if (!dirs[i])
 			continue;
 		fp_buf_clear(&path);
 		fp_buf_printf(&path, "%s/%s.mustache", dirs[i], name);
-		found = read_text_file(out, path.ptr, "template", 0);
+		err = read_text_file(out, path.ptr, "template", 0);
 	}
 	fp_buf_free(&path);
-	if (found)
-		return found;
+	if (err != FP_ENOTFOUND)
+		return err;
 	if ((f = builtin(name)) != NULL) {
 		fp_buf_add(out, f->data, f->len);
-		return 1;
+		return 0;
 	}
-	return 0;
+	return FP_ENOTFOUND;
 }
 
 static int partial_cb(void *ctx, const char *name, fp_buf *out)
 {
-	return find_template(ctx, name, out) > 0;
+	return find_template(ctx, name, out);
 }
 
 static int looks_like_file(const char *name)
@@ -108,25 +109,23 @@ static int looks_like_file(const char *name)
 /* Loads the main template and sets where its partials are looked up. */
 static int load_main(lookup *lk, fp_buf *text, const char *name)
 {
-	int found;
+	int err;
 
 	if (looks_like_file(name)) {
 		const char *slash = strrchr(name, '/');
 
-		if ((found = read_text_file(text, name, "template", 1)) < 0)
-			return found;
+		if ((err = read_text_file(text, name, "template", 1)) < 0)
+			return err;
 		if (slash)
 			fp_buf_add(&lk->file_dir, name, (size_t)(slash - name));
 		else
 			fp_buf_putc(&lk->file_dir, '.');
 		return 0;
 	}
-	if ((found = find_template(lk, name, text)) < 0)
-		return found;
-	if (!found)
+	if ((err = find_template(lk, name, text)) == FP_ENOTFOUND)
 		return fp_error_set(FP_EUSAGE, "no template '%s': not a file, and no built-in template of "
 				    "that name (built-in: proof, pr-summary, executive)", name);
-	return 0;
+	return err;
 }
 
 /* ---- shortening ---- */

@@ -27,8 +27,10 @@ typedef enum {
 
 /*
  * Looks up the partial (or parent template) `name`. Appends its text to
- * `out` and returns 1, or returns 0 when there is none (the spec renders a
- * missing partial as empty).
+ * `out` and returns 0; returns FP_ENOTFOUND when there is none (the spec
+ * renders a missing partial as empty), or another negative code, with the
+ * message set, when it is there but cannot be had (an unreadable file):
+ * that stops the rendering.
  */
 typedef int (*fp_partial_fn)(void *ctx, const char *name, fp_buf *out);
 
@@ -223,7 +225,7 @@ void fp_chart_svg(fp_buf *out, const fp_chart *c);
  * its parts rather than mid-name; a ```mermaid pie that
  * fp_chart_parse_mermaid reads is drawn as inline SVG (fp_chart_svg), any
  * other stays a code block. The stylesheet fits tables to the page width
- * and has print rules. Returns 0, or FP_EIO when cmark-gfm lacks an
+ * and has print rules. Returns 0, or FP_EINTERNAL when cmark-gfm lacks an
  * extension.
  */
 int fp_html_page(fp_buf *out, const char *markdown, size_t len, const char *title);

@@ -267,7 +267,7 @@ def test_usage_errors():
     assert "both --before and --after are needed" in res.err
     res = run("diff", "--after")
     assert res.returncode == 2
-    assert res.err.startswith("fixproof: option '--after' needs at least one INPUT")
+    assert res.err.startswith("fixproof: diff: option '--after' needs at least one INPUT")
     assert run("diff", "--help").out.startswith("usage: fixproof diff --before INPUT...")
 
 

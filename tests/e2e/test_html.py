@@ -6,8 +6,12 @@ between their parts, tables as wide as the page and print rules. The SVG
 and the page structure are checked with lxml; when Debian's `chromium` is
 installed, the page is also drawn by it and the screenshot is checked for
 the banner's and the chart's colours (chromium is not a dependency of the
-project: without it that test says SKIPPED loudly).
+project: without it that test says SKIPPED loudly). Likewise Mermaid's own
+parser reads the executive's blocks when FIXPROOF_MERMAID_MODULES names a
+node_modules that has it.
 """
+import json
+import os
 import re
 import shutil
 import struct
@@ -177,3 +181,40 @@ def test_chromium_draws_the_banner_and_the_chart(samples, name, tmp_path):
     assert seen.get(hexrgb(banner), 0) > 5000, "the banner is drawn in its colour"
     # The "Passed" slices, in their green, cover thousands of pixels.
     assert seen.get(hexrgb("#1a7f37"), 0) > 5000, "the pies are drawn"
+
+
+# ---- the Mermaid, read by Mermaid's own parser ----
+
+def test_mermaid_blocks_parse_with_mermaids_own_parser(samples, tmp_path):
+    """Mermaid's grammar (the npm package @mermaid-js/parser, which mermaid
+    itself uses for pies) reads each block with the figures fixproof wrote.
+    Not a dependency of the project: set FIXPROOF_MERMAID_MODULES to a
+    node_modules directory holding it (`npm install @mermaid-js/parser`)."""
+    modules = os.environ.get("FIXPROOF_MERMAID_MODULES")
+    node = shutil.which("node")
+    if not modules or not node:
+        print("\n*** SKIPPED: set FIXPROOF_MERMAID_MODULES to a node_modules with "
+              "@mermaid-js/parser (and install node) to check the Mermaid grammar ***")
+        pytest.skip("no @mermaid-js/parser")
+    markdown = report(*PAIRS["regressed"], "--template", "executive").out
+    blocks = re.findall(r"^```mermaid\n(.*?)^```$", markdown, re.S | re.M)
+    assert len(blocks) == 2
+    script = tmp_path / "check.mjs"
+    script.write_text(
+        "import { parse } from '@mermaid-js/parser';\n"
+        "import fs from 'fs';\n"
+        "const text = fs.readFileSync(0, 'utf8');\n"
+        "// Mermaid takes %%{init}%% directives out before its grammar sees the text.\n"
+        "const body = text.split('\\n').filter(l => !l.startsWith('%%{')).join('\\n');\n"
+        "const ast = await parse('pie', body);\n"
+        "console.log(JSON.stringify({title: ast.title, showData: ast.showData,\n"
+        "  sections: ast.sections.map(s => [s.label, s.value])}));\n")
+    (tmp_path / "node_modules").symlink_to(modules)
+    for block in blocks:
+        out = subprocess.run([node, str(script)], input=block, capture_output=True, text=True,
+                             timeout=120, cwd=tmp_path)
+        assert out.returncode == 0, out.stderr
+        ast = json.loads(out.stdout)
+        assert ast["showData"] is True
+        assert ast["title"] == re.search(r"title (.*)", block)[1]
+        assert ast["sections"] == [[l, int(n)] for l, n in re.findall(r'"([^"]+)" : (\d+)', block)]

@@ -245,6 +245,27 @@ def test_templates_dir_holds_partials(samples, tmp_path):
     assert res.out == "QA says: Regressed\n"
 
 
+def test_report_partial_that_cannot_be_read_stops_the_report(samples, tmp_path):
+    # A partial that is there but is no regular file, or is over the cap, is
+    # an error, not a partial that renders as empty.
+    (tmp_path / "team.mustache").write_text("{{> sig}}: {{verdict_label}}\n")
+    os.mkfifo(tmp_path / "sig.mustache")
+    res = report(*pair("regressed"), "--templates", tmp_path, "--template", "team")
+    assert res.returncode == 2, res
+    assert res.err == f"fixproof: cannot read template '{tmp_path}/sig.mustache': not a regular file\n"
+    assert res.out == ""
+    os.unlink(tmp_path / "sig.mustache")
+    (tmp_path / "sig.mustache").write_text("x" * (1 << 20) + "y")
+    res = report(*pair("regressed"), "--templates", tmp_path, "--template", "team")
+    assert res.returncode != 0, res
+    assert "larger than 1048576 bytes" in res.err
+    # A partial that is not there at all renders as empty, as the spec says.
+    os.unlink(tmp_path / "sig.mustache")
+    res = report(*pair("regressed"), "--templates", tmp_path, "--template", "team")
+    assert res.returncode == 0, res
+    assert res.out == ": Regressed\n"
+
+
 def test_unknown_template_and_bad_template(samples, tmp_path):
     res = report(*pair("after"), "--template", "nonesuch")
     assert res.returncode == 2

@@ -10,6 +10,7 @@
 #include "fuzz.h"
 
 #include "fixproof/buf.h"
+#include "fixproof/error.h"
 #include "fixproof/render.h"
 
 #define MAX_PARTIALS 8
@@ -39,13 +40,13 @@ static int partial_cb(void *ctx, const char *name, fp_buf *out)
 
 	if (strcmp(name, "self") == 0) {
 		fp_buf_add(out, in->tmpl, in->tlen);
-		return 1;
+		return 0;
 	}
 	if (in->nparts == 0)
-		return 0;
+		return FP_ENOTFOUND;
 	i = (size_t)(fp_hash_bytes(name, strlen(name)) % in->nparts);
 	fp_buf_add(out, in->part[i], in->plen[i]);
-	return 1;
+	return 0;
 }
 
 /* A failed render must be one of the documented failures, with a message. */

@@ -208,7 +208,7 @@ static void test_chart_svg_says_every_figure(void **state)
 				"Infrastructure failures: 1; Business-logic failures: 1\""));
 	assert_non_null(strstr(svg.ptr, "<title>After the fix: 5 tests. Passed: 3;"));
 	/* Three slices, the first more than half the pie: a large arc. */
-	assert_non_null(strstr(svg.ptr, " A80 80 0 1 1 "));
+	assert_non_null(strstr(svg.ptr, " A70 70 0 1 1 "));
 	assert_null(strstr(svg.ptr, "<circle"));
 	fp_buf_free(&svg);
 	fp_run_free(run);
@@ -216,7 +216,7 @@ static void test_chart_svg_says_every_figure(void **state)
 	run = make_run("PP");
 	fp_chart_outcomes(&c, run, "After");
 	fp_chart_svg(&svg, &c);
-	assert_non_null(strstr(svg.ptr, "<circle cx=\"90\" cy=\"120\" r=\"80\" fill=\"#1a7f37\">"));
+	assert_non_null(strstr(svg.ptr, "<circle cx=\"75\" cy=\"110\" r=\"70\" fill=\"#1a7f37\">"));
 	fp_buf_free(&svg);
 	fp_run_free(run);
 }

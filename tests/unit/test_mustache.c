@@ -21,10 +21,10 @@ static int list_partial(void *ctx, const char *name, fp_buf *out)
 	for (p = ctx; p[0]; p += 2) {
 		if (strcmp(p[0], name) == 0) {
 			fp_buf_puts(out, p[1]);
-			return 1;
+			return 0;
 		}
 	}
-	return 0;
+	return FP_ENOTFOUND;
 }
 
 /* Renders `tmpl` over the JSON `json`; returns the code, output in `out`. */

@@ -20,9 +20,9 @@ static int spec_partial(void *ctx, const char *name, fp_buf *out)
 	const cJSON *p = cJSON_GetObjectItemCaseSensitive((const cJSON *)ctx, name);
 
 	if (!cJSON_IsString(p))
-		return 0;
+		return FP_ENOTFOUND;
 	fp_buf_puts(out, p->valuestring);
-	return 1;
+	return 0;
 }
 
 static char *slurp(const char *path)
