@@ -143,7 +143,7 @@ def test_prove_errors_leave_nothing_behind(tmp_path, scratch):
     assert res.returncode == 2 and "--tests names no file at the head" in res.err
     assert_nothing_left(repo, scratch)
     res = prove(tmp_path / "repo" / "calc", scratch, "--base", "HEAD", "--repeat", "0", "--", "true")
-    assert res.returncode == 2 and "--repeat takes a number from 1 to 100" in res.err
+    assert res.returncode == 2 and "--repeat takes a whole number from 1 to 100" in res.err
     outside = tmp_path / "outside"
     outside.mkdir()
     res = prove(outside, scratch, "--base", "HEAD", "--", "true")
