@@ -1,6 +1,6 @@
 /*
  * diff_json.c - the diff model as JSON (schema "fixproof.diff/1"), streamed
- * test by test; see diff.h.
+ * test by test; see diff.h and the README's "JSON contracts".
  */
 #include "fixproof/diff.h"
 

@@ -1,4 +1,4 @@
-/* error.c - the process-wide error message; see error.h. */
+/* error.c - the error message of each thread; see error.h. */
 #include "fixproof/error.h"
 
 #include <stdarg.h>

@@ -24,6 +24,10 @@
  * - "name", "category" and "cause" are required; "category" is
  *   "infrastructure" or "business_logic"; "cause" is a word of lower-case
  *   letters, digits and '_' (the default rules show the usual ones).
+ * - Instead of "category" and "cause" (giving either with it is an error),
+ *   a rule may have "set_phase" ("collection", "setup", "call" or
+ *   "teardown"): a failure it matches is moved to that phase, and the rules
+ *   after it classify the failure in its new phase.
  * - Every other member is a condition, and a rule matches when all the
  *   conditions it gives hold; a rule with none matches every failure.
  *   "status" is a list of "failed" and "error"; "phase" a list of
@@ -112,7 +116,9 @@ int fp_rules_write_json(const fp_rules *rules, FILE *f);
  * exception type when it was unknown and can be read from the message or
  * the trace ("AssertionError", "requests.exceptions.ConnectionError").
  * Passed, skipped and not-run tests get no category, cause or rule. Then
- * counts the categories (fp_run_count_categories).
+ * counts the categories (fp_run_count_categories). `rules` is only read:
+ * one list may classify several runs on several threads at once (the two
+ * sides of a diff are classified so); `run` is written, one thread each.
  */
 void fp_classify_run(fp_run *run, const fp_rules *rules);
 

@@ -1,9 +1,15 @@
 /*
- * error.h - error codes and the one error message of the process.
+ * error.h - error codes and the error message of each thread.
  *
  * Functions that can fail return 0 or a negative FP_E... code. The message
  * is set once, where the failure is found, with fp_error_set(), and passed up
  * unchanged; only the command line prints it (see libgit2's git_error_set).
+ *
+ * The message is per thread: the two sides of a diff are read on two
+ * threads at once, and each keeps its own. A thread that hands a failure
+ * to another (the reading of both sides does) must copy its message out
+ * with fp_error_message() before it ends; the other thread's message is
+ * not touched.
  */
 #ifndef FIXPROOF_ERROR_H
 #define FIXPROOF_ERROR_H
@@ -37,13 +43,15 @@ enum {
  */
 int fp_error_set(int code, const char *fmt, ...) FP_PRINTF(2, 3);
 
-/* The last message set, or "" when none was. Owned by the error module. */
+/* The calling thread's last message, or "" when none was. Owned by the
+ * error module; valid until this thread's next fp_error_set or clear. */
 const char *fp_error_message(void);
 
-/* Forgets the last message. */
+/* Forgets the calling thread's last message. */
 void fp_error_clear(void);
 
-/* Releases the message buffer (for leak checkers at exit). */
+/* Releases the calling thread's message buffer (a thread that set one
+ * calls it before it ends, and main before exit, for leak checkers). */
 void fp_error_shutdown(void);
 
 #endif

@@ -11,7 +11,12 @@
  *
  * The JSON form (schema "fixproof.run/1") is written by fp_run_write_json
  * (model_json.c), streamed test by test, so printing a run costs no second
- * copy of it.
+ * copy of it; the README's "JSON contracts" describes it.
+ *
+ * Threads: a run is not locked. One thread builds it (the readers, then
+ * fp_run_finish and fp_classify_run); after that it is only read, and
+ * several threads may read it at once (the JSON writer formats tests on
+ * two). The two sides of a diff are two runs, built on two threads.
  */
 #ifndef FIXPROOF_MODEL_H
 #define FIXPROOF_MODEL_H

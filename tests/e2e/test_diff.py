@@ -34,7 +34,7 @@ def outcome(entry):
 
 
 def expected_change(b, a):
-    """DESIGN.md's changes, derived independently from two expected outcomes."""
+    """The README's changes ("Changes"), derived independently from two expected outcomes."""
     ob, oa = outcome(b), outcome(a)
     if ob == "absent":
         return "new"

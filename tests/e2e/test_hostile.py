@@ -1,7 +1,7 @@
 """The hostile-input suite: what CI jobs and strangers' pull requests can hand
 fixproof, run through the real binary within bounded time and memory.
 
-Every case checks the exit status (DESIGN.md: 0 ok, 3 bad or unreadable
+Every case checks the exit status (README, "Commands": 0 ok, 3 bad or unreadable
 input, or output that could not be written), the one-line message naming
 the file (and line where there is one), and that a failed `-o FILE` leaves
 no file behind. Each run has a timeout, and outside the sanitizer build an

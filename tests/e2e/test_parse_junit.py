@@ -49,7 +49,7 @@ SUITE_FAILED = "Test suite failed to run"
 
 def case_entries(tree):
     """(key, status, phase, file) of every <testcase>, keyed the way fixproof
-    keys them, written here from the rules in DESIGN.md: an empty classname
+    keys them, written here from the README's run model: an empty classname
     is stood for by the enclosing testsuites' names joined by '.' (a pytest
     collection failure keeps its dotted module name alone); a testcase with
     no name is named by its place in its suite; jest-junit's "Test suite

@@ -77,7 +77,7 @@ static inline void fuzz_check_json(const char *text, size_t len)
 	cJSON_Delete(doc);
 }
 
-/* DESIGN.md: every failed or errored test has a category, no other has. */
+/* The README's run model: every failed or errored test has a category, no other has. */
 static inline void fuzz_check_categories(const fp_run *run)
 {
 	size_t i;
