@@ -78,6 +78,16 @@ void fp_cli_set_quiet(int on)
 	quiet = on;
 }
 
+int fp_cli_check_stdin(const char *cmd, const fp_args *a, const fp_args *b)
+{
+	size_t n = fp_args_count(a, "-") + (b ? fp_args_count(b, "-") : 0);
+
+	if (n > 1)
+		return fp_error_set(FP_EUSAGE, "%s: standard input (-) is given %zu times; it can be "
+				    "read only once", cmd, n);
+	return 0;
+}
+
 /* Progress goes to a terminal, or anywhere when FIXPROOF_PROGRESS=1; never
  * with --quiet, so CI logs and pipes stay clean. */
 static int progress_wanted(void)
@@ -272,6 +282,8 @@ int fp_cli_parse(int argc, char **argv)
 	if (err == 0 && o.inputs.n == 0)
 		err = fp_error_set(FP_EUSAGE, "parse: no INPUT given; see 'fixproof parse --help'");
 	if (err == 0)
+		err = fp_cli_check_stdin("parse", &o.inputs, NULL);
+	if (err == 0)
 		err = fp_cli_load_rules(&rules, o.rules);
 	if (err == 0)
 		err = fp_cli_read_run(&run, &o.inputs, rules);
@@ -331,17 +343,55 @@ int fp_cli_rules(int argc, char **argv)
 
 /* ---- output files ---- */
 
+/* How many names open_temp() tries before it gives up. */
+#define TEMP_ATTEMPTS 100
+
+/*
+ * Creates the temporary file that becomes `path`, beside it, and returns
+ * its descriptor (or -1 with errno set); its name is left in `tmp`. It is
+ * created with mode 0666, which the umask trims, as a file that open(2)
+ * creates; it takes the mode of `existing` when `path` exists, so that
+ * replacing a file does not change who may read it. (mkstemp's 0600 would
+ * do neither.)
+ */
+static int open_temp(fp_buf *tmp, const char *path, const struct stat *existing)
+{
+	static unsigned counter;
+	unsigned attempt;
+	int fd = -1;
+
+	for (attempt = 0; attempt < TEMP_ATTEMPTS && fd < 0; attempt++) {
+		fp_buf_clear(tmp);
+		fp_buf_printf(tmp, "%s.tmp-%ld-%u", path, (long)getpid(), counter++);
+		fd = open(tmp->ptr, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+		if (fd < 0 && errno != EEXIST)
+			return -1;
+	}
+	if (fd < 0)
+		return -1;
+	if (existing && fchmod(fd, existing->st_mode & 07777) != 0) {
+		int e = errno;
+
+		close(fd);
+		unlink(tmp->ptr);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
 int fp_output_open(fp_output *out, const char *path)
 {
 	fp_buf tmp = FP_BUF_INIT;
 	struct stat st;
-	int fd;
+	int fd, exists;
 
 	if (!path || strcmp(path, "-") == 0) {
 		out->f = stdout;
 		return 0;
 	}
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+	exists = stat(path, &st) == 0;
+	if (exists && !S_ISREG(st.st_mode)) {
 		if (S_ISDIR(st.st_mode))
 			return fp_error_set(FP_EIO, "cannot write '%s': it is a directory", path);
 		/* A device or a FIFO (/dev/null, /dev/stdout, a pipe) is written
@@ -362,8 +412,7 @@ int fp_output_open(fp_output *out, const char *path)
 		out->path = fp_xstrdup(path);
 		return 0;
 	}
-	fp_buf_printf(&tmp, "%s.tmp-XXXXXX", path);
-	fd = mkstemp(tmp.ptr);
+	fd = open_temp(&tmp, path, exists ? &st : NULL);
 	if (fd < 0) {
 		int e = fp_error_set(FP_EIO, "cannot write '%s': %s", path, strerror(errno));
 

@@ -13,6 +13,13 @@
 #include "fixproof/classify.h"
 #include "fixproof/model.h"
 
+/*
+ * FP_EUSAGE when "-" (standard input) is among the inputs of `a` and `b`
+ * (which may be NULL) more than once: it can be read only once, and two
+ * readers would each get part of it.
+ */
+int fp_cli_check_stdin(const char *cmd, const fp_args *a, const fp_args *b);
+
 void fp_cli_set_quiet(int on);
 void fp_cli_progress(void *ctx, const char *path, size_t done, size_t total);
 /* "reading the run before the fix (3 inputs)" on a terminal. */

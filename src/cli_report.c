@@ -71,7 +71,8 @@ static const fp_opt_choice goal_choices[] = {
 			 "write to FILE (it appears only when complete)"), \
 	FP_OPTION_FLAG("quiet", 'q', T, side.quiet, "no warnings on standard error")
 
-/* Checks what the table cannot: a target is never empty. */
+/* Checks what the table cannot: a target is never empty, and standard
+ * input is read by one side only. */
 static int check_side(const side_opts *o, const char *cmd)
 {
 	size_t k;
@@ -80,7 +81,7 @@ static int check_side(const side_opts *o, const char *cmd)
 	for (k = 0; k < o->targets.n; k++)
 		if (!o->targets.v[k][0])
 			return fp_error_set(FP_EUSAGE, "%s: --target needs a non-empty PATTERN", cmd);
-	return 0;
+	return fp_cli_check_stdin(cmd, &o->before, &o->after);
 }
 
 /* Reads, classifies and diffs both sides. */
@@ -282,8 +283,8 @@ static int write_step_summary(const fp_diff *diff, const fp_report_opts *ro, con
 	if (stat(path, &st) == 0 && st.st_size > 0)
 		room = (size_t)st.st_size >= room ? 0 : room - (size_t)st.st_size;
 	if (room < 1024)
-		return fp_error_set(FP_ELIMIT, "cannot append to '%s': the step summary is already "
-				    "near GitHub's 1 MiB limit", path);
+		return fp_error_set(FP_ELIMIT, "cannot append to $GITHUB_STEP_SUMMARY '%s': it is "
+				    "already near GitHub's 1 MiB limit", path);
 	if (md->len + 1 > room || (ro->max_chars && ro->max_chars > room - 1)) {
 		small.max_chars = room - 1;
 		if ((err = fp_report_render(&again, diff, &small)) < 0)
@@ -291,13 +292,18 @@ static int write_step_summary(const fp_diff *diff, const fp_report_opts *ro, con
 		body = &again;
 	}
 	if (!(f = fopen(path, "a"))) {
-		err = fp_error_set(FP_EIO, "cannot open '%s': %s", path, strerror(errno));
+		err = fp_error_set(FP_EIO, "cannot write $GITHUB_STEP_SUMMARY '%s': %s", path,
+				   strerror(errno));
 		goto out;
 	}
-	fwrite(body->ptr, 1, body->len, f);
-	fputc('\n', f);
-	if (fclose(f) != 0)
-		err = fp_error_set(FP_EIO, "cannot write '%s': %s", path, strerror(errno));
+	/* Each step is checked: a full disk shows on the write or the flush. */
+	if (fwrite(body->ptr, 1, body->len, f) != body->len || fputc('\n', f) == EOF ||
+	    fflush(f) != 0)
+		err = fp_error_set(FP_EIO, "cannot write $GITHUB_STEP_SUMMARY '%s': %s", path,
+				   strerror(errno));
+	if (fclose(f) != 0 && err == 0)
+		err = fp_error_set(FP_EIO, "cannot write $GITHUB_STEP_SUMMARY '%s': %s", path,
+				   strerror(errno));
 out:
 	fp_buf_free(&again);
 	return err;

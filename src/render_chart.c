@@ -30,6 +30,10 @@ static const struct {
 
 #define NOUTCOMES (sizeof(outcome_slices) / sizeof(outcome_slices[0]))
 
+/* The largest count read back: slices of a chart add up without overflow
+ * and stay exact as doubles. */
+#define MAX_PARSED_COUNT 1000000000000000ULL
+
 /* A slice read back without a colour of its own. */
 #define DEFAULT_COLOR "#6e7781"
 
@@ -168,9 +172,11 @@ static int parse_slice(fp_chart *c, const char *p, const char *end)
 	if (q == end)
 		return FP_EPASSTHROUGH;
 	for (; q < end && *q >= '0' && *q <= '9'; q++) {
-		if (v > (UINT64_MAX - 9) / 10)
+		unsigned long long digit = (unsigned long long)(*q - '0');
+
+		if (v > (MAX_PARSED_COUNT - digit) / 10)
 			return FP_EPASSTHROUGH;
-		v = v * 10 + (unsigned long long)(*q - '0');
+		v = v * 10 + digit;
 	}
 	if (q != end)
 		return FP_EPASSTHROUGH;

@@ -196,7 +196,8 @@ void fp_chart_mermaid(fp_buf *out, const fp_chart *c);
  * Reads back a chart written by fp_chart_mermaid from the text of the
  * block (`n` bytes, without the fences): the init directive's pieN
  * colours (a slice without one gets a grey), `pie` with or without
- * `showData`, `title` and `"label" : count` lines. Returns 0, or
+ * `showData`, `title` and `"label" : count` lines (a count over 10^15 is
+ * refused, so the slices add up exactly). Returns 0, or
  * FP_EPASSTHROUGH when the text is some other Mermaid (the caller leaves
  * it as it is).
  */
@@ -261,7 +262,9 @@ typedef struct fp_view_opts {
  * words), the transition matrix, target tests with their evidence and
  * times, one list per change (by key, targets included, with a compact
  * "ids_md"; and in "lists", targets left out), the tests that got slower,
- * durations, and the inputs with their sha256. Members ending in "_md" are
+ * durations, the inputs with their sha256, the tests of each side by
+ * outcome as Mermaid pies ("chart_md", fp_chart_mermaid) and the
+ * report's warnings (fp_report_warnings). Members ending in "_md" are
  * Markdown already made safe (code spans, fenced traces) for {{{triple}}}
  * braces; every other string is plain text for {{double}} braces. Every
  * key is always present (null when empty). The README lists them. The

@@ -2,8 +2,10 @@
 
 The binary is $FIXPROOF (the Makefile sets it: build/fixproof, or the
 sanitizer build). Inputs come from samples/ (real pytest runs) and from
-../shared/corpus/ (JUnit files written by other tools), which is skipped,
-saying why, where it is absent.
+the shared folder outside the repository ($FIXPROOF_SHARED, else
+../shared: JUnit files written by other tools in corpus/junit). A test
+that needs it asks need_shared(): where it is absent the test fails when
+CI is set, and is skipped with a loud SKIPPED line otherwise.
 """
 import json
 import os
@@ -77,11 +79,34 @@ def fixproof():
     return run
 
 
+# What need_shared skipped, for the summary at the end of the run.
+_SHARED_SKIPS = []
+
+
+def need_shared(*parts):
+    """The path under the shared folder named by `parts`. When it is absent
+    the calling test fails if CI is set (a CI run must not pass by testing
+    less), and is otherwise skipped and listed in a SKIPPED block at the end
+    of the run, so the skip cannot go unseen."""
+    path = SHARED.joinpath(*parts)
+    if path.exists():
+        return path
+    why = f"{path} is absent (set FIXPROOF_SHARED to the shared folder)"
+    if os.environ.get("CI"):
+        pytest.fail(f"{why}, and CI is set")
+    _SHARED_SKIPS.append(why)
+    pytest.skip(why)
+
+
+def pytest_terminal_summary(terminalreporter):
+    for why in sorted(set(_SHARED_SKIPS)):
+        n = _SHARED_SKIPS.count(why)
+        terminalreporter.write_line(f"*** SKIPPED {n} test(s): {why} ***", red=True, bold=True)
+
+
 @pytest.fixture
 def corpus():
-    if not CORPUS.is_dir():
-        pytest.skip(f"the shared JUnit corpus is absent ({CORPUS})")
-    return CORPUS
+    return need_shared("corpus", "junit")
 
 
 @pytest.fixture

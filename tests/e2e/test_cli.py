@@ -1,7 +1,9 @@
 """The command line as a whole: help on every command, exit statuses, errors that name
 their file, make install."""
+import json
 import os
 import shutil
+import stat
 import subprocess
 
 import pytest
@@ -89,3 +91,53 @@ def test_make_install_puts_the_binary_and_man_page_under_destdir(tmp_path):
         .startswith(".TH FIXPROOF 1")
     assert subprocess.run([str(installed), "--version"], capture_output=True,
                           text=True).stdout == "fixproof 0.1.0\n"
+
+
+# ---- output files and the step summary (issue 14 items 3, 4 and 7) ----
+
+def parse_to(out, mask):
+    return run("parse", SAMPLES / "before", "-o", out, preexec_fn=lambda: os.umask(mask))
+
+
+@pytest.mark.parametrize("mask, mode", [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_new_output_file_follows_the_umask(samples, tmp_path, mask, mode):
+    out = tmp_path / "run.json"
+    res = parse_to(out, mask)
+    assert res.returncode == 0, res
+    assert stat.S_IMODE(out.stat().st_mode) == mode
+    assert [p.name for p in tmp_path.iterdir()] == ["run.json"]
+
+
+@pytest.mark.parametrize("mode", [0o644, 0o640, 0o600, 0o664])
+def test_replaced_output_file_keeps_its_mode(samples, tmp_path, mode):
+    out = tmp_path / "run.json"
+    out.write_text("old\n")
+    out.chmod(mode)
+    res = parse_to(out, 0o077 if mode & 0o044 else 0o022)
+    assert res.returncode == 0, res
+    assert json.loads(out.read_text())["summary"]["tests"] > 0
+    assert stat.S_IMODE(out.stat().st_mode) == mode
+    assert [p.name for p in tmp_path.iterdir()] == ["run.json"]
+
+
+def test_step_summary_failures_name_the_variable(samples, tmp_path):
+    sides = ["--before", SAMPLES / "before", "--after", SAMPLES / "after"]
+    res = run("report", *sides, "--step-summary", "-o", os.devnull,
+              env={"GITHUB_STEP_SUMMARY": "/dev/full"})
+    assert res.returncode == 3
+    assert res.err == ("fixproof: cannot write $GITHUB_STEP_SUMMARY '/dev/full': "
+                       "No space left on device\n")
+    res = run("report", *sides, "--step-summary", "-o", os.devnull,
+              env={"GITHUB_STEP_SUMMARY": str(tmp_path)})
+    assert res.returncode == 3
+    assert res.err == f"fixproof: cannot write $GITHUB_STEP_SUMMARY '{tmp_path}': Is a directory\n"
+
+
+@pytest.mark.parametrize("args", [["parse", "-", "-"], ["diff", "--before", "-", "--after", "-"],
+                                  ["report", "--before", "-", "x.xml", "-", "--after", "y.xml"]])
+def test_standard_input_given_twice_is_a_usage_error(args):
+    res = run(*args, stdin=b'<testsuite name="s" tests="1"><testcase name="t"/></testsuite>')
+    assert res.returncode == 2, res
+    assert res.out == ""
+    assert res.err == (f"fixproof: {args[0]}: standard input (-) is given 2 times; "
+                       "it can be read only once\n")

@@ -587,7 +587,8 @@ def test_step_summary_on_a_full_disk(samples):
     res, _ = fp("report", *SAMPLE_ARGS, "--step-summary", stdout=subprocess.DEVNULL,
                 env={"GITHUB_STEP_SUMMARY": "/dev/full"})
     assert res.returncode == 3
-    assert res.err == "fixproof: cannot write '/dev/full': No space left on device\n"
+    assert res.err == ("fixproof: cannot write $GITHUB_STEP_SUMMARY '/dev/full': "
+                       "No space left on device\n")
 
 
 def test_post_body_from_dev_zero():

@@ -12,7 +12,7 @@ import time
 import pytest
 from lxml import etree
 
-from conftest import CORPUS, DATA, ROOT, run
+from conftest import CORPUS, DATA, ROOT, need_shared, run
 
 JUNIT_DATA = DATA / "junit"
 JEST_DATA = DATA / "jest"
@@ -133,12 +133,8 @@ def parse(path, *args):
 
 
 def need_corpus():
-    """The shared corpus; its absence fails under CI instead of skipping."""
-    if not CORPUS.is_dir():
-        if os.environ.get("CI"):
-            pytest.fail(f"the shared JUnit corpus is absent ({CORPUS}) and CI is set")
-        pytest.skip(f"the shared JUnit corpus is absent ({CORPUS})")
-    return CORPUS
+    """The shared corpus (need_shared: fails under CI when absent)."""
+    return need_shared("corpus", "junit")
 
 
 def test_corpus_is_present():
@@ -189,9 +185,7 @@ CUT_FILES = ["pytest-7.2.1-xunit1.xml", "surefire-rerun.xml", "java__pulsar-test
 def test_truncated_copies_keep_complete_testcases(name, tmp_path):
     path = JUNIT_DATA / name
     if not path.exists():
-        if not CORPUS.is_dir():
-            pytest.skip(f"the shared JUnit corpus is absent ({CORPUS})")
-        path = CORPUS / name
+        path = need_corpus() / name
     data = path.read_bytes()
     root_end = data.index(b"<testsuite")
     root_end = data.index(b">", root_end) + 1

@@ -13,6 +13,7 @@ import pathlib
 import re
 import shutil
 import subprocess
+import sys
 
 import pytest
 
@@ -194,3 +195,34 @@ def test_structure_no_citation_of_files_outside_the_repository():
                 if outside.search(line):
                     hits.append(f"{path.relative_to(ROOT)}:{n}: {line.strip()}")
     assert not hits, "cites a file outside the repository:\n" + "\n".join(hits)
+
+
+def _run_needing_shared(tmp_path, env_extra):
+    """Runs, in a pytest of its own, a test that needs the shared folder,
+    with FIXPROOF_SHARED naming a folder that does not exist."""
+    test = tmp_path / "test_needs_shared.py"
+    # The real conftest.py, beside a test that needs the shared folder.
+    shutil.copy(ROOT / "tests" / "e2e" / "conftest.py", tmp_path / "conftest.py")
+    test.write_text("from conftest import need_shared\n\n"
+                    "def test_needs_it():\n"
+                    "    need_shared('corpus', 'junit')\n")
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    env.update({"FIXPROOF_SHARED": str(tmp_path / "no-such-folder"), **env_extra})
+    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                           str(test)], cwd=tmp_path, env=env, capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_structure_missing_shared_folder_fails_under_ci(tmp_path):
+    proc = _run_needing_shared(tmp_path, {"CI": "true"})
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "1 failed" in proc.stdout
+    assert "is absent (set FIXPROOF_SHARED to the shared folder), and CI is set" in proc.stdout
+
+
+def test_structure_missing_shared_folder_skips_loudly_outside_ci(tmp_path):
+    proc = _run_needing_shared(tmp_path, {})
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "1 skipped" in proc.stdout
+    assert "*** SKIPPED 1 test(s): " in proc.stdout
+    assert "no-such-folder/corpus/junit is absent" in proc.stdout

@@ -255,6 +255,7 @@ static void test_chart_other_mermaid_is_not_read(void **state)
 		"pie\n  title t\n  \"a\" 3\n",
 		"pie\n  title t\n  \"a : 3\n",
 		"pie\n  title t\n  \"a\" : 99999999999999999999999\n",
+		"pie\n  title t\n  \"a\" : 1000000000000001\n",
 		"pie\n  title t\n",
 		"pie\n  \"a\" : 1\n  \"b\" : 1\n  \"c\" : 1\n  \"d\" : 1\n  \"e\" : 1\n  \"f\" : 1\n"
 		"  \"g\" : 1\n  \"h\" : 1\n  \"i\" : 1\n",
@@ -268,6 +269,9 @@ static void test_chart_other_mermaid_is_not_read(void **state)
 	for (p = others; *p; p++)
 		if (fp_chart_parse_mermaid(&c, *p, strlen(*p)) != FP_EPASSTHROUGH)
 			fail_msg("read as a chart: %s", *p);
+	/* 10^15 is the largest count read. */
+	assert_int_equal(fp_chart_parse_mermaid(&c, "pie\n\"a\" : 1000000000000000\n", 27), 0);
+	assert_true(c.slices[0].value == 1000000000000000ULL);
 	/* A hand-written pie without a directive is read, in a grey. */
 	assert_int_equal(fp_chart_parse_mermaid(&c, "pie\n\"a\" : 1\n", 12), 0);
 	assert_string_equal(c.slices[0].color, "#6e7781");

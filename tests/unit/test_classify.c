@@ -248,7 +248,7 @@ static void expect_one(fp_status status, fp_phase phase, const char *type, const
 }
 
 /* Failures from the shared corpus (../shared/corpus/junit), copied small. */
-static void test_corpus_failures(void **state)
+static void test_classify_corpus_failures_get_their_causes(void **state)
 {
 	(void)state;
 	/* java__pulsar-test-report.xml (TestNG through Surefire) */
@@ -312,7 +312,7 @@ static void test_corpus_failures(void **state)
 		   "collection_error", "jest-suite-failed", NULL);
 }
 
-static void test_collect_only_entries(void **state)
+static void test_classify_collect_only_entries(void **state)
 {
 	/* The collect-only reader's entry for a failed module: phase
 	 * collection, message the last E line, the whole section as trace. */
@@ -331,7 +331,7 @@ static void test_collect_only_entries(void **state)
 		   "collection_error", "collection-error", NULL);
 }
 
-static void test_type_reading(void **state)
+static void test_classify_type_read_from_message_or_trace(void **state)
 {
 	(void)state;
 	/* Words before a colon that are no exception type stay unknown. */
@@ -355,7 +355,7 @@ static void test_type_reading(void **state)
 		   "exception", "default-exception", "CustomType");
 }
 
-static void test_trace_window(void **state)
+static void test_classify_trace_window_head_and_tail(void **state)
 {
 	fp_buf trace = FP_BUF_INIT, middle = FP_BUF_INIT;
 	fp_run *run;
@@ -550,7 +550,7 @@ static void load_fails(const char *json, const char *want)
 
 #define RULE(body) "{\"rules\": [{\"name\": \"ok\", \"category\": \"infrastructure\", \"cause\": \"c\"}, " body "]}"
 
-static void test_loader_errors(void **state)
+static void test_classify_loader_errors_name_file_line_and_column(void **state)
 {
 	(void)state;
 	load_fails("{\"rules\": [", "cannot load rules 'r.json': line 1 column 11: not valid JSON");
@@ -605,7 +605,7 @@ static void test_loader_errors(void **state)
 		   "cannot load rules 'r.json': rule 2 ('ok'): the name is already used by rule 1");
 }
 
-static void test_loader_limits(void **state)
+static void test_classify_loader_limits(void **state)
 {
 	fp_buf json = FP_BUF_INIT;
 	fp_rules *rules = defaults();
@@ -643,7 +643,7 @@ static void test_loader_limits(void **state)
 	fp_rules_free(rules);
 }
 
-static void test_defaults_are_sound(void **state)
+static void test_classify_defaults_are_sound(void **state)
 {
 	fp_rules *rules = defaults();
 	char *out = NULL;
@@ -737,7 +737,7 @@ static double classify_many(size_t nfail, int report)
 	return secs;
 }
 
-static void test_speed(void **state)
+static void test_classify_speed_of_a_large_run(void **state)
 {
 	const char *bench = getenv("FIXPROOF_BENCH");
 
@@ -749,7 +749,7 @@ static void test_speed(void **state)
 }
 
 /* Phase rules move a failure to where it happened before rules say why. */
-static void test_phase_rules(void **state)
+static void test_classify_phase_rules_move_failures(void **state)
 {
 	static const char setup_trace[] =
 		"self = <test_ledger.TestLedger testMethod=test_post>\n\n    def setUp(self):\n"
@@ -788,19 +788,19 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_real_failures_of_every_runner),
-		cmocka_unit_test(test_phase_rules),
-		cmocka_unit_test(test_corpus_failures),
-		cmocka_unit_test(test_collect_only_entries),
-		cmocka_unit_test(test_type_reading),
-		cmocka_unit_test(test_trace_window),
+		cmocka_unit_test(test_classify_phase_rules_move_failures),
+		cmocka_unit_test(test_classify_corpus_failures_get_their_causes),
+		cmocka_unit_test(test_classify_collect_only_entries),
+		cmocka_unit_test(test_classify_type_read_from_message_or_trace),
+		cmocka_unit_test(test_classify_trace_window_head_and_tail),
 		cmocka_unit_test(test_passed_and_skipped_get_nothing),
 		cmocka_unit_test(test_every_error_gets_a_category),
 		cmocka_unit_test(test_user_rules_come_first),
 		cmocka_unit_test(test_prefilter_never_hides_a_match),
-		cmocka_unit_test(test_loader_errors),
-		cmocka_unit_test(test_loader_limits),
-		cmocka_unit_test(test_defaults_are_sound),
-		cmocka_unit_test(test_speed),
+		cmocka_unit_test(test_classify_loader_errors_name_file_line_and_column),
+		cmocka_unit_test(test_classify_loader_limits),
+		cmocka_unit_test(test_classify_defaults_are_sound),
+		cmocka_unit_test(test_classify_speed_of_a_large_run),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 

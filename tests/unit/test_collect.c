@@ -158,7 +158,7 @@ static void check_tree7(const fp_run *run)
 	assert_int_equal(run->inputs[0].incomplete, 0);
 }
 
-static void test_tree_pytest7(void **state)
+static void test_collect_tree_of_pytest7(void **state)
 {
 	fp_run *run = parse_ok(tree7);
 
@@ -181,7 +181,7 @@ static void convert_eol(fp_buf *out, const char *text, const char *eol)
 	}
 }
 
-static void test_line_ends(void **state)
+static void test_collect_crlf_and_cr_line_ends(void **state)
 {
 	static const char *const eols[] = { "\r\n", "\r" };
 	fp_buf text = FP_BUF_INIT;
@@ -203,7 +203,7 @@ static void test_line_ends(void **state)
 }
 
 /* --color=yes, as pytest 7.2.1 writes it. */
-static void test_ansi_colours(void **state)
+static void test_collect_ansi_colours_are_stripped(void **state)
 {
 	static const char text[] =
 		"\x1b[1m======================= test session starts ========================\x1b[0m\n"
@@ -234,7 +234,7 @@ static void test_ansi_colours(void **state)
 }
 
 /* pytest 8: folders and packages from the rootdir down, modules by name. */
-static void test_tree_pytest8(void **state)
+static void test_collect_tree_of_pytest8(void **state)
 {
 	static const char text[] =
 		"platform linux -- Python 3.12.3, pytest-8.3.4, pluggy-1.5.0\n"
@@ -280,7 +280,7 @@ static void test_tree_pytest8(void **state)
 }
 
 /* Without a header, a <Dir> root still marks a pytest 8 tree. */
-static void test_tree_pytest8_without_header(void **state)
+static void test_collect_tree_of_pytest8_without_header(void **state)
 {
 	static const char *const ids[] = { "tests/test_a.py::test_a" };
 	fp_run *run;
@@ -295,7 +295,7 @@ static void test_tree_pytest8_without_header(void **state)
  * pytest 6 does not print a class's Instance level but indents for it, and
  * names packages by their last folder only (a warning says so).
  */
-static void test_tree_pytest6(void **state)
+static void test_collect_tree_of_pytest6(void **state)
 {
 	static const char text[] =
 		"platform linux -- Python 3.9.2, pytest-6.2.5, py-1.11.0, pluggy-1.0.0\n"
@@ -335,7 +335,7 @@ static void test_tree_pytest6(void **state)
 }
 
 /* -v prints docstrings under the nodes; they are not nodes. */
-static void test_tree_verbose_docstrings(void **state)
+static void test_collect_tree_with_verbose_docstrings(void **state)
 {
 	static const char text[] =
 		"platform linux -- Python 3.11.2, pytest-7.2.1, pluggy-1.0.0+repack -- /usr/bin/python3\n"
@@ -368,7 +368,7 @@ static void test_tree_verbose_docstrings(void **state)
 }
 
 /* -q: node ids one per line, with "::" and spaces in parameters. */
-static void test_quiet(void **state)
+static void test_collect_quiet_node_ids(void **state)
 {
 	static const char text[] =
 		"tests/api/test_orders.py::TestOrders::test_cancel_order[card]\n"
@@ -397,7 +397,7 @@ static void test_quiet(void **state)
 }
 
 /* -qq: counts per file; only the errors become entries. */
-static void test_quiet_quiet(void **state)
+static void test_collect_quiet_quiet_counts_per_file(void **state)
 {
 	static const char text[] =
 		"tests/api/test_orders.py: 5\n"
@@ -425,7 +425,7 @@ typedef struct summary_case {
 	int interrupted;
 } summary_case;
 
-static void test_summary_lines(void **state)
+static void test_collect_summary_lines_give_the_figures(void **state)
 {
 	static const summary_case cases[] = {
 		{ "9 tests collected in 0.01s\n", 9, 0, 0, 0 },
@@ -467,7 +467,7 @@ static void test_summary_lines(void **state)
 }
 
 /* With --tb=no there is no ERRORS section: the short summary says it. */
-static void test_short_summary_only(void **state)
+static void test_collect_short_summary_only(void **state)
 {
 	static const char text[] =
 		"tests/test_a.py::test_a\n"
@@ -498,7 +498,7 @@ static void test_short_summary_only(void **state)
  * fail; the file gets one entry. A section without "E" lines takes its
  * first line as the message; a class can fail to collect on its own.
  */
-static void test_error_sections(void **state)
+static void test_collect_error_sections_become_collection_errors(void **state)
 {
 	static const char text[] =
 		"==================================== ERRORS ====================================\n"
@@ -554,7 +554,7 @@ static void test_error_sections(void **state)
 }
 
 /* A summary line right after a trace ends it (-rN, no "Interrupted"). */
-static void test_summary_ends_error(void **state)
+static void test_collect_summary_ends_an_error_section(void **state)
 {
 	static const char text[] =
 		"==================================== ERRORS ====================================\n"
@@ -574,7 +574,7 @@ static void test_summary_ends_error(void **state)
 }
 
 /* The output says more tests were collected than it lists: cut short. */
-static void test_cut_short(void **state)
+static void test_collect_cut_short_output_is_incomplete(void **state)
 {
 	static const char text[] =
 		"collected 10 items\n"
@@ -612,7 +612,7 @@ static void expect_foreign(const char *text, size_t len, const char *message)
 
 /* Issue 14, item 9: the console output of a test run is no collect-only
  * output; its "ERROR tests/..." lines are no collection errors. */
-static void test_run_output(void **state)
+static void test_collect_run_output_is_refused(void **state)
 {
 	(void)state;
 	expect_foreign("collected 2 items\n\ntests/test_a.py ..   [100%]\n\n"
@@ -728,7 +728,7 @@ static void test_collect_session__usage_error_needs_pytest(void **state)
 	fp_run_free(run);
 }
 
-static void test_garbage(void **state)
+static void test_collect_garbage_is_not_collect_output(void **state)
 {
 	static const char nul[] = "\0\0\x01\xff\xfe<Module\0 x>\n\x1b[";
 	static const char cpp[] = "std::vector<int> v;\nint main() { return 0; }\n";
@@ -764,7 +764,7 @@ static void test_garbage(void **state)
 }
 
 /* Invalid UTF-8 in a node id is kept as U+FFFD; the file is still one. */
-static void test_invalid_utf8(void **state)
+static void test_collect_invalid_utf8_is_replaced(void **state)
 {
 	fp_run *run = parse_ok("t/test_\xff.py::test_a\nt/test_\xff.py::test_b[\xc3]\n");
 
@@ -778,7 +778,7 @@ static void test_invalid_utf8(void **state)
 }
 
 /* A folder named "[a]" is no parametrization; joining must not crash. */
-static void test_bracket_in_path(void **state)
+static void test_collect_bracket_in_path(void **state)
 {
 	fp_run *run = parse_ok("tests/[a]/test_x.py::TestC::test_y[1]\n");
 	fp_buf key = FP_BUF_INIT;
@@ -795,7 +795,7 @@ static void test_bracket_in_path(void **state)
 }
 
 /* Node ids past FP_MAX_NAME are cut at a character boundary, with a warning. */
-static void test_long_node_id(void **state)
+static void test_collect_long_node_id_is_capped(void **state)
 {
 	fp_buf text = FP_BUF_INIT;
 	fp_run *run = NULL;
@@ -822,7 +822,7 @@ static void test_long_node_id(void **state)
  * it is kept exactly as fp_run_strcap keeps the whole text, and the run's
  * memory does not grow with it.
  */
-static void test_huge_trace(void **state)
+static void test_collect_huge_trace_is_capped(void **state)
 {
 	fp_buf text = FP_BUF_INIT, trace = FP_BUF_INIT;
 	fp_run *run = NULL, *ref = fp_run_new();
@@ -854,7 +854,7 @@ static void test_huge_trace(void **state)
 }
 
 /* Traces of every length around the cap match fp_run_strcap exactly. */
-static void test_trace_cap_boundaries(void **state)
+static void test_collect_trace_cap_at_boundaries(void **state)
 {
 	static const size_t lens[] = { 1, 4095, 4096, 4097, 16319, 16320, 16383, 16384,
 				       16385, 16448, 20000, 40000 };
@@ -887,7 +887,7 @@ static void test_trace_cap_boundaries(void **state)
  * by a chunk boundary must read as if whole. The line number and the text
  * quoted by the error message show how they were read.
  */
-static void test_chunk_boundaries(void **state)
+static void test_collect_chunk_boundaries_change_nothing(void **state)
 {
 	fp_buf text = FP_BUF_INIT;
 
@@ -908,7 +908,7 @@ static void test_chunk_boundaries(void **state)
 }
 
 /* Two collect-only inputs of one run add up (shards). */
-static void test_two_inputs_add_up(void **state)
+static void test_collect_two_inputs_add_up(void **state)
 {
 	fp_run *run = fp_run_new();
 	static const char a[] = "t/test_a.py::test_a\n\n1 test collected in 0.01s\n";
@@ -948,7 +948,7 @@ static void add_junit(fp_run *run, uint32_t in, const char *cls, const char *nam
  * same run, test by test, parameters with "::" and the collection error
  * (an empty classname and a dotted module name) included.
  */
-static void test_joins_junit_entries(void **state)
+static void test_collect_entries_join_junit_entries(void **state)
 {
 	fp_run *run = parse_ok(tree7);
 	uint32_t in = fp_run_add_input(run, "x.xml", FP_INPUT_JUNIT);
@@ -982,32 +982,32 @@ static void test_joins_junit_entries(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_tree_pytest7),
-		cmocka_unit_test(test_line_ends),
-		cmocka_unit_test(test_ansi_colours),
-		cmocka_unit_test(test_tree_pytest8),
-		cmocka_unit_test(test_tree_pytest8_without_header),
-		cmocka_unit_test(test_tree_pytest6),
-		cmocka_unit_test(test_tree_verbose_docstrings),
-		cmocka_unit_test(test_quiet),
-		cmocka_unit_test(test_quiet_quiet),
-		cmocka_unit_test(test_summary_lines),
-		cmocka_unit_test(test_short_summary_only),
-		cmocka_unit_test(test_error_sections),
-		cmocka_unit_test(test_summary_ends_error),
-		cmocka_unit_test(test_cut_short),
-		cmocka_unit_test(test_run_output),
+		cmocka_unit_test(test_collect_tree_of_pytest7),
+		cmocka_unit_test(test_collect_crlf_and_cr_line_ends),
+		cmocka_unit_test(test_collect_ansi_colours_are_stripped),
+		cmocka_unit_test(test_collect_tree_of_pytest8),
+		cmocka_unit_test(test_collect_tree_of_pytest8_without_header),
+		cmocka_unit_test(test_collect_tree_of_pytest6),
+		cmocka_unit_test(test_collect_tree_with_verbose_docstrings),
+		cmocka_unit_test(test_collect_quiet_node_ids),
+		cmocka_unit_test(test_collect_quiet_quiet_counts_per_file),
+		cmocka_unit_test(test_collect_summary_lines_give_the_figures),
+		cmocka_unit_test(test_collect_short_summary_only),
+		cmocka_unit_test(test_collect_error_sections_become_collection_errors),
+		cmocka_unit_test(test_collect_summary_ends_an_error_section),
+		cmocka_unit_test(test_collect_cut_short_output_is_incomplete),
+		cmocka_unit_test(test_collect_run_output_is_refused),
 		cmocka_unit_test(test_collect_session__never_started),
 		cmocka_unit_test(test_collect_session__usage_error_needs_pytest),
-		cmocka_unit_test(test_garbage),
-		cmocka_unit_test(test_invalid_utf8),
-		cmocka_unit_test(test_bracket_in_path),
-		cmocka_unit_test(test_long_node_id),
-		cmocka_unit_test(test_huge_trace),
-		cmocka_unit_test(test_trace_cap_boundaries),
-		cmocka_unit_test(test_chunk_boundaries),
-		cmocka_unit_test(test_two_inputs_add_up),
-		cmocka_unit_test(test_joins_junit_entries),
+		cmocka_unit_test(test_collect_garbage_is_not_collect_output),
+		cmocka_unit_test(test_collect_invalid_utf8_is_replaced),
+		cmocka_unit_test(test_collect_bracket_in_path),
+		cmocka_unit_test(test_collect_long_node_id_is_capped),
+		cmocka_unit_test(test_collect_huge_trace_is_capped),
+		cmocka_unit_test(test_collect_trace_cap_at_boundaries),
+		cmocka_unit_test(test_collect_chunk_boundaries_change_nothing),
+		cmocka_unit_test(test_collect_two_inputs_add_up),
+		cmocka_unit_test(test_collect_entries_join_junit_entries),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -145,7 +145,7 @@ static void set_file(fp_run *run, size_t i, const char *path)
 	run->tests[i].file = fp_run_intern(run, path, strlen(path));
 }
 
-static void test_changes_and_matrix(void **state)
+static void test_diff_changes_and_matrix(void **state)
 {
 	fp_run *b = RUN({ "t/test_a.py::test_fixed", 'B' }, { "t/test_a.py::test_regressed", 'P' },
 			{ "t/test_a.py::test_progressed", 'I' }, { "t/test_a.py::test_still", 'B' },
@@ -201,7 +201,7 @@ static void test_changes_and_matrix(void **state)
 	fp_run_free(a);
 }
 
-static void test_join_across_formats(void **state)
+static void test_diff_join_across_formats(void **state)
 {
 	/* JUnit names before, node ids after: the same tests. */
 	fp_run *b = RUN({ "tests.api.test_orders.TestOrders|test_cancel[card::x]", 'I' },
@@ -347,7 +347,7 @@ static void test_verdict_skip_is_not_a_fix(void **state)
 			 FP_VERDICT_UNRESOLVED);
 }
 
-static void test_targets(void **state)
+static void test_diff_targets_by_pattern_and_glob(void **state)
 {
 	static const char *const sub[] = { "test_iso" };
 	static const char *const glob[] = { "*::TestC::test_iso[[]2]*" };
@@ -384,7 +384,7 @@ static void test_targets(void **state)
 	fp_run_free(a);
 }
 
-static void test_metrics(void **state)
+static void test_diff_metrics_fractions(void **state)
 {
 	fp_run *b = RUN({ "t/test_a.py", 'C' }, { "t/test_b.py::test_1", 'P' }, { "t/test_b.py::test_2", 'I' },
 			{ "t/test_c.py::test_1", 'B' }, { "t/test_c.py::test_2", 'S' });
@@ -676,8 +676,8 @@ static void test_diff_goal_reach_unblocked(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_changes_and_matrix),
-		cmocka_unit_test(test_join_across_formats),
+		cmocka_unit_test(test_diff_changes_and_matrix),
+		cmocka_unit_test(test_diff_join_across_formats),
 		cmocka_unit_test(test_collection_error_module),
 		cmocka_unit_test(test_module_breaks_after),
 		cmocka_unit_test(test_verdict_inconclusive),
@@ -685,8 +685,8 @@ int main(void)
 		cmocka_unit_test(test_verdict_resolved_boundary),
 		cmocka_unit_test(test_verdict_partial_by_progress),
 		cmocka_unit_test(test_verdict_skip_is_not_a_fix),
-		cmocka_unit_test(test_targets),
-		cmocka_unit_test(test_metrics),
+		cmocka_unit_test(test_diff_targets_by_pattern_and_glob),
+		cmocka_unit_test(test_diff_metrics_fractions),
 		cmocka_unit_test(test_incomplete_after_is_not_resolved),
 		cmocka_unit_test(test_reasons_name_numbers),
 		cmocka_unit_test(test_diff_identical_inputs_are_inconclusive),

@@ -80,7 +80,7 @@ static void texts(fp_buf *out, htmlDocPtr doc, const char *xpath)
 	xmlXPathFreeContext(ctx);
 }
 
-static void test_page_structure(void **state)
+static void test_html_page_structure(void **state)
 {
 	static const char *const fetching[] = { "<link", "<script", "url(", "src=", "@import", NULL };
 	fp_buf html = FP_BUF_INIT, t = FP_BUF_INIT;
@@ -233,7 +233,7 @@ static void test_escaped_text_in_summary(void **state)
 	fp_buf_free(&md);
 }
 
-static void test_invalid_utf8(void **state)
+static void test_html_invalid_utf8_is_replaced(void **state)
 {
 	static const char md[] = "bad \xff\xfe bytes\0!";
 	fp_buf html = FP_BUF_INIT;
@@ -347,11 +347,11 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_page_structure),
+		cmocka_unit_test(test_html_page_structure),
 		cmocka_unit_test(test_allowed_html_survives),
 		cmocka_unit_test(test_other_html_shows_as_text),
 		cmocka_unit_test(test_escaped_text_in_summary),
-		cmocka_unit_test(test_invalid_utf8),
+		cmocka_unit_test(test_html_invalid_utf8_is_replaced),
 		cmocka_unit_test(test_html_code_wraps_after_separators),
 		cmocka_unit_test(test_html_mermaid_pie_becomes_svg),
 		cmocka_unit_test(test_html_chart_placeholder_cannot_come_from_input),

@@ -30,7 +30,7 @@ static void reference_escape(fp_buf *out, const char *s, size_t n)
 	}
 }
 
-static void test_escape_without_quotes(void **state)
+static void test_json_escape_without_quotes(void **state)
 {
 	static const char text[] = "a\"b\\c\nd\x01" "\xc3\xa9" "\xff";
 	fp_buf b = FP_BUF_INIT;
@@ -47,7 +47,7 @@ static void test_escape_without_quotes(void **state)
 
 /* Every special byte at every offset of a text longer than two 16-byte
  * blocks, so each scan (16 bytes, 8 bytes, byte by byte) meets it. */
-static void test_escape_at_every_offset(void **state)
+static void test_json_escape_same_at_every_offset(void **state)
 {
 	static const char specials[] = { '"', '\\', '\n', '\t', 0x1f, 0x7f };
 	char text[41];
@@ -95,7 +95,7 @@ static void write_items(fp_buf *got, size_t n)
 	free(text);
 }
 
-static void test_write_items_in_order(void **state)
+static void test_json_write_items_in_order_on_two_threads(void **state)
 {
 	static const size_t sizes[] = { 0, 1, 2, 63, 64, 8192, 20001 };
 	size_t k, i;
@@ -118,9 +118,9 @@ static void test_write_items_in_order(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_escape_without_quotes),
-		cmocka_unit_test(test_escape_at_every_offset),
-		cmocka_unit_test(test_write_items_in_order),
+		cmocka_unit_test(test_json_escape_without_quotes),
+		cmocka_unit_test(test_json_escape_same_at_every_offset),
+		cmocka_unit_test(test_json_write_items_in_order_on_two_threads),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

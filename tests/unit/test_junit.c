@@ -78,7 +78,7 @@ static void check(const fp_test *t, fp_status status, fp_phase phase, const char
 
 /* ---- pytest ---- */
 
-static void test_pytest_xunit1(void **state)
+static void test_junit_pytest_xunit1_gives_node_ids_and_phases(void **state)
 {
 	parsed p = parse_fixture("pytest-7.2.1-xunit1.xml");
 	const fp_test *t;
@@ -149,7 +149,7 @@ static void test_pytest_xunit1(void **state)
 	fp_run_free(p.run);
 }
 
-static void test_pytest_xunit2(void **state)
+static void test_junit_pytest_xunit2_joins_without_file_attribute(void **state)
 {
 	parsed p = parse_fixture("pytest-7.2.1-xunit2.xml");
 	const fp_test *t;
@@ -189,7 +189,7 @@ static void test_pytest_xunit2(void **state)
 	fp_run_free(p.run);
 }
 
-static void test_pytest_system_out_not_kept(void **state)
+static void test_junit_pytest_system_out_is_not_kept(void **state)
 {
 	parsed p = parse_fixture("pytest-7.2.1-xunit2-logging.xml");
 	const fp_test *t;
@@ -210,7 +210,7 @@ static void test_pytest_system_out_not_kept(void **state)
 
 /* ---- other runners ---- */
 
-static void test_surefire_flaky_and_rerun(void **state)
+static void test_junit_surefire_flaky_and_rerun_are_one_test(void **state)
 {
 	parsed p = parse_fixture("surefire-rerun.xml");
 	const fp_test *t;
@@ -245,7 +245,7 @@ static void test_surefire_flaky_and_rerun(void **state)
 	fp_run_free(p.run);
 }
 
-static void test_status_attributes(void **state)
+static void test_junit_status_attribute_without_result_is_skipped(void **state)
 {
 	parsed g = parse_fixture("gtest.xml");
 	parsed c = parse_fixture("ctest.xml");
@@ -274,7 +274,7 @@ static void test_status_attributes(void **state)
 	fp_run_free(c.run);
 }
 
-static void test_go_and_mocha(void **state)
+static void test_junit_go_and_mocha_reporters_read_whole(void **state)
 {
 	parsed g = parse_fixture("go-junit-report.xml");
 	parsed s = parse_fixture("gotestsum.xml");
@@ -308,7 +308,7 @@ static void test_go_and_mocha(void **state)
 	fp_run_free(m.run);
 }
 
-static void test_corpus_shapes(void **state)
+static void test_junit_nested_and_bare_suites_key_their_tests(void **state)
 {
 	/* Nested suites (PHPUnit), a bare <testsuite> root, missing class
 	 * names, and a message taken from the text's first line (Jest). */
@@ -347,7 +347,7 @@ static void test_corpus_shapes(void **state)
 	fp_run_free(q.run);
 }
 
-static void test_precedence(void **state)
+static void test_junit_worst_result_wins_error_over_failure_over_skip(void **state)
 {
 	parsed p = parse_str(
 		"<testsuites><testsuite>"
@@ -379,7 +379,7 @@ static void test_precedence(void **state)
 	fp_run_free(p.run);
 }
 
-static void test_times(void **state)
+static void test_junit_time_attribute_forms_and_garbage(void **state)
 {
 	static const struct { const char *attr; double want; } cases[] = {
 		{ "1,234", 1.234 }, { "1,234.5", 1234.5 }, { "0.004", 0.004 }, { "12", 12 },
@@ -404,7 +404,7 @@ static void test_times(void **state)
 	}
 }
 
-static void test_lines_and_missing_attributes(void **state)
+static void test_junit_lines_and_missing_attributes_read(void **state)
 {
 	parsed p = parse_str("<testsuite><testcase/><testcase name=\"a\" line=\"12x\"/>"
 			     "<testcase name=\"b\" line=\"99999999999\" classname=\"\"/>"
@@ -429,7 +429,7 @@ static void test_lines_and_missing_attributes(void **state)
 
 /* ---- truncation and damage ---- */
 
-static void test_truncated(void **state)
+static void test_junit_truncated_file_keeps_complete_cases(void **state)
 {
 	size_t len, cut;
 	char *xml = unit_read_data("junit", "pytest-7.2.1-xunit1.xml", &len);
@@ -492,7 +492,7 @@ static void test_truncated(void **state)
 	free(xml);
 }
 
-static void test_truncated_in_cdata_and_after_root(void **state)
+static void test_junit_truncated_in_cdata_or_after_root_keeps_cases(void **state)
 {
 	parsed p = parse_str("<testsuite><testcase name=\"a\"/>\n<testcase name=\"b\"><failure><![CDATA[line 1\nline 2\n");
 	parsed q = parse_str("<testsuite><testcase name=\"a\"/></testsuite>\n<!-- trailing comm");
@@ -515,7 +515,7 @@ static void test_truncated_in_cdata_and_after_root(void **state)
 	fp_run_free(q.run);
 }
 
-static void test_damaged_middle(void **state)
+static void test_junit_damage_mid_file_keeps_what_came_before(void **state)
 {
 	parsed p = parse_str("<testsuite>\n<testcase name=\"a\"/>\n<testcase name=\"b\"/>\n"
 			     "<testcase name=\"c\" <oops/>\n<testcase name=\"d\"/>\n</testsuite>\n");
@@ -643,7 +643,7 @@ static void expect_refusal(const char *xml, size_t len, const char *message)
 
 /* XML of another kind is recognisably no result file (FP_PARSE_FOREIGN):
  * a directory search passes it over; broken XML stays an error. */
-static void test_not_junit(void **state)
+static void test_junit_foreign_xml_is_passed_over_broken_xml_fails(void **state)
 {
 	static const char garbage[] = "<\x01\x02\xff\xfe\x00garbage";
 
@@ -662,7 +662,7 @@ static void test_not_junit(void **state)
 		       "cannot parse 'x.xml' line 1: startTag: invalid element name");
 }
 
-static void test_empty_root_is_junit(void **state)
+static void test_junit_empty_root_is_a_result_file(void **state)
 {
 	parsed p = parse_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites/>");
 
@@ -673,7 +673,7 @@ static void test_empty_root_is_junit(void **state)
 	fp_run_free(p.run);
 }
 
-static void test_encodings(void **state)
+static void test_junit_utf16_and_latin1_are_read(void **state)
 {
 	/* UTF-16 with a byte-order mark, and Latin-1 by declaration. */
 	static const char latin1[] = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>"
@@ -701,7 +701,7 @@ static void test_encodings(void **state)
 	fp_run_free(q.run);
 }
 
-static void test_bad_bytes(void **state)
+static void test_junit_bad_utf8_and_nul_keep_earlier_cases(void **state)
 {
 	/* Invalid UTF-8 and a NUL byte are fatal to libxml2: after a testcase
 	 * that is damage, before one an error; never a crash. */
@@ -724,7 +724,7 @@ static void test_bad_bytes(void **state)
 
 /* ---- limits ---- */
 
-static void test_caps(void **state)
+static void test_junit_long_texts_are_capped_head_and_tail(void **state)
 {
 	fp_buf xml = FP_BUF_INIT, want = FP_BUF_INIT;
 	parsed p;
@@ -766,7 +766,7 @@ static void test_caps(void **state)
 	fp_run_free(p.run);
 }
 
-static void test_one_piece_trace_matches_strcap(void **state)
+static void test_junit_one_piece_trace_cut_as_strcap_cuts(void **state)
 {
 	fp_buf xml = FP_BUF_INIT, text = FP_BUF_INIT;
 	parsed p;
@@ -853,7 +853,7 @@ static void test_junit_suite_timestamps_give_the_run_its_span(void **state)
 	fp_run_free(p.run);
 }
 
-static void test_bombs(void **state)
+static void test_junit_entity_bombs_are_refused(void **state)
 {
 	fp_buf lol = FP_BUF_INIT, quad = FP_BUF_INIT;
 	clock_t start = clock();
@@ -898,7 +898,7 @@ static void test_bombs(void **state)
 	fp_buf_free(&quad);
 }
 
-static void test_external_entities_refused(void **state)
+static void test_junit_external_entities_are_refused(void **state)
 {
 	/* An external DTD is not fetched; an external entity is refused with
 	 * the rest of the DTD's entities. */
@@ -922,27 +922,27 @@ static void test_external_entities_refused(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_pytest_xunit1),
-		cmocka_unit_test(test_pytest_xunit2),
-		cmocka_unit_test(test_pytest_system_out_not_kept),
-		cmocka_unit_test(test_surefire_flaky_and_rerun),
-		cmocka_unit_test(test_status_attributes),
-		cmocka_unit_test(test_go_and_mocha),
-		cmocka_unit_test(test_corpus_shapes),
-		cmocka_unit_test(test_precedence),
-		cmocka_unit_test(test_times),
-		cmocka_unit_test(test_lines_and_missing_attributes),
-		cmocka_unit_test(test_truncated),
-		cmocka_unit_test(test_truncated_in_cdata_and_after_root),
-		cmocka_unit_test(test_damaged_middle),
-		cmocka_unit_test(test_not_junit),
-		cmocka_unit_test(test_empty_root_is_junit),
-		cmocka_unit_test(test_encodings),
-		cmocka_unit_test(test_bad_bytes),
-		cmocka_unit_test(test_caps),
-		cmocka_unit_test(test_one_piece_trace_matches_strcap),
-		cmocka_unit_test(test_bombs),
-		cmocka_unit_test(test_external_entities_refused),
+		cmocka_unit_test(test_junit_pytest_xunit1_gives_node_ids_and_phases),
+		cmocka_unit_test(test_junit_pytest_xunit2_joins_without_file_attribute),
+		cmocka_unit_test(test_junit_pytest_system_out_is_not_kept),
+		cmocka_unit_test(test_junit_surefire_flaky_and_rerun_are_one_test),
+		cmocka_unit_test(test_junit_status_attribute_without_result_is_skipped),
+		cmocka_unit_test(test_junit_go_and_mocha_reporters_read_whole),
+		cmocka_unit_test(test_junit_nested_and_bare_suites_key_their_tests),
+		cmocka_unit_test(test_junit_worst_result_wins_error_over_failure_over_skip),
+		cmocka_unit_test(test_junit_time_attribute_forms_and_garbage),
+		cmocka_unit_test(test_junit_lines_and_missing_attributes_read),
+		cmocka_unit_test(test_junit_truncated_file_keeps_complete_cases),
+		cmocka_unit_test(test_junit_truncated_in_cdata_or_after_root_keeps_cases),
+		cmocka_unit_test(test_junit_damage_mid_file_keeps_what_came_before),
+		cmocka_unit_test(test_junit_foreign_xml_is_passed_over_broken_xml_fails),
+		cmocka_unit_test(test_junit_empty_root_is_a_result_file),
+		cmocka_unit_test(test_junit_utf16_and_latin1_are_read),
+		cmocka_unit_test(test_junit_bad_utf8_and_nul_keep_earlier_cases),
+		cmocka_unit_test(test_junit_long_texts_are_capped_head_and_tail),
+		cmocka_unit_test(test_junit_one_piece_trace_cut_as_strcap_cuts),
+		cmocka_unit_test(test_junit_entity_bombs_are_refused),
+		cmocka_unit_test(test_junit_external_entities_are_refused),
 		cmocka_unit_test(test_junit_suites__stand_for_an_empty_classname),
 		cmocka_unit_test(test_junit_file__from_suites_named_by_source_paths),
 		cmocka_unit_test(test_junit_suite_failure__folds_either_order),

@@ -13,7 +13,7 @@ static void key_of_nodeid(const char *nodeid, const char *want)
 	fp_buf_free(&b);
 }
 
-static void test_nodeid_keys(void **state)
+static void test_model_nodeid_key_is_dotted_module_and_name(void **state)
 {
 	(void)state;
 	key_of_nodeid("tests/a/test_b.py::TestC::test_d[x]", "tests.a.test_b.TestC::test_d[x]");
@@ -25,7 +25,7 @@ static void test_nodeid_keys(void **state)
 	key_of_nodeid("t/test_p.py::TestK::test_x[a::b]", "t.test_p.TestK::test_x[a::b]");
 }
 
-static void test_junit_key_matches_nodeid(void **state)
+static void test_model_junit_key_matches_nodeid(void **state)
 {
 	fp_run *run = fp_run_new();
 	uint32_t in = fp_run_add_input(run, "x.xml", FP_INPUT_JUNIT);
@@ -44,7 +44,7 @@ static void test_junit_key_matches_nodeid(void **state)
 	fp_run_free(run);
 }
 
-static void test_intern_shares_copies(void **state)
+static void test_model_intern_shares_one_copy(void **state)
 {
 	fp_run *run = fp_run_new();
 	const char *x = fp_run_intern(run, "pkg.Class", 9);
@@ -63,7 +63,7 @@ static void test_intern_shares_copies(void **state)
 	fp_run_free(run);
 }
 
-static void test_strcap_keeps_head_and_tail(void **state)
+static void test_model_strcap_keeps_head_and_tail(void **state)
 {
 	fp_run *run = fp_run_new();
 	fp_buf text = FP_BUF_INIT;
@@ -97,7 +97,7 @@ static void add(fp_run *run, uint32_t in, const char *cls, const char *name, fp_
 	t->flags = (uint8_t)(result ? FP_TEST_RESULT : FP_TEST_COLLECTED);
 }
 
-static void test_finish_merges_and_counts(void **state)
+static void test_model_finish_merges_reruns_and_counts(void **state)
 {
 	fp_run *run = fp_run_new();
 	uint32_t a = fp_run_add_input(run, "shard1.xml", FP_INPUT_JUNIT);
@@ -255,7 +255,7 @@ static void guess_of(const char *cls, const char *name, const char *file, const 
 	fp_run_free(run);
 }
 
-static void test_nodeid_guess(void **state)
+static void test_model_nodeid_guessed_from_junit_key(void **state)
 {
 	(void)state;
 	guess_of("tests.test_sessions.TestConcurrentUsers", "test_isolation[2]", NULL,
@@ -285,7 +285,7 @@ static uint64_t hash_in_pieces(const char *s, const size_t *cuts, size_t ncuts)
 	return fp_hash_end(&h);
 }
 
-static void test_hash_pieces(void **state)
+static void test_model_hash_same_for_any_split(void **state)
 {
 	static const char text[] = "tests.api.v2.test_cart_12.TestOrder::test_refund_7[eur-1]";
 	static const size_t cuts[][4] = {
@@ -316,7 +316,7 @@ static fp_test *make_test(fp_run *run, const char *cls, const char *name, const 
 	return t;
 }
 
-static void test_same_key(void **state)
+static void test_model_same_key_across_formats(void **state)
 {
 	fp_run *run = fp_run_new();
 
@@ -343,7 +343,7 @@ static void test_same_key(void **state)
 	fp_run_free(run);
 }
 
-static void test_detail_moves_with_the_result(void **state)
+static void test_model_detail_moves_with_the_result(void **state)
 {
 	fp_run *run = fp_run_new();
 	fp_test *t;
@@ -374,7 +374,7 @@ static void test_detail_moves_with_the_result(void **state)
 	fp_run_free(run);
 }
 
-static void test_json_of_tests(void **state)
+static void test_model_json_of_tests_escapes_names(void **state)
 {
 	fp_run *run = fp_run_new();
 	fp_test_json *tj;
@@ -416,18 +416,18 @@ static void test_json_of_tests(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_nodeid_keys),
-		cmocka_unit_test(test_junit_key_matches_nodeid),
-		cmocka_unit_test(test_intern_shares_copies),
-		cmocka_unit_test(test_strcap_keeps_head_and_tail),
-		cmocka_unit_test(test_finish_merges_and_counts),
+		cmocka_unit_test(test_model_nodeid_key_is_dotted_module_and_name),
+		cmocka_unit_test(test_model_junit_key_matches_nodeid),
+		cmocka_unit_test(test_model_intern_shares_one_copy),
+		cmocka_unit_test(test_model_strcap_keeps_head_and_tail),
+		cmocka_unit_test(test_model_finish_merges_reruns_and_counts),
 		cmocka_unit_test(test_model_finish__counts_runs_of_reruns),
 		cmocka_unit_test(test_model_warn__run_warnings_and_dropped_inputs),
-		cmocka_unit_test(test_nodeid_guess),
-		cmocka_unit_test(test_hash_pieces),
-		cmocka_unit_test(test_same_key),
-		cmocka_unit_test(test_detail_moves_with_the_result),
-		cmocka_unit_test(test_json_of_tests),
+		cmocka_unit_test(test_model_nodeid_guessed_from_junit_key),
+		cmocka_unit_test(test_model_hash_same_for_any_split),
+		cmocka_unit_test(test_model_same_key_across_formats),
+		cmocka_unit_test(test_model_detail_moves_with_the_result),
+		cmocka_unit_test(test_model_json_of_tests_escapes_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -49,7 +49,7 @@ static void expect(const char *tmpl, const char *json, fp_escape esc, const char
 	fp_buf_free(&out);
 }
 
-static void test_escape_modes(void **state)
+static void test_mustache_escape_modes_html_markdown_none(void **state)
 {
 	const char *json = "{\"name\": \"a|b *c* <x> @bob #12\"}";
 
@@ -63,7 +63,7 @@ static void test_escape_modes(void **state)
 	expect("{{n}} {{m}}", "{\"n\": 1.5, \"m\": -3}", FP_ESCAPE_MARKDOWN, "1.5 &#45;3");
 }
 
-static void test_values(void **state)
+static void test_mustache_values_print_as_json_scalars(void **state)
 {
 	(void)state;
 	expect("{{a}}|{{b}}|{{c}}|{{d}}|{{e}}|{{f}}|{{g}}|{{h}}|{{i}}",
@@ -114,7 +114,7 @@ static const char *const bad_templates[][3] = {
 	  "template 't' line 1 column 5: closing tag 'x' has no open section" },
 };
 
-static void test_errors(void **state)
+static void test_mustache_errors_name_template_line_column(void **state)
 {
 	const char *partials[] = { "bad", "ok\n  {{#x}}", NULL };
 	fp_mustache_opts opts = { FP_ESCAPE_HTML, list_partial, (void *)partials, 0, 0, 0, NULL, NULL };
@@ -140,7 +140,7 @@ static void test_errors(void **state)
 	fp_buf_free(&out);
 }
 
-static void test_depth_limit(void **state)
+static void test_mustache_depth_limit_stops_recursion(void **state)
 {
 	const char *partials[] = { "self", "x{{>self}}", "p", "[{{$b}}d{{/b}}]", NULL };
 	const char *block = "{{<p}}{{$b}}<{{$b}}{{/b}}>{{/b}}{{/p}}";
@@ -168,7 +168,7 @@ static void test_depth_limit(void **state)
 	fp_buf_free(&out);
 }
 
-static void test_output_and_step_limits(void **state)
+static void test_mustache_output_and_step_limits_stop_rendering(void **state)
 {
 	fp_mustache_opts opts = { FP_ESCAPE_HTML, NULL, NULL, 0, 5000, 0, NULL, NULL };
 	fp_buf out = FP_BUF_INIT, json = FP_BUF_INIT;
@@ -202,7 +202,7 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void test_large_section(void **state)
+static void test_mustache_large_section_renders_every_row(void **state)
 {
 	const char *tmpl = "| test | status |\n|---|---|\n{{#tests}}\n| {{id}} | {{status}} |\n"
 			   "{{/tests}}\n";
@@ -241,7 +241,7 @@ static void test_large_section(void **state)
  * The use case for inheritance: a user's template overrides one block of a
  * built-in template and keeps the rest.
  */
-static void test_override_one_block(void **state)
+static void test_mustache_override_one_block_of_a_parent(void **state)
 {
 	const char *partials[] = {
 		"proof",
@@ -275,7 +275,7 @@ static void test_override_one_block(void **state)
 	fp_buf_free(&out);
 }
 
-static void test_compiled_template(void **state)
+static void test_mustache_compiled_template_renders_twice(void **state)
 {
 	fp_mustache_template *t = NULL;
 	fp_buf out = FP_BUF_INIT;
@@ -304,14 +304,14 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_escape_modes),
-		cmocka_unit_test(test_values),
-		cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_depth_limit),
-		cmocka_unit_test(test_output_and_step_limits),
-		cmocka_unit_test(test_large_section),
-		cmocka_unit_test(test_override_one_block),
-		cmocka_unit_test(test_compiled_template),
+		cmocka_unit_test(test_mustache_escape_modes_html_markdown_none),
+		cmocka_unit_test(test_mustache_values_print_as_json_scalars),
+		cmocka_unit_test(test_mustache_errors_name_template_line_column),
+		cmocka_unit_test(test_mustache_depth_limit_stops_recursion),
+		cmocka_unit_test(test_mustache_output_and_step_limits_stop_rendering),
+		cmocka_unit_test(test_mustache_large_section_renders_every_row),
+		cmocka_unit_test(test_mustache_override_one_block_of_a_parent),
+		cmocka_unit_test(test_mustache_compiled_template_renders_twice),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, teardown);

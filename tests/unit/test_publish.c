@@ -37,7 +37,7 @@ static void next_of(const char *link, const char *want)
 	expect_output(found, &b, want);
 }
 
-static void test_link_github_form(void **state)
+static void test_publish_link_next_github_form(void **state)
 {
 	(void)state;
 	/* As GitHub sends it: the URL rewritten to /repositories/ID. */
@@ -52,7 +52,7 @@ static void test_link_github_form(void **state)
 	next_of("<https://x/c?page=2>; rel=\"next\"", "https://x/c?page=2");
 }
 
-static void test_link_odd_spacing(void **state)
+static void test_publish_link_next_odd_spacing(void **state)
 {
 	(void)state;
 	next_of("  <u1>;rel=next ,<u2> ;  rel = \"last\"", "u1");
@@ -60,7 +60,7 @@ static void test_link_odd_spacing(void **state)
 	next_of(",, <u3>; rel=\"next\",", "u3");
 }
 
-static void test_link_several_rels_and_params(void **state)
+static void test_publish_link_next_several_rels_and_params(void **state)
 {
 	(void)state;
 	next_of("<u>; rel=\"last next\"", "u");
@@ -75,7 +75,7 @@ static void test_link_several_rels_and_params(void **state)
 	next_of("<u>; rel=\"nextpage\", <v>; rel=next-page", NULL);
 }
 
-static void test_link_missing_or_broken(void **state)
+static void test_publish_link_next_missing_or_broken(void **state)
 {
 	(void)state;
 	next_of("", NULL);
@@ -105,7 +105,7 @@ static void check_pairs(const pair_case *cases, size_t n, int (*fn)(const char *
 		assert_int_equal(fn(cases[i].a, cases[i].b), cases[i].want);
 }
 
-static void test_marker_exact_line(void **state)
+static void test_publish_marker_only_exact_line_matches(void **state)
 {
 	static const pair_case cases[] = {
 		{ "<!-- fixproof:ci -->\n## Proof", "ci", 1 },
@@ -128,7 +128,7 @@ static void test_marker_exact_line(void **state)
 	check_pairs(cases, NCASES(cases), fp_github_has_marker);
 }
 
-static void test_marker_line_and_keys(void **state)
+static void test_publish_marker_line_and_valid_keys(void **state)
 {
 	fp_buf b = FP_BUF_INIT;
 	char long_key[70];
@@ -153,7 +153,7 @@ static void test_marker_line_and_keys(void **state)
 	assert_false(fp_github_marker_valid("caf\xc3\xa9"));
 }
 
-static void test_repo_names(void **state)
+static void test_publish_repo_names_owner_slash_name(void **state)
 {
 	(void)state;
 	assert_true(fp_github_repo_valid("octo/proof"));
@@ -201,7 +201,7 @@ static fp_rate_action decide(double *wait, long status, const char *body, long l
 	return a;
 }
 
-static void test_rate_not_a_limit(void **state)
+static void test_publish_rate_other_replies_are_no_limit(void **state)
 {
 	double w;
 
@@ -221,7 +221,7 @@ static void test_rate_not_a_limit(void **state)
 	assert_true(w < 0);
 }
 
-static void test_rate_secondary(void **state)
+static void test_publish_rate_secondary_limit_waits(void **state)
 {
 	double w;
 
@@ -246,7 +246,7 @@ static void test_rate_secondary(void **state)
 	assert_true(w == 2.0);
 }
 
-static void test_rate_primary(void **state)
+static void test_publish_rate_primary_limit_waits_for_reset(void **state)
 {
 	double w;
 
@@ -279,7 +279,7 @@ static void join(const char *base, const char *path, const char *query, const ch
 	expect_output(fp_github_url_join(&b, base, path, query) == 0, &b, want);
 }
 
-static void test_url_join(void **state)
+static void test_publish_url_join_one_slash_and_query(void **state)
 {
 	(void)state;
 	join("https://api.github.com", "/user", NULL, "https://api.github.com/user");
@@ -307,7 +307,7 @@ static void base_of(const char *url, const char *want)
 	expect_output(err == 0, &b, want);
 }
 
-static void test_api_base(void **state)
+static void test_publish_api_base_https_or_loopback_http(void **state)
 {
 	(void)state;
 	base_of("https://api.github.com", "https://api.github.com");
@@ -344,7 +344,7 @@ static void test_api_base(void **state)
 	base_of("https://api.github.com/ x", NULL);
 }
 
-static void test_same_origin(void **state)
+static void test_publish_same_origin_scheme_host_port(void **state)
 {
 	static const pair_case cases[] = {
 		{ "https://api.github.com", "https://api.github.com/repositories/1000/issues/5/comments?page=2", 1 },
@@ -365,7 +365,7 @@ static void test_same_origin(void **state)
 	check_pairs(cases, NCASES(cases), fp_github_same_origin);
 }
 
-static void test_loopback(void **state)
+static void test_publish_loopback_hosts(void **state)
 {
 	static const pair_case cases[] = {
 		{ "http://127.0.0.1:5000", NULL, 1 },
@@ -388,7 +388,7 @@ static void test_loopback(void **state)
 
 /* ---- options ---- */
 
-static void test_issue_parse(void **state)
+static void test_publish_issue_number_digits_in_range(void **state)
 {
 	static const char *const bad[] = {
 		"", "0", "-1", "+5", " 5", "5 ", "5.0", "1e3", "0x10", "4294967296", "99999999999", NULL
@@ -433,7 +433,7 @@ static void refused(const fp_github_opts *o, const char *what)
 	assert_non_null(strstr(fp_error_message(), what));
 }
 
-static void test_check_options(void **state)
+static void test_publish_check_refuses_bad_options(void **state)
 {
 	fp_github_opts o = good_opts();
 	char long_token[4200];
@@ -500,7 +500,7 @@ static long event_number(const char *event, const char *ref, int *code)
 	return err == 0 ? (long)n : -1;
 }
 
-static void test_event_numbers(void **state)
+static void test_publish_event_gives_pull_request_or_issue_number(void **state)
 {
 	int code;
 
@@ -530,7 +530,7 @@ static void test_event_numbers(void **state)
 	assert_int_equal(event_number(NULL, "refs/pull/x7/merge", &code), -1);
 }
 
-static void test_event_file_errors(void **state)
+static void test_publish_event_file_errors_name_the_variable(void **state)
 {
 	char path[64], want[160];
 	unsigned long n = 0;
@@ -560,7 +560,7 @@ static void test_event_file_errors(void **state)
 
 /* ---- backoff and time ---- */
 
-static void test_backoff_delay(void **state)
+static void test_publish_backoff_doubles_up_to_the_cap(void **state)
 {
 	(void)state;
 	/* Jitter 0.5 is the middle: the bare doubling. */
@@ -576,7 +576,7 @@ static void test_backoff_delay(void **state)
 	assert_true(fp_github_backoff_delay(1, UINT_MAX, 0.0) >= FP_GITHUB_BACKOFF_CAP / 2);
 }
 
-static void test_time(void **state)
+static void test_publish_time_parse_and_format_round_trip(void **state)
 {
 	static const char *const bad[] = {
 		"2023-02-29T00:00:00Z", "2024-13-01T00:00:00Z", "2024-01-01T24:00:00Z",
@@ -607,7 +607,7 @@ static void text_of(const char *body, const char *want)
 	expect_output(fp_github_error_text(&b, body, strlen(body)), &b, want);
 }
 
-static void test_error_text(void **state)
+static void test_publish_error_text_quotes_github_message(void **state)
 {
 	(void)state;
 	/* The two real forms of "body too long". */
@@ -632,7 +632,7 @@ static void test_error_text(void **state)
 	text_of("{\"documentation_url\":\"https://docs.github.com/rest\"}", NULL);
 }
 
-static void test_error_text_is_capped(void **state)
+static void test_publish_error_text_is_capped(void **state)
 {
 	fp_buf body = FP_BUF_INIT, out = FP_BUF_INIT;
 	int i;
@@ -654,28 +654,28 @@ static void test_error_text_is_capped(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_link_github_form),
-		cmocka_unit_test(test_link_odd_spacing),
-		cmocka_unit_test(test_link_several_rels_and_params),
-		cmocka_unit_test(test_link_missing_or_broken),
-		cmocka_unit_test(test_marker_exact_line),
-		cmocka_unit_test(test_marker_line_and_keys),
-		cmocka_unit_test(test_repo_names),
-		cmocka_unit_test(test_rate_not_a_limit),
-		cmocka_unit_test(test_rate_secondary),
-		cmocka_unit_test(test_rate_primary),
-		cmocka_unit_test(test_url_join),
-		cmocka_unit_test(test_api_base),
-		cmocka_unit_test(test_same_origin),
-		cmocka_unit_test(test_loopback),
-		cmocka_unit_test(test_issue_parse),
-		cmocka_unit_test(test_check_options),
-		cmocka_unit_test(test_event_numbers),
-		cmocka_unit_test(test_event_file_errors),
-		cmocka_unit_test(test_backoff_delay),
-		cmocka_unit_test(test_time),
-		cmocka_unit_test(test_error_text),
-		cmocka_unit_test(test_error_text_is_capped),
+		cmocka_unit_test(test_publish_link_next_github_form),
+		cmocka_unit_test(test_publish_link_next_odd_spacing),
+		cmocka_unit_test(test_publish_link_next_several_rels_and_params),
+		cmocka_unit_test(test_publish_link_next_missing_or_broken),
+		cmocka_unit_test(test_publish_marker_only_exact_line_matches),
+		cmocka_unit_test(test_publish_marker_line_and_valid_keys),
+		cmocka_unit_test(test_publish_repo_names_owner_slash_name),
+		cmocka_unit_test(test_publish_rate_other_replies_are_no_limit),
+		cmocka_unit_test(test_publish_rate_secondary_limit_waits),
+		cmocka_unit_test(test_publish_rate_primary_limit_waits_for_reset),
+		cmocka_unit_test(test_publish_url_join_one_slash_and_query),
+		cmocka_unit_test(test_publish_api_base_https_or_loopback_http),
+		cmocka_unit_test(test_publish_same_origin_scheme_host_port),
+		cmocka_unit_test(test_publish_loopback_hosts),
+		cmocka_unit_test(test_publish_issue_number_digits_in_range),
+		cmocka_unit_test(test_publish_check_refuses_bad_options),
+		cmocka_unit_test(test_publish_event_gives_pull_request_or_issue_number),
+		cmocka_unit_test(test_publish_event_file_errors_name_the_variable),
+		cmocka_unit_test(test_publish_backoff_doubles_up_to_the_cap),
+		cmocka_unit_test(test_publish_time_parse_and_format_round_trip),
+		cmocka_unit_test(test_publish_error_text_quotes_github_message),
+		cmocka_unit_test(test_publish_error_text_is_capped),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
 

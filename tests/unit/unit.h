@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -24,6 +25,22 @@ static inline const char *unit_shared_dir(void)
 
 	return d && *d ? d : "../shared";
 }
+
+/*
+ * In a test that needs `path` from the shared folder: when it is absent,
+ * the test fails if CI is set (a CI run must not pass by testing less),
+ * and is otherwise skipped with a loud SKIPPED line.
+ */
+#define UNIT_NEED_SHARED(path) \
+	do { \
+		const char *ci_ = getenv("CI"); \
+		if (access((path), F_OK) != 0) { \
+			if (ci_ && *ci_) \
+				fail_msg("%s is absent (set FIXPROOF_SHARED), and CI is set", (path)); \
+			printf("*** SKIPPED: %s is absent (set FIXPROOF_SHARED) ***\n", (path)); \
+			skip(); \
+		} \
+	} while (0)
 
 /*
  * The bytes of tests/data/DIR/NAME (tests run from the repository root),
