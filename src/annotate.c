@@ -9,6 +9,8 @@
 
 #include "fixproof/annotate.h"
 #include "fixproof/error.h"
+#include "fixproof/utf8.h"
+#include "fixproof/util.h"
 
 #define MESSAGE_LINES 6    /* lines of the failure an annotation quotes */
 #define MESSAGE_BYTES 1500 /* and at most this many bytes of them */
@@ -84,12 +86,13 @@ static int repo_path(fp_buf *out, const char *path, size_t n, const char *root)
 /* Reads the digits at `p` into `*line`; returns where they end, or NULL. */
 static const char *digits(const char *p, unsigned long *line)
 {
-	char *end;
+	uint64_t v = 0;
+	size_t n = fp_uint_prefix(&v, p, SIZE_MAX, UINT_MAX - 1);
 
-	if (*p < '0' || *p > '9')
+	if (n == 0 || v == 0)
 		return NULL;
-	*line = strtoul(p, &end, 10);
-	return *line > 0 && *line < UINT_MAX ? end : NULL;
+	*line = (unsigned long)v;
+	return p + n;
 }
 
 /*
@@ -213,8 +216,7 @@ static void first_lines(fp_buf *out, const char *text)
 
 	while (text[n] && lines < MESSAGE_LINES && n < MESSAGE_BYTES)
 		lines += text[n++] == '\n';
-	while (n > 0 && ((unsigned char)text[n] & 0xc0) == 0x80)
-		n--;
+	n = fp_utf8_cut(text, strlen(text), n);
 	while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == '\r'))
 		n--;
 	fp_buf_add(out, text, n);

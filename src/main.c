@@ -5,10 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <libxml/parser.h>
-
 #include "cli.h"
 #include "fixproof/error.h"
+#include "fixproof/json.h"
+#include "fixproof/parse.h"
 
 typedef struct command {
 	const char *name;
@@ -51,7 +51,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return FP_EXIT_USAGE;
 	}
-	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
 		usage(stdout);
 		return FP_EXIT_OK;
 	}
@@ -66,6 +67,7 @@ int main(int argc, char **argv)
 		fp_cli_errorf("unknown command '%s'; see 'fixproof --help'", argv[1]);
 		return FP_EXIT_USAGE;
 	}
+	fp_json_init_cjson();
 	status = c->fn(argc - 1, argv + 1);
 	/* A command that failed has said why; one that succeeded but whose
 	 * output did not get through must not exit 0. */
@@ -73,7 +75,7 @@ int main(int argc, char **argv)
 		fp_cli_errorf("cannot write to standard output");
 		status = FP_EXIT_INPUT;
 	}
-	xmlCleanupParser();
+	fp_parse_shutdown();
 	fp_error_shutdown();
 	return status;
 }

@@ -1243,6 +1243,11 @@ void fp_parse_prepare(void)
 	pthread_once(&prepared, prepare_once);
 }
 
+void fp_parse_shutdown(void)
+{
+	xmlCleanupParser();
+}
+
 /*
  * The entity loader is one for the whole process, while files may be
  * read on two threads at once: the first reader puts ours in, the last

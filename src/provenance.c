@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "fixproof/error.h"
+#include "fixproof/file.h"
 #include "fixproof/provenance.h"
 #include "fixproof/render.h"
 
@@ -286,26 +287,15 @@ static void from_json(fp_provenance *p, const cJSON *o)
 /* Reads a small file whole into `out`; returns 0, FP_ENOTFOUND or FP_EINPUT. */
 static int read_small(fp_buf *out, const char *path)
 {
-	char chunk[4096];
-	size_t n;
-	FILE *f = fopen(path, "rb");
+	int err = fp_file_read(out, path, PROVENANCE_MAX_BYTES, 0);
 
-	if (!f)
-		return errno == ENOENT || errno == ENOTDIR ? FP_ENOTFOUND
-				       : fp_error_set(FP_EINPUT, "cannot read '%s': %s", path, strerror(errno));
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		fp_buf_add(out, chunk, n);
-		if (out->len > PROVENANCE_MAX_BYTES) {
-			fclose(f);
-			return fp_error_set(FP_EINPUT, "cannot read '%s': larger than %d bytes", path,
-					    PROVENANCE_MAX_BYTES);
-		}
-	}
-	if (ferror(f)) {
-		fclose(f);
+	if (err == FP_ELIMIT)
+		return fp_error_set(FP_EINPUT, "cannot read '%s': larger than %d bytes", path,
+				    PROVENANCE_MAX_BYTES);
+	if (err < 0 && (errno == ENOENT || errno == ENOTDIR))
+		return FP_ENOTFOUND;
+	if (err < 0)
 		return fp_error_set(FP_EINPUT, "cannot read '%s': %s", path, strerror(errno));
-	}
-	fclose(f);
 	return 0;
 }
 

@@ -14,6 +14,7 @@
 #include "fixproof/diff.h"
 #include "fixproof/error.h"
 #include "fixproof/render.h"
+#include "fixproof/utf8.h"
 
 /* The slices of an outcome chart: fp_outcome order, without "absent". */
 static const struct {
@@ -40,11 +41,8 @@ static const struct {
 /* Copies `s` into `dst` (`cap` bytes), cut at a character boundary. */
 static void copy_text(char *dst, size_t cap, const char *s, size_t n)
 {
-	if (n >= cap) {
-		n = cap - 1;
-		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-			n--;
-	}
+	if (n >= cap)
+		n = fp_utf8_cut(s, n, cap - 1);
 	memcpy(dst, s, n);
 	dst[n] = '\0';
 }

@@ -18,6 +18,7 @@
 #include <cmark-gfm.h>
 
 #include "fixproof/error.h"
+#include "fixproof/util.h"
 
 /*
  * Exactly these, in any letter case, without attributes; each is written
@@ -302,10 +303,7 @@ static cmark_node *replacement(cmark_node *node, rewrite *rw)
 	fp_buf_puts(&svg, "<figure class=\"chart\">\n");
 	fp_chart_svg(&svg, &chart);
 	fp_buf_puts(&svg, "</figure>\n");
-	if (rw->nsvgs == rw->cap) {
-		rw->cap = rw->cap ? 2 * rw->cap : 4;
-		rw->svgs = fp_xrealloc(rw->svgs, rw->cap * sizeof(*rw->svgs));
-	}
+	FP_ARRAY_GROW(rw->svgs, rw->nsvgs + 1, rw->cap);
 	rw->svgs[rw->nsvgs] = fp_buf_detach(&svg, NULL);
 	fp_buf_printf(&rw->tmp, PLACEHOLDER "%zu" PLACEHOLDER_END "\n", rw->nsvgs++);
 	return html_node(CMARK_NODE_HTML_BLOCK, rw->tmp.ptr);
@@ -326,10 +324,7 @@ static void rewrite_tree(cmark_node *doc, rewrite *rw)
 
 		if (ev != CMARK_EVENT_ENTER || (type != CMARK_NODE_CODE && type != CMARK_NODE_CODE_BLOCK))
 			continue;
-		if (n == cap) {
-			cap = cap ? 2 * cap : 16;
-			found = fp_xrealloc(found, cap * sizeof(*found));
-		}
+		FP_ARRAY_GROW(found, n + 1, cap);
 		found[n++] = node;
 	}
 	cmark_iter_free(it);
@@ -350,9 +345,10 @@ static void put_body(fp_buf *out, const char *html, const rewrite *rw)
 	const char *p = html, *at;
 
 	while ((at = strstr(p, PLACEHOLDER)) != NULL) {
-		char *end;
-		unsigned long long k = strtoull(at + strlen(PLACEHOLDER), &end, 10);
+		const char *end = at + strlen(PLACEHOLDER);
+		uint64_t k = UINT64_MAX;
 
+		end += fp_uint_prefix(&k, end, SIZE_MAX, UINT64_MAX);
 		fp_buf_add(out, p, (size_t)(at - p));
 		p = end;
 		if (k < rw->nsvgs && strncmp(end, PLACEHOLDER_END, strlen(PLACEHOLDER_END)) == 0) {

@@ -104,6 +104,12 @@ int fp_ctrf_parse(fp_run *run, uint32_t input, fp_source *src);
  */
 void fp_parse_prepare(void);
 
+/*
+ * Releases what the parsers' set-up holds (libxml2's global state), for
+ * leak checkers at exit. Call it once, when no thread parses any more.
+ */
+void fp_parse_shutdown(void);
+
 /* Progress callback: called before each input file is read. */
 typedef void (*fp_progress_fn)(void *ctx, const char *path, size_t done, size_t total);
 
