@@ -22,6 +22,7 @@ static const command commands[] = {
 	{ "report", fp_cli_report, "render the proof-of-resolution report (Markdown, HTML, JSON)" },
 	{ "capture", fp_cli_capture, "run the tests once and keep their results and provenance" },
 	{ "prove", fp_cli_prove, "run the tests before and after a fix; print the report" },
+	{ "annotate", fp_cli_annotate, "GitHub annotations for the tests that matter after a fix" },
 	{ "post", fp_cli_post, "post a report to a GitHub issue or pull request" },
 	{ "rules", fp_cli_rules, "print the effective classification rules as JSON" },
 	{ NULL, NULL, NULL }
@@ -57,7 +58,7 @@ int main(int argc, char **argv)
 		return FP_EXIT_OK;
 	}
 	if (strcmp(argv[1], "--version") == 0) {
-		puts("fixproof " FIXPROOF_VERSION);
+		fp_cli_print_version(stdout);
 		return FP_EXIT_OK;
 	}
 	for (c = commands; c->name; c++)

@@ -1365,3 +1365,13 @@ out:
 	reader_free(&r);
 	return err;
 }
+
+void fp_junit_libxml2_version(fp_buf *out)
+{
+	/* xmlParserVersion is the library's own, "21004" for 2.10.4: the
+	 * version it runs with, not the one fixproof was built against. */
+	long v = strtol(xmlParserVersion, NULL, 10);
+
+	fp_buf_clear(out);
+	fp_buf_printf(out, "%ld.%ld.%ld", v / 10000, v / 100 % 100, v % 100);
+}

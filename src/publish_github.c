@@ -1161,3 +1161,13 @@ int fp_github_post(fp_buf *url_out, const fp_github_opts *opts, const char *body
 	assert(err > GH_EUNCERTAIN);
 	return err;
 }
+
+void fp_github_curl_version(fp_buf *out)
+{
+	const curl_version_info_data *info = curl_version_info(CURLVERSION_NOW);
+
+	fp_buf_clear(out);
+	fp_buf_puts(out, info && info->version ? info->version : "unknown");
+	if (info && info->ssl_version)
+		fp_buf_printf(out, " (%s)", info->ssl_version);
+}

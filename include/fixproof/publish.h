@@ -77,6 +77,10 @@ int fp_github_post(fp_buf *url_out, const fp_github_opts *opts, const char *body
  */
 int fp_github_check(const fp_github_opts *opts);
 
+/* The libcurl the GitHub client runs with, and its TLS library
+ * ("8.5.0 (OpenSSL/3.0.13)"), into `out` (cleared first). */
+void fp_github_curl_version(fp_buf *out);
+
 /*
  * Reads an issue or pull request number written in decimal: 1 to
  * FP_GITHUB_MAX_ISSUE, digits only. Sets *out and returns 0, or returns
