@@ -4,23 +4,24 @@
  *
  * Speed: a run may hold 100,000 failures with 16 KB traces, tried against
  * some thirty rules. Each rule checks its cheap conditions first (status
- * and phase are bit masks), then type, message and trace. Before a regular
- * expression runs, a literal prefilter looks for the strings any match
- * must contain (worked out from the pattern when it is loaded) with
- * strstr(), which is many times faster than regexec(); most rules are
- * rejected there. Traces are only searched in a window at each end.
+ * and phase are bit masks), then type, message and trace, whose patterns
+ * PCRE2 compiles to machine code (JIT) when it can. Types and messages are
+ * interned, so a pattern runs once per distinct text; traces are only
+ * searched in a window at each end, once per distinct pattern.
  */
 #include "fixproof/classify.h"
 
 #include <assert.h>
 #include <ctype.h>
 #include <errno.h>
-#include <regex.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
 
 #include "fixproof/embedded.h"
 #include "fixproof/error.h"
@@ -29,507 +30,129 @@
 #include "fixproof/utf8.h"
 
 #define DEFAULT_RULES_PATH "src/default-rules.json"
-#define MAX_PATTERN 4096   /* bytes of one regular expression */
-#define MAX_EXPANSION 4096 /* atoms a pattern may expand to through repetition */
-#define MAX_CHAIN 2        /* repetition operators in a row, as in "a+?" */
-#define MAX_DEPTH 16       /* nesting of groups analysed for literals */
-#define LIT_MAX 63         /* bytes of one prefilter literal kept */
-#define LIT_MIN 3          /* shorter literals filter too little to pay */
-#define LITS_MAX 24        /* literals in one prefilter */
+#define MAX_PATTERN 4096       /* bytes of one regular expression */
+#define MAX_NESTING 64         /* parentheses nested in one pattern */
+#define MATCH_LIMIT 1000000    /* PCRE2's match limit: backtracking steps of one search */
+#define DEPTH_LIMIT 100000     /* PCRE2's depth limit: nested backtracking points */
+#define HEAP_LIMIT_KIB 32768   /* PCRE2's heap limit for one search, in KiB */
 #define MAX_NAME 200       /* bytes of a rule name */
 #define MAX_TYPE 200       /* bytes of an exception type read from text */
 
-/* ---- patterns and their literal prefilters ---- */
+/* ---- patterns ---- */
 
-typedef struct lit {
-	char s[LIT_MAX + 1];
-	size_t len;
-} lit;
-
-/* Strings of which every match contains at least one; n == 0: none known. */
-typedef struct litset {
-	lit v[LITS_MAX];
-	size_t n;
-} litset;
-
+/*
+ * A pattern is compiled by PCRE2 in UTF mode, with PCRE2_MATCH_INVALID_UTF:
+ * messages are valid UTF-8 but a trace keeps the bytes the runner wrote,
+ * and in that mode an invalid sequence simply matches nothing, where
+ * PCRE2_NO_UTF_CHECK would make it undefined. What keeps a hostile rules
+ * file within bounds is PCRE2's: the pattern length limit and its own
+ * limit on the compiled size at compile time, and the match, depth and
+ * heap limits at match time, with JIT compilation when the machine has it.
+ */
 typedef struct pattern {
-	char *src;      /* NULL when the rule has no such condition */
-	regex_t re;
-	int icase;
-	size_t nlits;   /* 0: no prefilter, run the regex */
-	char **lits;    /* lower-case when icase */
-	char *gate;     /* a string every literal contains, or NULL */
+	char *src;            /* NULL when the rule has no such condition */
+	pcre2_code *code;
+	int jit;              /* compiled to machine code: pcre2_jit_match() runs it */
 } pattern;
-
-static size_t litset_score(const litset *s)
-{
-	size_t i, min = SIZE_MAX;
-
-	if (s->n == 0)
-		return 0;
-	for (i = 0; i < s->n; i++)
-		if (s->v[i].len < min)
-			min = s->v[i].len;
-	return min;
-}
-
-/* Keeps `cand` in `best` when it filters better: longer shortest literal,
- * then fewer literals. */
-static void litset_keep_better(litset *best, const litset *cand)
-{
-	size_t a = litset_score(cand), b = litset_score(best);
-
-	if (a > b || (a == b && a > 0 && cand->n < best->n))
-		*best = *cand;
-}
-
-/* Returns the end of the bracket expression starting at `p` ('['), or NULL. */
-static const char *skip_bracket(const char *p, const char *end)
-{
-	p++;
-	if (p < end && *p == '^')
-		p++;
-	if (p < end && *p == ']')
-		p++;
-	while (p < end && *p != ']') {
-		if (*p == '[' && p + 1 < end && (p[1] == ':' || p[1] == '.' || p[1] == '=')) {
-			char close = p[1];
-
-			p += 2;
-			while (p + 1 < end && !(p[0] == close && p[1] == ']'))
-				p++;
-			if (p + 1 >= end)
-				return NULL;
-			p += 2;
-			continue;
-		}
-		p++;
-	}
-	return p < end ? p + 1 : NULL;
-}
-
-/* Returns the end of the group starting at `p` ('('), or NULL. */
-static const char *skip_group(const char *p, const char *end)
-{
-	int depth = 0;
-
-	while (p < end) {
-		if (*p == '\\') {
-			p += 2;
-			continue;
-		}
-		if (*p == '[') {
-			if (!(p = skip_bracket(p, end)))
-				return NULL;
-			continue;
-		}
-		if (*p == '(')
-			depth++;
-		else if (*p == ')' && --depth == 0)
-			return p + 1;
-		p++;
-	}
-	return NULL;
-}
-
-/* a * b, or MAX_EXPANSION + 1 when that is more. */
-static unsigned long capped_product(unsigned long a, unsigned long b)
-{
-	return b && a > MAX_EXPANSION / b ? MAX_EXPANSION + 1 : a * b;
-}
-
-/*
- * Reads the quantifiers after an atom: sets *min to the least number of
- * repetitions (0 when the atom is optional) and *max to the most (0 when
- * unbounded), and *copies to how many copies of the atom glibc's regcomp
- * makes for them (capped past MAX_EXPANSION). Returns the position after
- * them, or NULL when malformed.
- *
- * Copies multiply along a chain of quantifiers: glibc compiles "a+" as
- * "aa*", so each further '+' doubles what came before, and
- * "e+++...+" with a hundred of them would need 2^100 nodes.
- */
-static const char *read_quantifiers(const char *p, const char *end, unsigned long *min,
-				    unsigned long *max, unsigned long *copies)
-{
-	int chain = 0;
-
-	*min = 1;
-	*max = 1;
-	*copies = 1;
-	while (p < end && (*p == '*' || *p == '?' || *p == '+' || *p == '{')) {
-		/* POSIX leaves stacked repetitions undefined, and glibc's regcomp
-		 * takes minutes over a long run of them ("a?????...", a fuzz
-		 * finding): more than MAX_CHAIN in a row are refused. */
-		if (++chain > MAX_CHAIN)
-			return NULL;
-		if (*p != '{') {
-			if (*p != '+')
-				*min = 0;
-			if (*p != '?')
-				*max = 0;
-			if (*p == '+')
-				*copies = capped_product(*copies, 2);
-			p++;
-		} else {
-			char *q;
-			unsigned long m, n;
-
-			p++;
-			if (p >= end || !isdigit((unsigned char)*p))
-				return NULL;
-			m = strtoul(p, &q, 10);
-			n = m;
-			p = q;
-			if (p < end && *p == ',') {
-				p++;
-				n = 0;
-				if (p < end && isdigit((unsigned char)*p)) {
-					n = strtoul(p, &q, 10);
-					p = q;
-				}
-			}
-			if (p >= end || *p != '}' || m > 255 || n > 255)
-				return NULL;
-			p++;
-			/* {m} and {m,n} copy the atom m or n times, {m,} m + 1 times. */
-			*copies = capped_product(*copies, n ? n : m + 1);
-			*min *= m;
-			*max = (*max == 0 || n == 0) ? 0 : *max * n;
-		}
-	}
-	return p;
-}
-
-static void alt_literals(litset *out, const char *p, const char *end, int icase, int depth);
-
-/* Adds one byte to a literal run; bytes past LIT_MAX are dropped, which
- * is safe: a prefix of a required string is required too. */
-static void run_add(lit *run, char c, int icase)
-{
-	if (run->len < LIT_MAX) {
-		run->s[run->len++] = icase ? (char)tolower((unsigned char)c) : c;
-		run->s[run->len] = '\0';
-	}
-}
-
-static void run_flush(litset *best, lit *run)
-{
-	litset one;
-
-	if (run->len > 0) {
-		one.n = 1;
-		one.v[0] = *run;
-		litset_keep_better(best, &one);
-	}
-	run->len = 0;
-	run->s[0] = '\0';
-}
-
-/*
- * The literals one branch (no top-level '|') requires: the longest run of
- * plain characters that must appear in a row, or the literals of a group
- * that must appear, whichever filters better.
- */
-static void seq_literals(litset *out, const char *p, const char *end, int icase, int depth)
-{
-	litset best, group;
-	lit run;
-
-	best.n = 0;
-	run.len = 0;
-	run.s[0] = '\0';
-	out->n = 0;
-	while (p < end) {
-		const char *group_start = NULL, *group_end = NULL;
-		unsigned long min, max, copies;
-		int literal = 0;
-		char c = 0;
-
-		switch (*p) {
-		case '\\':
-			if (p + 1 >= end)
-				return;
-			if (!isalnum((unsigned char)p[1])) {
-				literal = 1;
-				c = p[1];
-			}
-			p += 2;
-			break;
-		case '[':
-			if (!(p = skip_bracket(p, end)))
-				return;
-			break;
-		case '(':
-			group_start = p + 1;
-			if (!(p = skip_group(p, end)))
-				return;
-			group_end = p - 1;
-			break;
-		case '.': case '^': case '$':
-			p++;
-			break;
-		case '*': case '+': case '?': case '{': case ')':
-			return; /* a quantifier with nothing before it: give up */
-		default:
-			literal = 1;
-			c = *p++;
-			break;
-		}
-		if (!(p = read_quantifiers(p, end, &min, &max, &copies)))
-			return;
-		if (literal && min > 0) {
-			run_add(&run, c, icase);
-			if (max != 1)
-				run_flush(&best, &run);
-			continue;
-		}
-		run_flush(&best, &run);
-		if (group_start && min > 0 && depth < MAX_DEPTH) {
-			alt_literals(&group, group_start, group_end, icase, depth + 1);
-			litset_keep_better(&best, &group);
-		}
-	}
-	run_flush(&best, &run);
-	*out = best;
-}
-
-/* Calls `fn` for each top-level branch of p..end; stops when it returns 0. */
-static int for_each_branch(const char *p, const char *end,
-			   int (*fn)(void *ctx, const char *b, const char *e), void *ctx)
-{
-	const char *start = p;
-
-	while (p < end) {
-		if (*p == '\\') {
-			p += 2;
-		} else if (*p == '[') {
-			if (!(p = skip_bracket(p, end)))
-				return 0;
-		} else if (*p == '(') {
-			if (!(p = skip_group(p, end)))
-				return 0;
-		} else if (*p == '|') {
-			if (!fn(ctx, start, p))
-				return 0;
-			start = ++p;
-		} else {
-			p++;
-		}
-	}
-	return fn(ctx, start, p > end ? end : p);
-}
-
-typedef struct alt_ctx {
-	litset *out;
-	int icase, depth;
-} alt_ctx;
-
-static int add_branch_literals(void *vctx, const char *b, const char *e)
-{
-	alt_ctx *ctx = vctx;
-	litset branch;
-	size_t i;
-
-	seq_literals(&branch, b, e, ctx->icase, ctx->depth);
-	if (branch.n == 0 || ctx->out->n + branch.n > LITS_MAX) {
-		ctx->out->n = 0;
-		return 0;
-	}
-	for (i = 0; i < branch.n; i++)
-		ctx->out->v[ctx->out->n++] = branch.v[i];
-	return 1;
-}
-
-/* The literals an alternation requires: one of each branch's. */
-static void alt_literals(litset *out, const char *p, const char *end, int icase, int depth)
-{
-	alt_ctx ctx;
-
-	out->n = 0;
-	ctx.out = out;
-	ctx.icase = icase;
-	ctx.depth = depth;
-	if (!for_each_branch(p, end, add_branch_literals, &ctx))
-		out->n = 0;
-	if (litset_score(out) < LIT_MIN)
-		out->n = 0;
-}
-
-/*
- * How many atoms p..end may expand to through repetition, or a number over
- * MAX_EXPANSION. glibc compiles `(a{255}){255}` into 65,025 copies, so a
- * rules file could make regcomp take seconds and gigabytes; such patterns
- * are refused. Back-references make matching exponential: they set *backref.
- */
-static unsigned long pattern_expansion(const char *p, const char *end, int depth, int *backref)
-{
-	unsigned long total = 0;
-
-	if (depth > MAX_DEPTH * 4)
-		return MAX_EXPANSION + 1;
-	while (p < end && total <= MAX_EXPANSION) {
-		unsigned long size = 1, min, max, copies;
-
-		if (*p == '\\') {
-			if (p + 1 < end && p[1] >= '1' && p[1] <= '9')
-				*backref = 1;
-			p += 2;
-		} else if (*p == '[') {
-			const char *q = skip_bracket(p, end);
-
-			p = q ? q : end;
-		} else if (*p == '(') {
-			const char *q = skip_group(p, end);
-
-			/* Unbalanced: regcomp will say why, but only after it has
-			 * compiled what comes before, so the rest is measured too. */
-			size = pattern_expansion(p + 1, q ? q - 1 : end, depth + 1, backref);
-			p = q ? q : end;
-		} else {
-			p++;
-		}
-		if (p > end)
-			p = end;
-		{
-			const char *q = read_quantifiers(p, end, &min, &max, &copies);
-
-			/* A count over 255 (glibc allows 32767) or one that does not
-			 * parse is refused rather than measured. */
-			if (!q)
-				return MAX_EXPANSION + 1;
-			p = q;
-			size = capped_product(size, copies);
-		}
-		if (size > MAX_EXPANSION)
-			return MAX_EXPANSION + 1;
-		total += size;
-	}
-	return total;
-}
 
 static void pattern_free(pattern *pt)
 {
-	size_t i;
-
 	if (!pt->src)
 		return;
-	regfree(&pt->re);
-	for (i = 0; i < pt->nlits; i++)
-		free(pt->lits[i]);
-	free(pt->lits);
-	free(pt->gate);
+	pcre2_code_free(pt->code);
 	free(pt->src);
 	pt->src = NULL;
 }
 
-/*
- * The longest string that all the literals contain, when it is at least
- * LIT_MIN bytes: "etUp" for "def setUp(self" and ", in asyncSetUp". One
- * search for it turns most texts away before a search for each literal.
- */
-static char *common_gate(char *const *lits, size_t n)
+/* JIT compilation, unless FIXPROOF_PCRE2_JIT=0 (valgrind cannot follow
+ * JIT-compiled code, so the leak checks run without it). */
+static int jit_wanted(void)
 {
-	size_t shortest = 0, i, len, start;
+	const char *v = getenv("FIXPROOF_PCRE2_JIT");
 
-	if (n < 2)
-		return NULL;
-	for (i = 1; i < n; i++)
-		if (strlen(lits[i]) < strlen(lits[shortest]))
-			shortest = i;
-	for (len = strlen(lits[shortest]); len >= LIT_MIN; len--) {
-		for (start = 0; start + len <= strlen(lits[shortest]); start++) {
-			char *cand = fp_xstrndup(lits[shortest] + start, len);
-
-			for (i = 0; i < n && strstr(lits[i], cand); i++)
-				;
-			if (i == n)
-				return cand;
-			free(cand);
-		}
-	}
-	return NULL;
+	return !(v && strcmp(v, "0") == 0);
 }
 
-/* Compiles `src`; on failure writes the reason to `why`. */
-static int pattern_compile(pattern *pt, const char *src, int icase, int newline, fp_buf *why)
+/*
+ * Compiles `src`. "type" and "message" see one text, where '.' matches a
+ * line end too and '$' only the very end; a "trace" is searched line by
+ * line (`multiline`). On failure writes PCRE2's reason, with the offset in
+ * the pattern it applies to, to `why`.
+ */
+static int pattern_compile(pattern *pt, const char *src, int icase, int multiline, fp_buf *why)
 {
-	size_t len = strlen(src), i;
-	int backref = 0, rc;
-	litset lits;
+	uint32_t opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_NEVER_BACKSLASH_C |
+			(icase ? PCRE2_CASELESS : 0) |
+			(multiline ? PCRE2_MULTILINE : PCRE2_DOTALL | PCRE2_DOLLAR_ENDONLY);
+	pcre2_compile_context *cc = pcre2_compile_context_create(NULL);
+	PCRE2_UCHAR msg[256];
+	PCRE2_SIZE off = 0;
+	int rc = 0;
 
 	memset(pt, 0, sizeof(*pt));
-	if (len > MAX_PATTERN) {
-		fp_buf_printf(why, "longer than %d bytes", MAX_PATTERN);
+	if (!cc)
+		fp_die("out of memory setting up PCRE2");
+	pcre2_set_max_pattern_length(cc, MAX_PATTERN);
+	pcre2_set_parens_nest_limit(cc, MAX_NESTING);
+	pcre2_set_newline(cc, PCRE2_NEWLINE_LF);
+	pt->code = pcre2_compile((PCRE2_SPTR)src, PCRE2_ZERO_TERMINATED, opts, &rc, &off, cc);
+	pcre2_compile_context_free(cc);
+	if (!pt->code) {
+		if (pcre2_get_error_message(rc, msg, sizeof(msg)) < 0)
+			snprintf((char *)msg, sizeof(msg), "PCRE2 error %d", rc);
+		fp_buf_printf(why, "at offset %zu: %s", (size_t)off, (const char *)msg);
 		return -1;
 	}
-	if (pattern_expansion(src, src + len, 0, &backref) > MAX_EXPANSION) {
-		fp_buf_puts(why, "a repetition count is malformed, over 255, or expands it too far");
-		return -1;
-	}
-	if (backref) {
-		fp_buf_puts(why, "back-references are not supported");
-		return -1;
-	}
-	rc = regcomp(&pt->re, src, REG_EXTENDED | REG_NOSUB | (icase ? REG_ICASE : 0) |
-		     (newline ? REG_NEWLINE : 0));
-	if (rc != 0) {
-		char msg[256];
-
-		regerror(rc, &pt->re, msg, sizeof(msg));
-		fp_buf_puts(why, msg);
-		return -1;
-	}
+	/* Without JIT (not built for this CPU, or out of executable memory)
+	 * the interpreter runs the same pattern. */
+	pt->jit = jit_wanted() && pcre2_jit_compile(pt->code, PCRE2_JIT_COMPLETE) == 0;
 	pt->src = fp_xstrdup(src);
-	pt->icase = icase;
-	alt_literals(&lits, src, src + len, icase, 0);
-	if (lits.n) {
-		pt->lits = fp_xcalloc(lits.n, sizeof(char *));
-		for (i = 0; i < lits.n; i++)
-			pt->lits[i] = fp_xstrndup(lits.v[i].s, lits.v[i].len);
-		pt->nlits = lits.n;
-		pt->gate = common_gate(pt->lits, pt->nlits);
-	}
 	return 0;
 }
 
-/* strstr() ignoring ASCII case; `needle` is lower-case. */
-static int contains_icase(const char *hay, const char *needle)
-{
-	size_t n = strlen(needle), i;
-	const char *p;
+/* What matching needs beside the pattern: the limits and a place for the
+ * match's offsets. One per classifying call, so calls on other threads
+ * share nothing but the compiled patterns, which PCRE2 only reads. */
+typedef struct matcher {
+	pcre2_match_context *mc;
+	pcre2_match_data *md;
+} matcher;
 
-	for (p = hay; *p; p++) {
-		if (tolower((unsigned char)*p) != needle[0])
-			continue;
-		for (i = 1; i < n && p[i] && tolower((unsigned char)p[i]) == needle[i]; i++)
-			;
-		if (i == n)
-			return 1;
-	}
-	return 0;
+static void matcher_init(matcher *m)
+{
+	m->mc = pcre2_match_context_create(NULL);
+	m->md = pcre2_match_data_create(1, NULL);
+	if (!m->mc || !m->md)
+		fp_die("out of memory setting up PCRE2");
+	pcre2_set_match_limit(m->mc, MATCH_LIMIT);
+	pcre2_set_depth_limit(m->mc, DEPTH_LIMIT);
+	pcre2_set_heap_limit(m->mc, HEAP_LIMIT_KIB);
 }
 
-/* strstr(), or its case-blind form for a pattern with the "i" flag. */
-static int contains(const pattern *pt, const char *text, const char *needle)
+static void matcher_free(matcher *m)
 {
-	return pt->icase ? contains_icase(text, needle) : strstr(text, needle) != NULL;
+	pcre2_match_data_free(m->md);
+	pcre2_match_context_free(m->mc);
 }
 
-static int pattern_match(const pattern *pt, const char *text)
+/*
+ * Whether `pt` matches anywhere in the `len` bytes of `text`. A search
+ * that reaches a limit is no match: the rule does not apply to that text,
+ * and the run goes on. JIT code runs through pcre2_jit_match(), which
+ * skips pcre2_match()'s checks of its arguments (most of the cost of a
+ * search that fails at once), on a 32 KiB stack; a pattern that needs
+ * more is tried again by the interpreter, within the depth and heap limits.
+ */
+static int pattern_match(matcher *m, const pattern *pt, const char *text, size_t len)
 {
-	size_t i;
+	int rc = PCRE2_ERROR_JIT_STACKLIMIT;
 
-	if (pt->gate && !contains(pt, text, pt->gate))
-		return 0;
-	if (pt->nlits) {
-		for (i = 0; i < pt->nlits; i++)
-			if (contains(pt, text, pt->lits[i]))
-				break;
-		if (i == pt->nlits)
-			return 0;
-	}
-	return regexec(&pt->re, text, 0, NULL, 0) == 0;
+	if (pt->jit)
+		rc = pcre2_jit_match(pt->code, (PCRE2_SPTR)text, len, 0, 0, m->md, m->mc);
+	if (rc == PCRE2_ERROR_JIT_STACKLIMIT)
+		rc = pcre2_match(pt->code, (PCRE2_SPTR)text, len, 0, PCRE2_NO_JIT, m->md, m->mc);
+	/* 0: a match whose groups did not fit in the one pair of offsets. */
+	return rc >= 0;
 }
 
 /* ---- rules ---- */
@@ -700,7 +323,7 @@ static int check_members(const loader *ld, const cJSON *obj)
 }
 
 static int load_pattern(const loader *ld, pattern *pt, const cJSON *obj, const char *key,
-			int icase, int newline)
+			int icase, int multiline)
 {
 	const char *src = string_member(obj, key);
 	fp_buf why = FP_BUF_INIT;
@@ -708,8 +331,8 @@ static int load_pattern(const loader *ld, pattern *pt, const cJSON *obj, const c
 
 	if (!src)
 		return 0;
-	if (pattern_compile(pt, src, icase, newline, &why) < 0)
-		err = load_error(ld, "bad regex in '%s': %s", key, why.ptr);
+	if (pattern_compile(pt, src, icase, multiline, &why) < 0)
+		err = load_error(ld, "bad regex in '%s' %s", key, why.ptr);
 	fp_buf_free(&why);
 	return err;
 }
@@ -911,8 +534,7 @@ int fp_rules_load_json(fp_rules *rules, const char *origin, const char *json, si
 		return load_error(&ld, "more than %d rules in all", FP_RULES_MAX * 2);
 	}
 	/* User rules go first: the first rule that matches wins. Rules move
-	 * by value: a regex_t only points at its compiled form (glibc, musl
-	 * and the BSDs alike), so copying it is safe. */
+	 * by value: a pattern only points at its compiled form. */
 	all = fp_xmalloc((rules->n + n + 1) * sizeof(*all));
 	memcpy(all, v, n * sizeof(*all));
 	if (rules->n)
@@ -1204,6 +826,7 @@ typedef struct window {
 	int ready;
 	const char *head;  /* NUL-terminated; the whole trace when it is short */
 	const char *tail;  /* NUL-terminated; NULL when `head` is all of it */
+	size_t headlen, taillen;
 	fp_buf headbuf;
 } window;
 
@@ -1213,6 +836,7 @@ typedef struct ctx {
 	const char **names;  /* per rule: its name, in the run's arena */
 	const char **causes;
 	window w;
+	matcher m;
 	/* The phase rules and the rules after them search traces for the same
 	 * patterns: per rule, the first rule with its trace pattern, and what
 	 * that pattern gave on the test at hand (-1: not tried yet). */
@@ -1236,6 +860,7 @@ static void window_make(window *w, const char *trace)
 	w->tail = NULL;
 	if (n <= FP_TRACE_HEAD + FP_TRACE_TAIL) {
 		w->head = trace;
+		w->headlen = n;
 		return;
 	}
 	/* The head ends at the last line end within it; the tail starts after
@@ -1247,11 +872,13 @@ static void window_make(window *w, const char *trace)
 	fp_buf_clear(&w->headbuf);
 	fp_buf_add(&w->headbuf, trace, n ? n - 1 : FP_TRACE_HEAD);
 	w->head = w->headbuf.ptr;
+	w->headlen = w->headbuf.len;
 	start = len - FP_TRACE_TAIL;
 	nl = memchr(trace + start, '\n', FP_TRACE_TAIL);
 	if (nl && nl[1])
 		start = (size_t)(nl + 1 - trace);
 	w->tail = trace + start;
+	w->taillen = len - start;
 }
 
 static int trace_match(ctx *c, size_t rule_index, const pattern *pt, const char *trace)
@@ -1261,7 +888,8 @@ static int trace_match(ctx *c, size_t rule_index, const pattern *pt, const char 
 	if (*seen < 0) {
 		if (!c->w.ready)
 			window_make(&c->w, trace);
-		*seen = pattern_match(pt, c->w.head) || (c->w.tail && pattern_match(pt, c->w.tail));
+		*seen = pattern_match(&c->m, pt, c->w.head, c->w.headlen) ||
+			(c->w.tail && pattern_match(&c->m, pt, c->w.tail, c->w.taillen));
 	}
 	return *seen;
 }
@@ -1300,14 +928,14 @@ static void read_type(ctx *c, fp_test *t)
 		t->detail->type = NULL;
 }
 
-/* pattern_match(pt, text), remembered for the last text seen. */
-static int text_match(struct seen_text *seen, const pattern *pt, const char *text)
+/* pattern_match(m, pt, text), remembered for the last text seen. */
+static int text_match(matcher *m, struct seen_text *seen, const pattern *pt, const char *text)
 {
 	if (!text)
 		return 0;
 	if (seen->text != text) {
 		seen->text = text;
-		seen->matched = pattern_match(pt, text);
+		seen->matched = pattern_match(m, pt, text, strlen(text));
 	}
 	return seen->matched;
 }
@@ -1320,10 +948,10 @@ static int rule_matches(ctx *c, size_t rule_index, const fp_test *t)
 		return 0;
 	if (r->phase && !(r->phase & (1u << t->phase)))
 		return 0;
-	if (r->type.src && !text_match(&c->seen_type[rule_index], &r->type, fp_test_type(t)))
+	if (r->type.src && !text_match(&c->m, &c->seen_type[rule_index], &r->type, fp_test_type(t)))
 		return 0;
 	if (r->message.src &&
-	    !text_match(&c->seen_message[rule_index], &r->message, fp_test_message(t)))
+	    !text_match(&c->m, &c->seen_message[rule_index], &r->message, fp_test_message(t)))
 		return 0;
 	if (r->trace.src &&
 	    !(fp_test_trace(t) && trace_match(c, rule_index, &r->trace, fp_test_trace(t))))
@@ -1382,6 +1010,7 @@ void fp_classify_run(fp_run *run, const fp_rules *rules)
 		c.same_trace[i] = j;
 	}
 	fp_buf_init(&c.w.headbuf);
+	matcher_init(&c.m);
 	for (i = 0; i < run->ntests; i++) {
 		fp_test *t = &run->tests[i];
 
@@ -1394,6 +1023,7 @@ void fp_classify_run(fp_run *run, const fp_rules *rules)
 			classify_test(&c, t);
 	}
 	fp_buf_free(&c.w.headbuf);
+	matcher_free(&c.m);
 	free(c.names);
 	free(c.causes);
 	free(c.same_trace);

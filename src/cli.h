@@ -6,6 +6,8 @@
 #ifndef FIXPROOF_CLI_H
 #define FIXPROOF_CLI_H
 
+#include <stdio.h>
+
 #include "fixproof/buf.h"
 
 /* Exit statuses, as the README lists them under "Commands". */
@@ -38,6 +40,20 @@ int fp_cli_report(int argc, char **argv);
 int fp_cli_post(int argc, char **argv);
 int fp_cli_rules(int argc, char **argv);
 int fp_cli_capture(int argc, char **argv);
+int fp_cli_annotate(int argc, char **argv);
+
+/*
+ * Writes the annotations of `diff` (annotate.h) to `f`, trace paths made
+ * relative to `root`, else $GITHUB_WORKSPACE, else the current directory.
+ * For `annotate` and `report --annotate` (cli_annotate.c). Returns 0 or
+ * FP_EIO.
+ */
+struct fp_diff;
+int fp_cli_annotate_diff(FILE *f, const struct fp_diff *diff, const char *root);
+
+/* Prints "fixproof VERSION" and, a line each, the versions of libxml2,
+ * cJSON, cmark-gfm and libcurl the process runs with (cli_version.c). */
+void fp_cli_print_version(FILE *f);
 
 /*
  * The exit status of a command that ended with `err`: FP_EXIT_OK for 0

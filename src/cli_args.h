@@ -1,7 +1,6 @@
 /*
- * cli_args.h - helpers the subcommands share: loading rules and inputs,
- * and output files that appear only when complete (written to a temporary
- * file, then renamed).
+ * cli_args.h - helpers the subcommands share: loading rules, reading
+ * inputs with progress and warnings.
  */
 #ifndef FIXPROOF_CLI_ARGS_H
 #define FIXPROOF_CLI_ARGS_H
@@ -12,6 +11,7 @@
 #include "fixproof/buf.h"
 #include "fixproof/classify.h"
 #include "fixproof/model.h"
+#include "fixproof/output.h"
 
 /*
  * FP_EUSAGE when "-" (standard input) is among the inputs of `a` and `b`
@@ -37,23 +37,5 @@ int fp_cli_read_run(fp_run **out, const fp_args *inputs, const fp_rules *rules);
 int fp_cli_read_runs(fp_run **before, fp_run **after, const fp_args *before_inputs,
 		     const fp_args *after_inputs, const fp_rules *rules);
 
-/* An output that is standard output, or a file that appears only once it
- * is complete. */
-typedef struct fp_output {
-	FILE *f;
-	char *path;
-	char *tmp;
-} fp_output;
-#define FP_OUTPUT_INIT { NULL, NULL, NULL }
-
-int fp_output_open(fp_output *out, const char *path);
-/* Flushes, checks for write errors, and renames the file into place. */
-int fp_output_commit(fp_output *out);
-/* Commits `out` after its writer returned `err`. A writer's FP_EIO (its
- * stream failed) becomes the output's own message, which names the file
- * and the reason; other errors are returned as they are. */
-int fp_output_finish(fp_output *out, int err);
-/* Removes an uncommitted temporary file; harmless after commit. */
-void fp_output_abort(fp_output *out);
 
 #endif

@@ -4,7 +4,7 @@
 #ifndef FIXPROOF_CLI_CAPTURE_H
 #define FIXPROOF_CLI_CAPTURE_H
 
-#include "cli_args.h"
+#include "cli_opt.h"
 #include "fixproof/capture.h"
 
 /* Reads a positive number of seconds for option `opt`; FP_EUSAGE otherwise. */

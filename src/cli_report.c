@@ -1,6 +1,6 @@
 /*
- * cli_report.c - the `diff` and `report` commands: read both sides, diff
- * them, and print the diff model or render the report.
+ * cli_report.c - `fixproof report`: read both sides, diff them, and render
+ * the report (Markdown, HTML, the diff model or the view).
  */
 #include <errno.h>
 #include <limits.h>
@@ -12,198 +12,21 @@
 
 #include "cli.h"
 #include "cli_args.h"
-#include "cli_capture.h"
+#include "cli_side.h"
 #include "fixproof/diff.h"
 #include "fixproof/error.h"
 #include "fixproof/render.h"
 
 #define STEP_SUMMARY_MAX (1024u * 1024u) /* GitHub drops a larger step summary */
 
-/* What --fail-on asks for. */
-typedef enum { FAIL_NEVER = 0, FAIL_REGRESSED, FAIL_UNRESOLVED, FAIL_ANY } fail_on;
-
-/* The options `diff` and `report` share. */
-typedef struct side_opts {
-	fp_args before, after, targets;
-	const char *rules_path;
-	const char *output;
-	int fail;  /* fail_on */
-	int goal;  /* fp_goal */
-	int quiet;
-	fp_cli_captures captures; /* capture directories among the inputs */
-} side_opts;
-
-static const fp_opt_choice fail_on_choices[] = {
-	{ "regressed", FAIL_REGRESSED }, { "unresolved", FAIL_UNRESOLVED },
-	{ "any", FAIL_ANY }, { "never", FAIL_NEVER }, { NULL, 0 }
-};
-
-static const fp_opt_choice goal_choices[] = {
-	{ "pass", FP_GOAL_PASS }, { "reach", FP_GOAL_REACH }, { NULL, 0 }
-};
-
-/* The table entries of side_opts, a member named `side` of struct T. */
-#define SIDE_OPTIONS(T) \
-	FP_OPTION_LIST("before", 0, T, side.before, "INPUT", \
-		       "result files of the run before the fix: JUnit XML, " \
-		       "pytest --collect-only output, directories, capture " \
-		       "directories (fixproof capture), or -"), \
-	FP_OPTION_LIST("after", 0, T, side.after, "INPUT", \
-		       "the same for the run after the fix; with neither, the " \
-		       "two newest captures in .fixproof/runs"), \
-	FP_OPTION_REPEAT("target", 0, T, side.targets, "PATTERN", \
-			 "a test the fix is about (repeatable): a substring of its " \
-			 "id, or a glob with * and ?; without it, every test that " \
-			 "failed before is a target. A pattern that matches no " \
-			 "test is an error."), \
-	FP_OPTION_STRING("rules", 0, T, side.rules_path, "FILE", \
-			 "classification rules (JSON) tried before the defaults"), \
-	FP_OPTION_ENUM("goal", 0, T, side.goal, "GOAL", goal_choices, \
-		       "pass (default): the targets must pass; reach: the fix " \
-		       "only has to let them reach the code under test, and " \
-		       "the verdict is unblocked when it does"), \
-	FP_OPTION_ENUM("fail-on", 0, T, side.fail, "WHEN", fail_on_choices, \
-		       "exit 1 when the verdict is: regressed; unresolved " \
-		       "(regressed, unresolved or inconclusive); any (anything " \
-		       "but resolved, or unblocked with --goal reach); never " \
-		       "(the default)"), \
-	FP_OPTION_STRING("output", 'o', T, side.output, "FILE", \
-			 "write to FILE (it appears only when complete)"), \
-	FP_OPTION_FLAG("quiet", 'q', T, side.quiet, "no warnings on standard error")
-
-/* Checks what the table cannot: a target is never empty, and standard
- * input is read by one side only. */
-static int check_side(const side_opts *o, const char *cmd)
-{
-	size_t k;
-
-	fp_cli_set_quiet(o->quiet);
-	for (k = 0; k < o->targets.n; k++)
-		if (!o->targets.v[k][0])
-			return fp_error_set(FP_EUSAGE, "%s: --target needs a non-empty PATTERN", cmd);
-	return fp_cli_check_stdin(cmd, &o->before, &o->after);
-}
-
-/* Reads, classifies and diffs both sides. */
-static int load_diff(fp_diff **out, fp_run **before, fp_run **after, side_opts *o,
-		     const char *cmd)
-{
-	fp_rules *rules = NULL;
-	int err;
-
-	if ((o->before.n == 0) != (o->after.n == 0))
-		return fp_error_set(FP_EUSAGE, "%s: both --before and --after are needed (or neither, "
-				    "for the two newest captures); see 'fixproof %s --help'", cmd, cmd);
-	if ((err = fp_cli_captures_expand(&o->captures, &o->before, &o->after)) < 0)
-		return err;
-	if ((err = fp_cli_load_rules(&rules, o->rules_path)) < 0)
-		return err;
-	err = fp_cli_read_runs(before, after, &o->before, &o->after, rules);
-	if (err == 0)
-		{
-		fp_diff_opts dopts = { o->targets.v, o->targets.n, (fp_goal)o->goal };
-
-		err = fp_diff_runs(out, *before, *after, &dopts);
-		if (err == 0) {
-			(*out)->provenance[0] = o->captures.prov[0];
-			(*out)->provenance[1] = o->captures.prov[1];
-		}
-	}
-	fp_rules_free(rules);
-	return err;
-}
-
-/* `unblocked` is a success only for a fix whose goal was to reach the
- * code under test (--goal reach); it is never given otherwise. */
-static int verdict_fails(fail_on f, fp_verdict v, fp_goal goal)
-{
-	int success = v == FP_VERDICT_RESOLVED || (goal == FP_GOAL_REACH && v == FP_VERDICT_UNBLOCKED);
-
-	switch (f) {
-	case FAIL_REGRESSED: return v == FP_VERDICT_REGRESSED;
-	case FAIL_UNRESOLVED: return !success && v != FP_VERDICT_PARTIALLY_RESOLVED;
-	case FAIL_ANY: return !success;
-	default: return 0;
-	}
-}
-
-/* The exit status once the output is written: 1 when --fail-on says so. */
-static int final_status(const side_opts *o, const fp_diff *d)
-{
-	if (verdict_fails((fail_on)o->fail, d->verdict, d->goal)) {
-		fp_cli_warnf("verdict is %s (--fail-on)", fp_verdict_name(d->verdict));
-		return FP_EXIT_VERDICT;
-	}
-	return FP_EXIT_OK;
-}
-
-/* ---- diff ---- */
-
-typedef struct diff_opts {
-	side_opts side;
-	int changed_only;
-} diff_opts;
-
-static const fp_opt diff_options[] = {
-	SIDE_OPTIONS(diff_opts),
-	FP_OPTION_FLAG("changed-only", 0, diff_opts, changed_only,
-		       "leave unchanged tests out of \"tests\" (still counted)"),
-	FP_OPTION_END
-};
-
-static const fp_opt_command diff_command = {
-	"diff",
-	"--before INPUT... --after INPUT... [--target PATTERN]...\n"
-	"                     [--goal pass|reach] [--rules FILE] [--fail-on WHEN]\n"
-	"                     [--changed-only] [-o FILE]",
-	"Compares the test results before a fix with those after it and prints the\n"
-	"diff model (schema fixproof.diff/1) as JSON: the verdict and its reasons,\n"
-	"what changed for every test, failures per category and cause, the\n"
-	"transition matrix, and the metrics with their numerators and denominators.\n",
-	diff_options, NULL, 0, NULL,
-	"Verdicts: resolved, partially_resolved, unresolved, regressed, inconclusive,\n"
-	"and unblocked (with --goal reach).\n",
-	0
-};
-
-int fp_cli_diff(int argc, char **argv)
-{
-	diff_opts o;
-	fp_run *before = NULL, *after = NULL;
-	fp_diff *diff = NULL;
-	fp_output out = FP_OUTPUT_INIT;
-	int err, status;
-
-	memset(&o, 0, sizeof(o));
-	err = fp_opt_parse(&diff_command, &o, argc, argv);
-	if (err == 0)
-		err = check_side(&o.side, "diff");
-	if (err == 0)
-		err = load_diff(&diff, &before, &after, &o.side, "diff");
-	if (err == 0)
-		err = fp_output_open(&out, o.side.output);
-	if (err == 0)
-		err = fp_output_finish(&out, fp_diff_write_json(diff, out.f, o.changed_only));
-	fp_output_abort(&out);
-	status = err < 0 ? fp_cli_status(err) : final_status(&o.side, diff);
-	fp_diff_free(diff);
-	fp_run_free(before);
-	fp_run_free(after);
-	fp_cli_captures_free(&o.side.captures);
-	fp_opt_free(&diff_command, &o);
-	return status;
-}
-
-/* ---- report ---- */
-
 typedef enum { FORMAT_MARKDOWN = 0, FORMAT_HTML, FORMAT_JSON, FORMAT_VIEW } report_format;
 
 typedef struct report_opts {
-	side_opts side;
+	fp_cli_side side;
 	const char *template_name, *templates_dir, *title, *note, *note_markdown;
 	long long max_chars;
 	int format; /* report_format */
-	int strict, step_summary;
+	int strict, step_summary, annotate;
 } report_opts;
 
 static const fp_opt_choice format_choices[] = {
@@ -212,7 +35,7 @@ static const fp_opt_choice format_choices[] = {
 };
 
 static const fp_opt report_options[] = {
-	SIDE_OPTIONS(report_opts),
+	FP_CLI_SIDE_OPTIONS(report_opts),
 	FP_OPTION_STRING("template", 0, report_opts, template_name, "NAME|FILE",
 			 "proof (default), pr-summary, executive, or a Mustache "
 			 "file; a file may extend a built-in one with "
@@ -245,6 +68,9 @@ static const fp_opt report_options[] = {
 	FP_OPTION_FLAG("step-summary", 0, report_opts, step_summary,
 		       "also append the Markdown to $GITHUB_STEP_SUMMARY "
 		       "(kept within GitHub's 1 MiB)"),
+	FP_OPTION_FLAG("annotate", 0, report_opts, annotate,
+		       "also print the annotations 'fixproof annotate' prints, on "
+		       "standard error, so one GitHub Actions step reports and annotates"),
 	FP_OPTION_END
 };
 
@@ -254,8 +80,8 @@ static const fp_opt_command report_command = {
 	"                       [--template NAME|FILE] [--templates DIR]\n"
 	"                       [--format markdown|html|json|view] [--title TEXT]\n"
 	"                       [--note TEXT|@FILE] [--note-markdown @FILE] [--strict]\n"
-	"                       [--max-chars N] [--step-summary] [--rules FILE]\n"
-	"                       [--fail-on WHEN] [-o FILE]",
+	"                       [--max-chars N] [--step-summary] [--annotate]\n"
+	"                       [--rules FILE] [--fail-on WHEN] [-o FILE]",
 	"Renders the proof-of-resolution report: the verdict and its reasons first,\n"
 	"the metrics before and after, failures per category, the target tests with\n"
 	"their evidence, then every change, with long lists folded. Every figure\n"
@@ -366,7 +192,7 @@ static int report_setup(fp_report_opts *ro, fp_buf *note, const report_opts *o)
 {
 	int err;
 
-	if ((err = check_side(&o->side, "report")) < 0)
+	if ((err = fp_cli_side_check(&o->side, "report")) < 0)
 		return err;
 	if (o->note && o->note_markdown)
 		return fp_error_set(FP_EUSAGE, "report: give --note or --note-markdown, not both");
@@ -400,7 +226,7 @@ int fp_cli_report(int argc, char **argv)
 	if (err == 0)
 		err = report_setup(&ro, &note, &o);
 	if (err == 0)
-		err = load_diff(&diff, &before, &after, &o.side, "report");
+		err = fp_cli_side_diff(&diff, &before, &after, &o.side, "report");
 	if (err == 0)
 		err = render_formats(&md, &html, diff, &ro, format, o.step_summary);
 	if (err == 0)
@@ -410,15 +236,17 @@ int fp_cli_report(int argc, char **argv)
 	err = fp_output_finish(&out, err);
 	if (err == 0 && o.step_summary)
 		err = write_step_summary(diff, &ro, &md);
+	if (err == 0 && o.annotate)
+		err = fp_cli_annotate_diff(stderr, diff, NULL);
 	fp_output_abort(&out);
-	status = err < 0 ? fp_cli_status(err) : final_status(&o.side, diff);
+	status = err < 0 ? fp_cli_status(err) : fp_cli_side_status(&o.side, diff);
 	fp_buf_free(&md);
 	fp_buf_free(&html);
 	fp_buf_free(&note);
 	fp_diff_free(diff);
 	fp_run_free(before);
 	fp_run_free(after);
-	fp_cli_captures_free(&o.side.captures);
+	fp_cli_side_free(&o.side);
 	fp_opt_free(&report_command, &o);
 	return status;
 }

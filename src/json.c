@@ -5,11 +5,14 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
+
+#include <cjson/cJSON.h>
 
 /* The bytes JSON must escape, sixteen at a time with SSE2 (every x86-64
  * has it), eight at a time otherwise: a signed compare against 0x20 flags
@@ -301,4 +304,20 @@ void fp_json_write_items(FILE *f, size_t n, fp_json_format_fn format, void *ctx[
 	}
 	for (k = 0; k < 2; k++)
 		fp_buf_free(&half[k].out);
+}
+
+/* ---- cJSON's allocator ---- */
+
+static pthread_once_t cjson_hooked = PTHREAD_ONCE_INIT;
+
+static void hook_cjson(void)
+{
+	cJSON_Hooks hooks = { fp_xmalloc, free };
+
+	cJSON_InitHooks(&hooks);
+}
+
+void fp_json_init_cjson(void)
+{
+	pthread_once(&cjson_hooked, hook_cjson);
 }

@@ -5,10 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <libxml/parser.h>
-
 #include "cli.h"
 #include "fixproof/error.h"
+#include "fixproof/json.h"
+#include "fixproof/parse.h"
 
 typedef struct command {
 	const char *name;
@@ -21,6 +21,7 @@ static const command commands[] = {
 	{ "diff", fp_cli_diff, "compare a run before and after a fix; print the diff model" },
 	{ "report", fp_cli_report, "render the proof-of-resolution report (Markdown, HTML, JSON)" },
 	{ "capture", fp_cli_capture, "run the tests once and keep their results and provenance" },
+	{ "annotate", fp_cli_annotate, "GitHub annotations for the tests that matter after a fix" },
 	{ "post", fp_cli_post, "post a report to a GitHub issue or pull request" },
 	{ "rules", fp_cli_rules, "print the effective classification rules as JSON" },
 	{ NULL, NULL, NULL }
@@ -32,8 +33,8 @@ static void usage(FILE *f)
 
 	fputs("usage: fixproof COMMAND [OPTIONS] [ARGS]\n\n"
 	      "Turns test results from before and after a fix into a proof-of-resolution\n"
-	      "report. Inputs are JUnit XML files, `pytest --collect-only` output,\n"
-	      "directories holding them, or - for standard input.\n\ncommands:\n", f);
+	      "report. Inputs are JUnit XML and CTRF JSON files, `pytest --collect-only`\n"
+	      "output, directories holding them, or - for standard input.\n\ncommands:\n", f);
 	for (c = commands; c->name; c++)
 		fprintf(f, "  %-8s %s\n", c->name, c->help);
 	fputs("\nRun `fixproof COMMAND --help` for a command's options.\n"
@@ -50,12 +51,13 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return FP_EXIT_USAGE;
 	}
-	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
 		usage(stdout);
 		return FP_EXIT_OK;
 	}
 	if (strcmp(argv[1], "--version") == 0) {
-		puts("fixproof " FIXPROOF_VERSION);
+		fp_cli_print_version(stdout);
 		return FP_EXIT_OK;
 	}
 	for (c = commands; c->name; c++)
@@ -65,6 +67,7 @@ int main(int argc, char **argv)
 		fp_cli_errorf("unknown command '%s'; see 'fixproof --help'", argv[1]);
 		return FP_EXIT_USAGE;
 	}
+	fp_json_init_cjson();
 	status = c->fn(argc - 1, argv + 1);
 	/* A command that failed has said why; one that succeeded but whose
 	 * output did not get through must not exit 0. */
@@ -72,7 +75,7 @@ int main(int argc, char **argv)
 		fp_cli_errorf("cannot write to standard output");
 		status = FP_EXIT_INPUT;
 	}
-	xmlCleanupParser();
+	fp_parse_shutdown();
 	fp_error_shutdown();
 	return status;
 }

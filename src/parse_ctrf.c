@@ -20,6 +20,7 @@
 
 #include "fixproof/error.h"
 #include "fixproof/parse.h"
+#include "fixproof/utf8.h"
 
 /* A CTRF file is parsed whole (cJSON builds a tree of it, some ten times
  * its size): past this size it is refused rather than swapped in. */
@@ -109,6 +110,13 @@ static const char *capped(fp_run *run, const char *s, size_t cap)
 	return s ? fp_run_strcap(run, s, strlen(s), cap) : NULL;
 }
 
+/* The run's one copy of a class or file name, cut at FP_MAX_NAME bytes
+ * on a character boundary. */
+static const char *interned(fp_run *run, const char *s)
+{
+	return fp_run_intern(run, s, fp_utf8_cut(s, strlen(s), FP_MAX_NAME));
+}
+
 /* The suite as one dotted name: CTRF's array (top level first), or the
  * string older reports have. */
 static const char *suite_name(fp_run *run, const cJSON *test)
@@ -165,7 +173,7 @@ static void read_identity(ctrf_test *ct, fp_run *run, const cJSON *test, const c
 	else if (is_nodeid(name))
 		ct->t.nodeid = ct->t.name;
 	if ((v = str_member(extra, "classname")))
-		ct->t.classname = fp_run_intern(run, v, strlen(v) < FP_MAX_NAME ? strlen(v) : FP_MAX_NAME);
+		ct->t.classname = interned(run, v);
 	else if (!ct->t.nodeid)
 		ct->t.classname = suite_name(run, test);
 	if ((v = str_member(extra, "name")))
@@ -176,7 +184,7 @@ static void read_identity(ctrf_test *ct, fp_run *run, const cJSON *test, const c
 		ct->t.name = last ? last + 1 : ct->t.nodeid;
 	}
 	if ((v = str_member(test, "filePath")))
-		ct->t.file = fp_run_intern(run, v, strlen(v) < FP_MAX_NAME ? strlen(v) : FP_MAX_NAME);
+		ct->t.file = interned(run, v);
 	if (num_member(test, "line", &line) && line >= 1 && line <= UINT32_MAX)
 		ct->t.line = (uint32_t)line;
 }
@@ -364,4 +372,10 @@ out:
 	cJSON_Delete(doc);
 	fp_buf_free(&text);
 	return err;
+}
+
+void fp_ctrf_cjson_version(fp_buf *out)
+{
+	fp_buf_clear(out);
+	fp_buf_puts(out, cJSON_Version());
 }

@@ -29,6 +29,27 @@ static int result_name(const char *path)
 	return name_ends(path, ".xml") || name_ends(path, ".txt") || name_ends(path, ".log");
 }
 
+/*
+ * Whether JSON found in a directory may be a CTRF report: one of CTRF's
+ * top-level keys in its first bytes. A directory of results holds other
+ * JSON (a package.json, a capture's provenance.json, coverage) that is
+ * passed over without a word, as other text is.
+ */
+static int looks_like_ctrf(const unsigned char *head, size_t n)
+{
+	static const char *const keys[] = { "\"results\"", "\"reportFormat\"" };
+	size_t i, k;
+
+	for (k = 0; k < 2; k++) {
+		size_t len = strlen(keys[k]);
+
+		for (i = 0; i + len <= n; i++)
+			if (head[i] == '"' && memcmp(head + i, keys[k], len) == 0)
+				return 1;
+	}
+	return 0;
+}
+
 /* Hashes the rest of the source into its input's record. */
 static int finish_input(fp_run *run, uint32_t input, fp_source *src)
 {
@@ -97,6 +118,8 @@ static int read_source(fp_run *run, fp_source *src, int found)
 						 "space", src->path);
 	if (found && kind == FP_SNIFF_COLLECT && !name_ends(src->path, ".xml") &&
 	    !fp_sniff_pytest(head, n))
+		return 0;
+	if (found && kind == FP_SNIFF_JSON && !looks_like_ctrf(head, n))
 		return 0;
 	input = fp_run_add_input(run, src->path, kind == FP_SNIFF_JUNIT ? FP_INPUT_JUNIT :
 				 kind == FP_SNIFF_JSON ? FP_INPUT_CTRF : FP_INPUT_COLLECT);

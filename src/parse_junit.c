@@ -1243,6 +1243,11 @@ void fp_parse_prepare(void)
 	pthread_once(&prepared, prepare_once);
 }
 
+void fp_parse_shutdown(void)
+{
+	xmlCleanupParser();
+}
+
 /*
  * The entity loader is one for the whole process, while files may be
  * read on two threads at once: the first reader puts ours in, the last
@@ -1359,4 +1364,14 @@ out:
 	xmlSetGenericErrorFunc(old_generic_ctx, old_generic);
 	reader_free(&r);
 	return err;
+}
+
+void fp_junit_libxml2_version(fp_buf *out)
+{
+	/* xmlParserVersion is the library's own, "21004" for 2.10.4: the
+	 * version it runs with, not the one fixproof was built against. */
+	long v = strtol(xmlParserVersion, NULL, 10);
+
+	fp_buf_clear(out);
+	fp_buf_printf(out, "%ld.%ld.%ld", v / 10000, v / 100 % 100, v % 100);
 }

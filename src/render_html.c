@@ -434,3 +434,8 @@ int fp_html_report_page(fp_buf *out, const char *markdown, size_t len, const cha
 {
 	return render_page(out, markdown, len, title, verdict);
 }
+
+const char *fp_html_cmark_version(void)
+{
+	return cmark_version_string();
+}

@@ -32,18 +32,23 @@
  *   conditions it gives hold; a rule with none matches every failure.
  *   "status" is a list of "failed" and "error"; "phase" a list of
  *   "collection", "setup", "call" and "teardown".
- * - "type", "message" and "trace" are POSIX extended regular expressions
- *   (regcomp with REG_EXTENDED | REG_NOSUB), searched anywhere in the text
- *   unless anchored. "flags": "i" makes all three ignore case. A "message"
- *   pattern sees the whole message, where '^' and '$' are its start and end.
- *   A "trace" pattern sees a bounded window of the trace, line by line
- *   (REG_NEWLINE: '^' and '$' match at every line): its first
- *   FP_TRACE_HEAD and its last FP_TRACE_TAIL bytes, cut at line ends, are
- *   searched separately. Runners put the line that matters at one end
- *   (Java and JavaScript name the exception first, pytest's `E` lines come
- *   last), and scanning every byte of a hundred thousand 16 KB traces for
- *   every rule would cost seconds. Back-references are refused, and so are
- *   repetition counts that would blow a pattern up.
+ * - "type", "message" and "trace" are PCRE2 regular expressions, compiled
+ *   in UTF-8 mode (PCRE2_UTF, and PCRE2_MATCH_INVALID_UTF: invalid UTF-8 in
+ *   a text matches nothing but does not stop the search) and searched
+ *   anywhere in the text unless anchored. "flags": "i" makes all three
+ *   ignore case. A "type" or "message" pattern sees the whole text
+ *   (PCRE2_DOTALL | PCRE2_DOLLAR_ENDONLY: '.' matches a line end, '$' is the
+ *   very end). A "trace" pattern sees a bounded window of the trace, line by
+ *   line (PCRE2_MULTILINE: '^' and '$' match at every line, '.' stops at a
+ *   line end): its first FP_TRACE_HEAD and its last FP_TRACE_TAIL bytes, cut
+ *   at line ends, are searched separately. Runners put the line that
+ *   matters at one end (Java and JavaScript name the exception first,
+ *   pytest's `E` lines come last), and scanning every byte of a hundred
+ *   thousand 16 KB traces for every rule would cost seconds.
+ * - Bounds: a pattern of at most 4,096 bytes, parentheses nested at most 64
+ *   deep, within PCRE2's compiled-size limit, and no \C; a search stops at
+ *   PCRE2's match, depth and heap limits and then counts as no match.
+ *   Patterns are JIT-compiled unless FIXPROOF_PCRE2_JIT=0.
  * - "description" says what the rule is for; "origin" is ignored on input
  *   (so the output of `fixproof rules` can be fed back). Any other member
  *   is an error, as is a file over FP_RULES_MAX_BYTES or with more than
@@ -88,8 +93,9 @@ fp_rules *fp_rules_new(void);
 /*
  * Reads user rules from `path` and puts them before the rules already in
  * `rules`, with `path` as their origin. Errors name the file and the rule:
- * "cannot load rules 'r.json': rule 3 ('db'): bad regex in 'message':
- * Unmatched ( or \(". On error `rules` is unchanged.
+ * "cannot load rules 'r.json': rule 3 ('db'): bad regex in 'message' at
+ * offset 9: missing closing parenthesis" (PCRE2's message). On error
+ * `rules` is unchanged.
  */
 int fp_rules_load_file(fp_rules *rules, const char *path);
 

@@ -64,4 +64,14 @@ void fp_json_write_items(FILE *f, size_t n, fp_json_format_fn format, void *ctx[
 /* Writes a fraction as {"numerator":n,"denominator":d,"value":v|null}. */
 void fp_json_fraction(FILE *f, unsigned long long num, unsigned long long den);
 
+/*
+ * Makes cJSON, which builds and reads the JSON documents that are not
+ * streamed (rules, CTRF, provenance, GitHub's answers, the view), allocate
+ * through fp_xmalloc: running out of memory inside cJSON then ends the
+ * process with a message, as it does everywhere else, instead of a NULL a
+ * caller could miss. Once per process is enough; later calls do nothing.
+ * main() calls it first thing.
+ */
+void fp_json_init_cjson(void);
+
 #endif

@@ -103,11 +103,25 @@ int fp_collect_parse(fp_run *run, uint32_t input, fp_source *src);
 int fp_ctrf_parse(fp_run *run, uint32_t input, fp_source *src);
 
 /*
+ * The versions the readers run with, for `fixproof --version`: libxml2's
+ * (the JUnit reader's, "2.9.14") and cJSON's (the CTRF reader's). Into
+ * `out`, cleared first.
+ */
+void fp_junit_libxml2_version(fp_buf *out);
+void fp_ctrf_cjson_version(fp_buf *out);
+
+/*
  * Does the parsers' one-time set-up (libxml2's). Parsing calls it itself;
  * call it once before starting threads that parse at the same time, which
  * is then safe for separate runs.
  */
 void fp_parse_prepare(void);
+
+/*
+ * Releases what the parsers' set-up holds (libxml2's global state), for
+ * leak checkers at exit. Call it once, when no thread parses any more.
+ */
+void fp_parse_shutdown(void);
 
 /* Progress callback: called before each input file is read. */
 typedef void (*fp_progress_fn)(void *ctx, const char *path, size_t done, size_t total);

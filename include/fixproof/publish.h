@@ -77,6 +77,10 @@ int fp_github_post(fp_buf *url_out, const fp_github_opts *opts, const char *body
  */
 int fp_github_check(const fp_github_opts *opts);
 
+/* The libcurl the GitHub client runs with, and its TLS library
+ * ("8.5.0 (OpenSSL/3.0.13)"), into `out` (cleared first). */
+void fp_github_curl_version(fp_buf *out);
+
 /*
  * Reads an issue or pull request number written in decimal: 1 to
  * FP_GITHUB_MAX_ISSUE, digits only. Sets *out and returns 0, or returns
@@ -170,6 +174,15 @@ int fp_github_is_loopback(const char *url);
  * or FP_EUSAGE when `base` is not an absolute URL (message set).
  */
 int fp_github_url_join(fp_buf *out, const char *base, const char *path, const char *query);
+
+/*
+ * Appends to `out` the URL that `ref` names when read relative to the
+ * absolute URL `base` (RFC 3986: "/x?page=2" keeps the scheme, host and
+ * port of `base`; an absolute `ref` stands for itself). Returns 0;
+ * FP_EUSAGE when `base` is not a URL, FP_EAPI when `ref` is none (message
+ * set: "GET BASE: the link 'REF' is not a URL: ...", for a page's links).
+ */
+int fp_github_url_resolve(fp_buf *out, const char *base, const char *ref);
 
 /*
  * True when `url` has the same scheme, host and port as `base` (a missing

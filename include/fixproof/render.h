@@ -241,6 +241,9 @@ int fp_html_page(fp_buf *out, const char *markdown, size_t len, const char *titl
 int fp_html_report_page(fp_buf *out, const char *markdown, size_t len, const char *title,
 			int verdict);
 
+/* The cmark-gfm the HTML renderer runs with ("0.29.0.gfm.6"); a static string. */
+const char *fp_html_cmark_version(void);
+
 
 /* ---- the report: view, templates, size ---- */
 

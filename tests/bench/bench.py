@@ -23,7 +23,14 @@ for sizes of a million tests or more, the targets of issue 7: report
 within 2x the floor of the pair and under 300 MB, parse within 2x the
 floor of its file. The table is printed and written to OUT/bench.json.
 
+With --baseline PATH, every fixproof command is also run with the binary at
+PATH (another build, say of main) on the same files, each repeat running the
+two one after the other in alternating order so that the machine's load
+falls on both alike; each row then has the baseline's median time and the
+ratio new/baseline, and the report prints those ratios per command.
+
     bench.py --out build/bench [--sizes 10000,100000] [--repeat 3] [--quick]
+             [--baseline OTHER/build/fixproof]
 """
 import argparse
 import hashlib
@@ -161,6 +168,28 @@ def measure_cell(name, cmd, sink, repeat, timeout=None, ok_status=(0, 1)):
             "runs": walls}
 
 
+def measure_pair(name, cmd, base_cmd, sink, repeat):
+    """Medians of `cmd` and `base_cmd`, run `repeat` times each, one after
+    the other, the order alternating from one repeat to the next."""
+    runs = {0: [], 1: []}
+    for i in range(repeat):
+        for which in ((0, 1) if i % 2 == 0 else (1, 0)):
+            c = cmd if which == 0 else base_cmd
+            wall, mb, cpu, status, _, err = measure(c, sink, sink.rss_file)
+            if status not in (0, 1):
+                raise SystemExit("bench: %s failed with status %d: %s\n%s"
+                                 % (name, status, " ".join(c), err.strip()[-2000:]))
+            runs[which].append((wall, mb, cpu))
+    cells = []
+    for which, c in ((0, cmd), (1, base_cmd)):
+        walls = [r[0] for r in runs[which]]
+        cells.append({"name": name, "cmd": c, "seconds": statistics.median(walls),
+                      "rss_mb": statistics.median(r[1] for r in runs[which]),
+                      "cpu_seconds": statistics.median(r[2] for r in runs[which]),
+                      "runs": walls})
+    return cells
+
+
 # ---- inputs ----
 
 def generator_digest():
@@ -237,7 +266,11 @@ def bench_layout(n, layout, before, after, fixproof, sink, args):
             peers[key] = (measure_cell("junitparser", [PYTHON, PEER] + peer_args, sink,
                                        args.peer_repeat, timeout=args.peer_timeout)
                           if args.peer else None)
-        mine = measure_cell("fixproof " + cmd_name, cmd, sink, args.repeat)
+        if args.baseline:
+            mine, base = measure_pair("fixproof " + cmd_name, cmd,
+                                      [args.baseline] + cmd[1:], sink, args.repeat)
+        else:
+            mine, base = measure_cell("fixproof " + cmd_name, cmd, sink, args.repeat), None
         floor, peer = floors[key], peers[key]
         row = {
             "tests": n, "layout": layout, "command": cmd_name,
@@ -250,13 +283,21 @@ def bench_layout(n, layout, before, after, fixproof, sink, args):
             "peer_seconds": peer and peer["seconds"],
             "peer_rss_mb": peer and peer["rss_mb"],
             "peer_timed_out": bool(peer and peer.get("timed_out")),
+            "baseline_seconds": base and base["seconds"],
+            "baseline_cpu_seconds": base and base["cpu_seconds"],
+            "baseline_rss_mb": base and base["rss_mb"],
+            "baseline_runs": base and base["runs"],
         }
+        row["vs_baseline"] = (row["seconds"] / row["baseline_seconds"]
+                              if row["baseline_seconds"] else None)
         row["vs_floor"] = (row["seconds"] / row["floor_seconds"]
                            if row["floor_seconds"] else None)
         row["vs_peer"] = (row["seconds"] / row["peer_seconds"]
                           if row["peer_seconds"] else None)
         rows.append(row)
         print(format_row(row), file=sys.stderr)
+        if base:
+            print(format_baseline(row), file=sys.stderr)
     return rows
 
 
@@ -332,6 +373,14 @@ def format_row(r):
         fmt(r["vs_peer"], "%.3f"))
 
 
+def format_baseline(r):
+    return ("baseline %-7s %8d %-10s %8.3f s new, %8.3f s baseline: ratio new/baseline %.3f"
+            " (CPU %.3f)" % (r["command"], r["tests"], r["layout"], r["seconds"],
+                             r["baseline_seconds"], r["vs_baseline"],
+                             r["cpu_seconds"] / r["baseline_cpu_seconds"]
+                             if r["baseline_cpu_seconds"] else float("nan")))
+
+
 def print_report(result, f):
     env = result["environment"]
     print("fixproof benchmark: median of %d runs; peak RSS per process; floor = "
@@ -348,6 +397,12 @@ def print_report(result, f):
         print("growth %-7s %-6s %8d -> %8d tests: %5.1fx time, %5.1fx RSS for %.0fx tests: %s"
               % (g["command"], g["layout"], g["from"], g["to"], g["time_ratio"], g["rss_ratio"],
                  g["size_ratio"], "linear" if g["linear"] else "NOT LINEAR"), file=f)
+    if result.get("baseline"):
+        print("", file=f)
+        print("baseline: %s (%s)" % (result["baseline"], result["environment"]["baseline"]),
+              file=f)
+        for r in result["rows"]:
+            print(format_baseline(r), file=f)
     for t in result["targets"]:
         cpu = "" if t.get("cpu_ratio") is None else " (CPU time %.2fx)" % t["cpu_ratio"]
         print("target %-52s %8.2f (limit %g): %s%s" % (t["what"], t["value"], t["limit"],
@@ -395,6 +450,8 @@ def main():
     p.add_argument("--peer-repeat", type=int, default=1, help="runs of the peer per input")
     p.add_argument("--peer-timeout", type=float, default=600,
                    help="seconds before a peer run is stopped and shown as a timeout")
+    p.add_argument("--baseline", metavar="PATH",
+                   help="a second fixproof binary timed on the same files in the same run")
     p.add_argument("--quick", action="store_true",
                    help="a smoke run: 2,000 tests, 4 shards, one run, no peer")
     p.add_argument("--fixproof", default=os.environ.get("FIXPROOF",
@@ -407,6 +464,8 @@ def main():
         p.error("--sizes, --repeat and --shards take positive numbers")
     if not os.access(args.fixproof, os.X_OK):
         p.error("no fixproof binary at %s; run 'make' first" % args.fixproof)
+    if args.baseline and not os.access(args.baseline, os.X_OK):
+        p.error("--baseline: no executable at %s" % args.baseline)
     if args.peer and subprocess.run([PYTHON, "-c", "import junitparser"],
                                     stderr=subprocess.DEVNULL).returncode != 0:
         print("bench: python3-junitparser is not installed: no peer column "
@@ -430,7 +489,10 @@ def main():
                                  paths["after_shards"], args.fixproof, sink, args)
     env = environment(args.fixproof, sink)
     env["load_start"], env["load_end"] = load_start, load_average()
+    if args.baseline:
+        env["baseline"] = environment(args.baseline, sink)["fixproof"]
     result = {"schema": "fixproof.bench/1", "repeat": args.repeat, "sizes": sizes,
+              "baseline": args.baseline,
               "shards": args.shards, "seed": args.seed, "sink": sink.kind,
               "environment": env, "rows": rows,
               "growth": growth(rows), "targets": targets(rows)}

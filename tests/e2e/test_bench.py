@@ -115,3 +115,30 @@ def test_bench_quick_runs_and_writes_its_table(tmp_path):
     assert second.returncode == 0, second.stderr.decode()
     assert b"bench: generating" not in second.stderr
     assert (out / "data" / "2000" / "stamp.json").stat().st_mtime_ns == stamp
+
+
+def test_bench_baseline_times_a_second_binary_on_the_same_files(tmp_path):
+    out = tmp_path / "bench"
+    env = dict(os.environ, FIXPROOF=binary())
+    # The same binary as its own baseline: the ratios are about 1 and must
+    # be what the two medians say.
+    res = subprocess.run([sys.executable, str(BENCH), "--sizes", "2000", "--shards", "4",
+                          "--no-peer", "--repeat", "2", "--out", str(out),
+                          "--baseline", binary()], env=env,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+    assert res.returncode == 0, res.stderr.decode()
+    result = json.loads((out / "bench.json").read_text())
+    assert result["baseline"] == binary()
+    for r in result["rows"]:
+        assert len(r["runs"]) == 2 and len(r["baseline_runs"]) == 2
+        assert r["baseline_seconds"] > 0
+        assert abs(r["vs_baseline"] - r["seconds"] / r["baseline_seconds"]) < 1e-9
+    table = res.stdout.decode()
+    lines = [l for l in table.splitlines() if "ratio new/baseline" in l]
+    assert [l.split()[1] for l in lines] == ["parse", "diff", "report"] * 2
+
+    missing = subprocess.run([sys.executable, str(BENCH), "--quick", "--out", str(out),
+                              "--baseline", str(tmp_path / "nope")], env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+    assert missing.returncode == 2
+    assert b"--baseline: no executable at" in missing.stderr

@@ -115,7 +115,7 @@ def test_rules_output_can_be_fed_back(tmp_path):
 BAD_RULES = [
     ('{"rules": [{"name": "db", "message": "(unclosed", "category": "infrastructure", '
      '"cause": "connection"}]}',
-     "rule 1 ('db'): bad regex in 'message': Unmatched ( or \\("),
+     "rule 1 ('db'): bad regex in 'message' at offset 9: missing closing parenthesis"),
     ('{"rules": [\n  {"name": "a", "category": "infrastructure", "cause": "x"},\n'
      '  {"name": "db", "mesage": "x", "category": "infrastructure", "cause": "x"}\n]}',
      "rule 2: unknown key 'mesage'"),

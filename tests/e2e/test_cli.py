@@ -27,7 +27,7 @@ def test_top_level_help_version_and_usage():
     assert res.returncode == 0
     for command in COMMANDS:
         assert f"\n  {command} " in res.out
-    assert run("--version").out == "fixproof 0.1.0\n"
+    assert run("--version").out.startswith("fixproof 0.1.0\nlibxml2 ")
     res = run()
     assert res.returncode == 2 and res.out == ""
     assert res.err.startswith("usage: fixproof COMMAND")
@@ -87,10 +87,10 @@ def test_make_install_puts_the_binary_and_man_page_under_destdir(tmp_path):
     assert proc.returncode == 0, proc.stderr
     installed = tmp_path / "opt" / "fp" / "bin" / "fixproof"
     assert os.access(installed, os.X_OK)
-    assert (tmp_path / "opt" / "fp" / "share" / "man" / "man1" / "fixproof.1").read_text() \
-        .startswith(".TH FIXPROOF 1")
+    assert (tmp_path / "opt" / "fp" / "share" / "man" / "man1" / "fixproof.1").read_bytes() \
+        == (ROOT / "src" / "fixproof.1").read_bytes()
     assert subprocess.run([str(installed), "--version"], capture_output=True,
-                          text=True).stdout == "fixproof 0.1.0\n"
+                          text=True).stdout.startswith("fixproof 0.1.0\n")
 
 
 # ---- output files and the step summary (issue 14 items 3, 4 and 7) ----

@@ -105,11 +105,15 @@ def test_ctrf_input_from_a_jest_reporter():
 def test_ctrf_found_in_a_directory_beside_junit(tmp_path):
     (tmp_path / "jest.json").write_bytes(JEST.read_bytes())
     (tmp_path / "junit.xml").write_bytes((SAMPLES / "after" / "junit.xml").read_bytes())
+    # Other JSON is passed over: silently when nothing in it is CTRF's,
+    # with a warning when it has CTRF's top-level key but no tests.
     (tmp_path / "package.json").write_text('{"name": "cart", "version": "1.0.0"}\n')
+    (tmp_path / "other.json").write_text('{"results": {"total": 3}}\n')
     res = ok(run("parse", tmp_path))
     kinds = sorted(i["kind"] for i in res.json()["inputs"])
     assert kinds == ["ctrf", "junit"]
-    assert "package.json': JSON that is not a CTRF report" in res.err
+    assert "package.json" not in res.err
+    assert "other.json': JSON that is not a CTRF report" in res.err
 
 
 @pytest.mark.parametrize("text, message", [

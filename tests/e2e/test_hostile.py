@@ -792,26 +792,47 @@ def test_rules_with_invalid_utf8_are_refused():
     assert res.err == f"fixproof: cannot load rules '{path}': rule 1: 'name' is not valid UTF-8\n"
 
 
-@pytest.mark.parametrize("name", [
-    # Found by fuzz_rules: glibc compiles "a+" as "aa*", so each further '+'
-    # doubled the pattern and a hundred of them ran regcomp out of memory.
-    "rules-stacked-quantifiers.json",
+@pytest.mark.parametrize("name,offset", [
+    # Found by fuzz_rules when rules ran on glibc's regcomp: "a+" compiled as
+    # "aa*", so each further '+' doubled the pattern and a hundred of them
+    # ran it out of memory.
+    ("rules-stacked-quantifiers.json", 10),
     # Found by fuzz_rules (a timeout): after a run of '?' glibc's regcomp
-    # spent minutes computing closures. More than two repetition operators
-    # in a row (POSIX leaves stacking undefined) are refused.
-    "rules-quantifier-chain.json",
+    # spent minutes computing closures.
+    ("rules-quantifier-chain.json", 18),
     # Found by fuzz_rules (out of memory): a run of '+' in a group never
-    # closed, which the check once skipped to let regcomp name the error.
-    "rules-unclosed-group-chain.json",
+    # closed.
+    ("rules-unclosed-group-chain.json", 16),
 ])
-def test_rules_with_stacked_quantifiers_are_refused(name):
+def test_rules_with_stacked_quantifiers_are_refused(name, offset):
+    # PCRE2 reads "a++" as possessive and refuses a third '+' at once.
     path = HOSTILE / name
     res, seconds = fp("rules", "--rules", path)
     assert res.returncode == 3
     assert res.err == (f"fixproof: cannot load rules '{path}': rule 1 ('timeout'): bad regex in "
-                       "'message': a repetition count is malformed, over 255, or expands it "
-                       "too far\n")
+                       f"'message' at offset {offset}: quantifier does not follow a repeatable "
+                       "item\n")
     assert seconds < 5
+
+
+def test_rules_that_backtrack_without_end_stop_at_the_match_limit(tmp_path):
+    # "(a+)+$" on a run of 'a' that ends otherwise tries every way to split
+    # the run: 2^n steps. PCRE2's match limit ends each search as no match,
+    # so the rule does not apply and the defaults classify the tests.
+    cases = "".join(f'<testcase classname="t" name="test_{i}"><failure message="'
+                    f'{"a" * (3000 + i)}!">boom</failure></testcase>' for i in range(20))
+    junit = write(tmp_path / "junit.xml", junit_doc(cases))
+    rules = write(tmp_path / "rules.json", json.dumps({"rules": [
+        {"name": "hostile", "message": "(a+)+$", "category": "infrastructure",
+         "cause": "never"}]}).encode())
+    for jit in ("1", "0"):
+        res, seconds = fp("parse", "--rules", rules, junit,
+                          env={"FIXPROOF_PCRE2_JIT": jit})
+        assert res.returncode == 0, res
+        tests = [t for t in json.loads(res.out)["tests"] if t["status"] == "failed"]
+        assert len(tests) == 20
+        assert {t["rule"] for t in tests} == {"default-exception"}
+        assert seconds < 30
 
 
 def test_rules_file_over_the_cap():

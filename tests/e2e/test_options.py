@@ -49,7 +49,15 @@ OPTIONS = {
                ("note-markdown", None, "string", "@note", None),
                ("strict", None, "flag", None, None),
                ("max-chars", None, "int", "3000", "0"),
-               ("step-summary", None, "flag", None, None)],
+               ("step-summary", None, "flag", None, None),
+               ("annotate", None, "flag", None, None)],
+    "annotate": [("before", None, "list", None, None), ("after", None, "list", None, None),
+                 ("target", None, "string", TARGET, None),
+                 ("rules", None, "string", "@rules", None),
+                 ("goal", None, "enum", "reach", "arrive"),
+                 ("fail-on", None, "enum", "any", "sometimes"),
+                 ("root", None, "string", "/home/dev/shop", None),
+                 ("output", "o", "string", "@out", None), ("quiet", "q", "flag", None, None)],
     "post": [("repo", None, "string", "octo/other", None), ("issue", None, "string", "7", None),
              ("marker", None, "string", "release", None), ("mode", None, "enum", "create", "upsert"),
              ("author", None, "string", "someone", None),
@@ -125,6 +133,14 @@ def base_args(request, command, long, tmp_path):
         extra = ["--template", str(template)]
     elif long == "goal" and command == "report":
         extra = ["--format", "json"]  # the goal shows in the diff model
+    elif long == "goal" and command == "annotate":
+        # The goal shows in the verdict, which --fail-on turns into the exit
+        # status: partially_resolved, or with reach unblocked.
+        extra = ["--target", TARGET, "--fail-on", "any"]
+    elif long == "root":
+        # A regression whose trace names paths under /home/dev/shop.
+        data = ROOT / "tests" / "data" / "annotate"
+        return ["--before", str(data / "before.xml"), "--after", str(data / "after.xml")]
     elif long == "quiet" and command != "parse":
         extra = ["--fail-on", "any"]  # a warning that --quiet silences
     if command == "parse":
@@ -136,7 +152,7 @@ def base_args(request, command, long, tmp_path):
             (inputs / "coverage.xml").write_bytes(
                 (ROOT / "tests" / "data" / "foreign" / "coverage.xml").read_bytes())
         return [str(inputs)]
-    return {"diff": SIDES, "report": SIDES, "rules": []}[command] + extra
+    return {"diff": SIDES, "report": SIDES, "annotate": SIDES, "rules": []}[command] + extra
 
 
 def forms(long, alias, value):

@@ -108,6 +108,9 @@ seed_dirs() {
 			[ -d "$d" ] && echo "$d"
 		done
 		;;
+	ctrf)
+		[ -d tests/data/ctrf ] && echo tests/data/ctrf
+		;;
 	collect)
 		for d in samples tests/data/collect tests/data/hostile; do
 			[ -d "$d" ] && echo "$d"

@@ -4,6 +4,11 @@
 #include "fixproof/buf.h"
 #include "fixproof/json.h"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
 /* The escape of one valid-UTF-8-or-ASCII byte string, byte by byte, the
  * way RFC 8259 and json.h say; the reference the fast scans must match. */
 static void reference_escape(fp_buf *out, const char *s, size_t n)
@@ -115,12 +120,48 @@ static void test_json_write_items_in_order_on_two_threads(void **state)
 	}
 }
 
+/* Out of memory inside cJSON ends the process with a message, as
+ * fp_xmalloc does, instead of returning NULL (tried in a child process). */
+static void test_json_init_cjson__out_of_memory_ends_the_process(void **state)
+{
+	int fds[2], status;
+	char said[256] = "";
+	size_t got = 0;
+	ssize_t n;
+	pid_t pid;
+
+	(void)state;
+#ifdef __SANITIZE_ADDRESS__
+	/* ASan reports a failed allocation itself before malloc can return
+	 * NULL; the plain build runs this test. */
+	skip();
+#endif
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(fds[1], 2);
+		fp_json_init_cjson();
+		fp_json_init_cjson(); /* twice is harmless */
+		_exit(cJSON_malloc(SIZE_MAX / 2) == NULL ? 0 : 1);
+	}
+	close(fds[1]);
+	/* stderr is unbuffered: the message comes in several writes. */
+	while (got < sizeof(said) - 1 && (n = read(fds[0], said + got, sizeof(said) - 1 - got)) > 0)
+		got += (size_t)n;
+	close(fds[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_non_null(strstr(said, "fixproof: fatal: out of memory"));
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) != 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_json_escape_without_quotes),
 		cmocka_unit_test(test_json_escape_same_at_every_offset),
 		cmocka_unit_test(test_json_write_items_in_order_on_two_threads),
+		cmocka_unit_test(test_json_init_cjson__out_of_memory_ends_the_process),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
