@@ -82,8 +82,8 @@ endif
 $(BUILD)/config.mk: Makefile
 	@mkdir -p $(BUILD)
 	@$(call install_debs,$(BUILD_DEBS) $(if $(WANT_TESTS),$(TEST_DEBS)))
-	@{ echo "DEP_CFLAGS := $$(pkg-config --cflags $(PKGS))"; \
-	   echo "DEP_LIBS := $$(pkg-config --libs $(PKGS)) -lcmark-gfm-extensions"; } > $@.tmp
+	@cflags=$$(pkg-config --cflags $(PKGS)) && libs=$$(pkg-config --libs $(PKGS)) && \
+	 { echo "DEP_CFLAGS := $$cflags"; echo "DEP_LIBS := $$libs -lcmark-gfm-extensions"; } > $@.tmp
 	@mv $@.tmp $@
 
 # Made by test goals only, whatever made build/config.mk before; after it,
@@ -91,7 +91,7 @@ $(BUILD)/config.mk: Makefile
 $(BUILD)/config-test.mk: Makefile $(BUILD)/config.mk
 	@mkdir -p $(BUILD)
 	@$(call install_debs,$(TEST_DEBS))
-	@echo "TEST_LIBS := $$(pkg-config --libs $(TEST_PKGS))" > $@.tmp
+	@libs=$$(pkg-config --libs $(TEST_PKGS)) && echo "TEST_LIBS := $$libs" > $@.tmp
 	@mv $@.tmp $@
 
 deps:

@@ -34,8 +34,8 @@ static void usage(FILE *f)
 
 	fputs("usage: fixproof COMMAND [OPTIONS] [ARGS]\n\n"
 	      "Turns test results from before and after a fix into a proof-of-resolution\n"
-	      "report. Inputs are JUnit XML files, `pytest --collect-only` output,\n"
-	      "directories holding them, or - for standard input.\n\ncommands:\n", f);
+	      "report. Inputs are JUnit XML and CTRF JSON files, `pytest --collect-only`\n"
+	      "output, directories holding them, or - for standard input.\n\ncommands:\n", f);
 	for (c = commands; c->name; c++)
 		fprintf(f, "  %-8s %s\n", c->name, c->help);
 	fputs("\nRun `fixproof COMMAND --help` for a command's options.\n"

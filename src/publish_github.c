@@ -692,12 +692,12 @@ static int gh_take_page(gh *g, gh_comments *ours, const char *url)
 /*
  * Lists every page of the thread (the comments listing with `query`) and
  * keeps our comments, in the order GitHub gives (ascending id). Pages are
- * followed through the Link header exactly as given, as long as they stay
- * on the API's origin.
+ * followed through the Link header, a relative target read against the
+ * page it came with, as long as they stay on the API's origin.
  */
 static int gh_list(gh *g, gh_comments *ours, const char *query)
 {
-	fp_buf url = FP_BUF_INIT, next = FP_BUF_INIT;
+	fp_buf url = FP_BUF_INIT, next = FP_BUF_INIT, ref = FP_BUF_INIT;
 	unsigned pages = 0;
 	int err;
 
@@ -710,7 +710,11 @@ static int gh_list(gh *g, gh_comments *ours, const char *query)
 		    (err = gh_take_page(g, ours, url.ptr)) < 0)
 			break;
 		fp_buf_clear(&next);
-		if (!fp_github_link_next(&next, g->r.link.ptr))
+		fp_buf_clear(&ref);
+		/* A Link target may be relative to the page it came with. */
+		if (!fp_github_link_next(&ref, g->r.link.ptr))
+			break;
+		if ((err = fp_github_url_resolve(&next, url.ptr, ref.ptr)) < 0)
 			break;
 		if (!fp_github_same_origin(g->base.ptr, next.ptr))
 			err = fp_error_set(FP_EAPI, "GET %s: the next page is on another host ('%s'); "
@@ -720,6 +724,7 @@ static int gh_list(gh *g, gh_comments *ours, const char *query)
 		fp_buf_clear(&url);
 		fp_buf_add(&url, next.ptr, next.len);
 	}
+	fp_buf_free(&ref);
 	fp_buf_free(&next);
 	fp_buf_free(&url);
 	if (err < 0)

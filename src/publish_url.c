@@ -1,7 +1,8 @@
 /*
  * publish_url.c - URLs for the GitHub client, read and built with libcurl's
  * URL API (no URL is parsed by hand): the API base check, joining a path,
- * same-origin and loopback tests; see publish.h.
+ * resolving a relative reference, same-origin and loopback tests; see
+ * publish.h.
  *
  * The client (publish_github.c) and the option check (publish_policy.c)
  * both call these, and this module calls neither, so the three stay free of
@@ -204,6 +205,28 @@ int fp_github_url_join(fp_buf *out, const char *base, const char *path, const ch
 	fp_buf_free(&full);
 	curl_url_cleanup(u);
 	return 0;
+}
+
+int fp_github_url_resolve(fp_buf *out, const char *base, const char *ref)
+{
+	CURLU *u = NULL;
+	CURLUcode rc;
+	int err;
+
+	if ((err = url_parse(&u, base, "URL")) < 0)
+		return err;
+	/* Set on a handle that holds a URL, a relative one is resolved
+	 * against it (RFC 3986 section 5); an absolute one replaces it. */
+	rc = curl_url_set(u, CURLUPART_URL, ref, 0);
+	if (rc == CURLUE_OUT_OF_MEMORY)
+		fp_die("out of memory parsing a URL");
+	if (rc != CURLUE_OK)
+		err = fp_error_set(FP_EAPI, "GET %s: the link '%s' is not a URL: %s", base, ref,
+				   curl_url_strerror(rc));
+	else
+		url_add(out, u, 0);
+	curl_url_cleanup(u);
+	return err;
 }
 
 int fp_github_same_origin(const char *base, const char *url)

@@ -176,6 +176,15 @@ int fp_github_is_loopback(const char *url);
 int fp_github_url_join(fp_buf *out, const char *base, const char *path, const char *query);
 
 /*
+ * Appends to `out` the URL that `ref` names when read relative to the
+ * absolute URL `base` (RFC 3986: "/x?page=2" keeps the scheme, host and
+ * port of `base`; an absolute `ref` stands for itself). Returns 0;
+ * FP_EUSAGE when `base` is not a URL, FP_EAPI when `ref` is none (message
+ * set: "GET BASE: the link 'REF' is not a URL: ...", for a page's links).
+ */
+int fp_github_url_resolve(fp_buf *out, const char *base, const char *ref);
+
+/*
  * True when `url` has the same scheme, host and port as `base` (a missing
  * port is the scheme's default), so the token may be sent to it
  * (pagination links, redirects).

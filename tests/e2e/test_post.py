@@ -528,6 +528,31 @@ def test_next_page_on_another_host_is_not_followed(github):
     assert writes(github) == []
 
 
+def test_relative_next_link_is_read_against_the_page(github):
+    # RFC 8288 allows a relative target; it names a page on the same host.
+    github.add_comment(REPO, 5, ME, f"{MARK}\nour report")
+    github.fail("GET", r"/issues/5/comments", 200, body=[],
+                headers={"Link": '</repositories/1000/issues/5/comments?per_page=100&page=1>; '
+                                 'rel="next"'})
+    res = post(github, "--marker", "ci")
+    assert res.returncode == 0, res
+    lists = [r.path for r in github.requests if r.method == "GET" and "comments" in r.path]
+    assert lists == [f"/repos/{REPO}/issues/5/comments?per_page=100",
+                     "/repositories/1000/issues/5/comments?per_page=100&page=1"]
+    (patch,) = writes(github)
+    assert patch.method == "PATCH"
+
+
+def test_scheme_relative_next_link_to_another_host_is_not_followed(github):
+    github.fail("GET", r"/issues/5/comments", 200, body=[],
+                headers={"Link": '<//evil.example/repositories/1000/issues/5/comments?page=2>; '
+                                 'rel="next"'})
+    res = post(github, "--marker", "ci")
+    assert res.returncode == 4, res
+    assert "the next page is on another host ('http://evil.example/repositories/" in res.err
+    assert writes(github) == []
+
+
 def test_oversized_reply_is_not_read(github):
     github.fail("GET", r"^/user$", 200, body={"login": ME, "bio": "x" * (17 * 1024 * 1024)})
     res = post(github, "--marker", "ci")

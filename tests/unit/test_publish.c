@@ -295,6 +295,34 @@ static void test_publish_url_join_one_slash_and_query(void **state)
 	assert_non_null(strstr(fp_error_message(), "'/relative' is not a URL"));
 }
 
+static void resolve(const char *base, const char *ref, const char *want)
+{
+	fp_buf b = FP_BUF_INIT;
+
+	expect_output(fp_github_url_resolve(&b, base, ref) == 0, &b, want);
+}
+
+/* A Link target read against the page it came with (RFC 3986 section 5). */
+static void test_publish_url_resolve_relative_links(void **state)
+{
+	static const char page[] = "https://ghe.example.com/api/v3/repos/o/r/issues/5/comments?per_page=100";
+
+	(void)state;
+	resolve(page, "/api/v3/repositories/1/issues/5/comments?page=2",
+		"https://ghe.example.com/api/v3/repositories/1/issues/5/comments?page=2");
+	resolve(page, "?per_page=100&page=2",
+		"https://ghe.example.com/api/v3/repos/o/r/issues/5/comments?per_page=100&page=2");
+	resolve(page, "comments?page=3", "https://ghe.example.com/api/v3/repos/o/r/issues/5/comments?page=3");
+	resolve(page, "../6/comments", "https://ghe.example.com/api/v3/repos/o/r/issues/6/comments");
+	resolve("http://127.0.0.1:5000/a/b", "/c", "http://127.0.0.1:5000/c");
+	/* Absolute and scheme-relative targets stand for themselves; the
+	 * same-origin check is the caller's. */
+	resolve(page, "https://evil.example/x", "https://evil.example/x");
+	resolve(page, "//evil.example/x", "https://evil.example/x");
+	resolve("relative/base", "/x", NULL);
+	assert_non_null(strstr(fp_error_message(), "'relative/base' is not a URL"));
+}
+
 /* Asserts that `url` is accepted with normal form `want`, or refused (NULL). */
 static void base_of(const char *url, const char *want)
 {
@@ -666,6 +694,7 @@ int main(void)
 		cmocka_unit_test(test_publish_rate_primary_limit_waits_for_reset),
 		cmocka_unit_test(test_publish_url_join_one_slash_and_query),
 		cmocka_unit_test(test_publish_api_base_https_or_loopback_http),
+		cmocka_unit_test(test_publish_url_resolve_relative_links),
 		cmocka_unit_test(test_publish_same_origin_scheme_host_port),
 		cmocka_unit_test(test_publish_loopback_hosts),
 		cmocka_unit_test(test_publish_issue_number_digits_in_range),
