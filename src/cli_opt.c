@@ -2,8 +2,8 @@
  * cli_opt.c - the table-driven option parser and the help it prints
  * (cli_opt.h says which forms are accepted).
  */
-#include <errno.h>
-#include <limits.h>
+#include <inttypes.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +11,7 @@
 #include "cli_opt.h"
 #include "fixproof/buf.h"
 #include "fixproof/error.h"
+#include "fixproof/util.h"
 
 /* The widest option column of --help before the text moves to its own
  * line, and the width help lines stay within. */
@@ -116,24 +117,16 @@ static int set_enum(const fp_opt_command *cmd, const fp_opt *o, int *dst, const 
 	return FP_EUSAGE;
 }
 
-static int set_int(const fp_opt_command *cmd, const fp_opt *o, long long *dst, const char *label,
+static int set_int(const fp_opt_command *cmd, const fp_opt *o, uint64_t *dst, const char *label,
 		   const char *v)
 {
-	const char *digits = v[0] == '-' && o->min < 0 ? v + 1 : v;
-	char *end;
-	long long n;
-
-	errno = 0;
-	n = strtoll(v, &end, 10);
-	if (digits[0] < '0' || digits[0] > '9' || *end || errno || n < o->min || n > o->max) {
-		if (o->max == LLONG_MAX)
-			return usage_error(cmd, "%s takes a whole number of at least %lld, not '%s'",
-					   label, o->min, v);
-		return usage_error(cmd, "%s takes a whole number from %lld to %lld, not '%s'", label,
-				   o->min, o->max, v);
-	}
-	*dst = n;
-	return 0;
+	if (fp_uint_parse(dst, v, strlen(v), o->min, o->max, NULL) == 0)
+		return 0;
+	if (o->max == UINT64_MAX)
+		return usage_error(cmd, "%s takes a whole number of at least %" PRIu64 ", not '%s'",
+				   label, o->min, v);
+	return usage_error(cmd, "%s takes a whole number from %" PRIu64 " to %" PRIu64 ", not '%s'",
+			   label, o->min, o->max, v);
 }
 
 /* Stores one value of option `o` (written `label` on the command line). */

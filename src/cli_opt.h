@@ -32,6 +32,7 @@
 #define FIXPROOF_CLI_OPT_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 /* A list of borrowed strings (arguments: the list owns only its array). */
@@ -52,7 +53,7 @@ typedef enum fp_opt_kind {
 	FP_OPT_STRING, /* one value; the const char * member borrows it */
 	FP_OPT_REPEAT, /* one value per use, appended to the fp_args member */
 	FP_OPT_LIST,   /* one or more values per use, appended to the fp_args member */
-	FP_OPT_INT,    /* a decimal integer in [min, max]; the long long member */
+	FP_OPT_INT,    /* a whole number in [min, max] (fp_uint_parse); the uint64_t member */
 	FP_OPT_ENUM    /* one of `choices`; the int member gets the choice's value */
 } fp_opt_kind;
 
@@ -70,7 +71,7 @@ typedef struct fp_opt {
 	size_t offset;        /* offsetof(the options struct, the member) */
 	const char *metavar;  /* the value's name in help ("FILE"); NULL for flags */
 	const char *help;     /* one paragraph; --help wraps it to the width */
-	long long min, max;   /* the range of an INT */
+	uint64_t min, max;    /* the range of an INT */
 	const fp_opt_choice *choices; /* an ENUM's values, ended by { NULL, 0 } */
 } fp_opt;
 

@@ -39,10 +39,11 @@ static const fp_opt parse_options[] = {
 static const fp_opt_command parse_command = {
 	"parse", "[--rules FILE] [--format json|ctrf] [-o FILE] [--quiet]\n"
 	"                      INPUT...",
-	"Reads JUnit XML and `pytest --collect-only` output and prints the run\n"
-	"model (schema fixproof.run/1) as JSON: every test with its status, phase,\n"
-	"failure category (infrastructure or business_logic), cause and the rule\n"
-	"that decided it, plus each input's sha256.\n",
+	"Reads JUnit XML, CTRF JSON and `pytest --collect-only` output and prints\n"
+	"the run model (schema fixproof.run/1) as JSON: every test with its status,\n"
+	"phase, failure category (infrastructure or business_logic), cause and the\n"
+	"rule that decided it, plus each input's sha256; or, with --format ctrf,\n"
+	"the run as a CTRF report.\n",
 	parse_options, "INPUT...", offsetof(parse_opts, inputs),
 	"a file, a directory (searched recursively), or - for stdin", NULL,
 	0

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,7 +62,7 @@ typedef struct post_args {
 	fp_args files;
 	const char *file;
 	const char *issue;
-	long long max_wait;
+	uint64_t max_wait;
 	int mode; /* fp_post_mode */
 } post_args;
 

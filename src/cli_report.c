@@ -3,8 +3,8 @@
  * the report (Markdown, HTML, the diff model or the view).
  */
 #include <errno.h>
-#include <limits.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +24,7 @@ typedef enum { FORMAT_MARKDOWN = 0, FORMAT_HTML, FORMAT_JSON, FORMAT_VIEW } repo
 typedef struct report_opts {
 	fp_cli_side side;
 	const char *template_name, *templates_dir, *title, *note, *note_markdown;
-	long long max_chars;
+	uint64_t max_chars;
 	int format; /* report_format */
 	int strict, step_summary, annotate;
 } report_opts;
@@ -59,7 +59,7 @@ static const fp_opt report_options[] = {
 	FP_OPTION_FLAG("strict", 0, report_opts, strict,
 		       "a template naming a key the view does not have is "
 		       "an error (without it, a warning)"),
-	FP_OPTION_INT("max-chars", 0, report_opts, max_chars, "N", 1, LLONG_MAX,
+	FP_OPTION_INT("max-chars", 0, report_opts, max_chars, "N", 1, SIZE_MAX,
 		      "keep the Markdown within N bytes (not characters; "
 		      "a GitHub comment holds 65536): unchanged tests go "
 		      "first, then traces, then rows of the least "

@@ -31,8 +31,8 @@ extern const fp_opt_choice fp_cli_goal_choices[];
 /* The option table entries of fp_cli_side, a member named `side` of struct T. */
 #define FP_CLI_SIDE_OPTIONS(T) \
 	FP_OPTION_LIST("before", 0, T, side.before, "INPUT", \
-		       "result files of the run before the fix: JUnit XML, " \
-		       "pytest --collect-only output, directories, capture " \
+		       "result files of the run before the fix: JUnit XML, CTRF " \
+		       "JSON, pytest --collect-only output, directories, capture " \
 		       "directories (fixproof capture), or -"), \
 	FP_OPTION_LIST("after", 0, T, side.after, "INPUT", \
 		       "the same for the run after the fix; with neither, the " \

@@ -21,6 +21,7 @@ static const command commands[] = {
 	{ "diff", fp_cli_diff, "compare a run before and after a fix; print the diff model" },
 	{ "report", fp_cli_report, "render the proof-of-resolution report (Markdown, HTML, JSON)" },
 	{ "capture", fp_cli_capture, "run the tests once and keep their results and provenance" },
+	{ "prove", fp_cli_prove, "run the tests before and after a fix; print the report" },
 	{ "annotate", fp_cli_annotate, "GitHub annotations for the tests that matter after a fix" },
 	{ "post", fp_cli_post, "post a report to a GitHub issue or pull request" },
 	{ "rules", fp_cli_rules, "print the effective classification rules as JSON" },
@@ -33,8 +34,8 @@ static void usage(FILE *f)
 
 	fputs("usage: fixproof COMMAND [OPTIONS] [ARGS]\n\n"
 	      "Turns test results from before and after a fix into a proof-of-resolution\n"
-	      "report. Inputs are JUnit XML files, `pytest --collect-only` output,\n"
-	      "directories holding them, or - for standard input.\n\ncommands:\n", f);
+	      "report. Inputs are JUnit XML and CTRF JSON files, `pytest --collect-only`\n"
+	      "output, directories holding them, or - for standard input.\n\ncommands:\n", f);
 	for (c = commands; c->name; c++)
 		fprintf(f, "  %-8s %s\n", c->name, c->help);
 	fputs("\nRun `fixproof COMMAND --help` for a command's options.\n"

@@ -46,6 +46,11 @@ enum { FP_PARSE_FOREIGN = -64 };
  * Returns 0; FP_PARSE_FOREIGN for well-formed XML whose root is not JUnit's;
  * FP_EINPUT when the file is not XML or the source fails (message names the
  * file).
+ *
+ * Like every reader here, it borrows `src` (the caller opened it and closes
+ * it) and copies what it keeps into the run's arena, and it writes only
+ * `run`: readers of separate runs may work on separate threads at once,
+ * after fp_parse_prepare.
  */
 int fp_junit_parse(fp_run *run, uint32_t input, fp_source *src);
 
@@ -129,7 +134,9 @@ typedef void (*fp_progress_fn)(void *ctx, const char *path, size_t done, size_t 
  * of the run's, files a reader finds to be no result file
  * (FP_PARSE_FOREIGN). An empty file, given or found under a result's name
  * (.xml, .txt, .log), is an input with no tests (fp_input.empty) and a
- * warning. On failure nothing is returned and the message is set.
+ * warning. On failure nothing is returned and the message is set. `paths`
+ * is borrowed for the call (the run keeps copies); `progress` is called on
+ * the calling thread.
  */
 int fp_parse_inputs(fp_run **out, const char *const *paths, size_t npaths,
 		    fp_progress_fn progress, void *progress_ctx);

@@ -80,8 +80,9 @@ int fp_mustache_render(fp_buf *out, const char *tmpl, size_t len, const char *na
 typedef struct fp_mustache_template fp_mustache_template;
 
 /*
- * Compiles `tmpl` (`len` bytes, copied) into `*out`, which the caller frees
- * with fp_mustache_template_free(). Returns 0 or FP_ETEMPLATE as above.
+ * Compiles `tmpl` (`len` bytes) into `*out`, which the caller frees with
+ * fp_mustache_template_free(). `tmpl` and `name` are copied, not borrowed.
+ * Returns 0 or FP_ETEMPLATE as above.
  */
 int fp_mustache_compile(fp_mustache_template **out, const char *tmpl, size_t len,
 			const char *name);

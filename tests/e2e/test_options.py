@@ -54,6 +54,8 @@ OPTIONS = {
     "annotate": [("before", None, "list", None, None), ("after", None, "list", None, None),
                  ("target", None, "string", TARGET, None),
                  ("rules", None, "string", "@rules", None),
+                 ("goal", None, "enum", "reach", "arrive"),
+                 ("fail-on", None, "enum", "any", "sometimes"),
                  ("root", None, "string", "/home/dev/shop", None),
                  ("output", "o", "string", "@out", None), ("quiet", "q", "flag", None, None)],
     "post": [("repo", None, "string", "octo/other", None), ("issue", None, "string", "7", None),
@@ -131,14 +133,10 @@ def base_args(request, command, long, tmp_path):
         extra = ["--template", str(template)]
     elif long == "goal" and command == "report":
         extra = ["--format", "json"]  # the goal shows in the diff model
-    elif long == "quiet" and command == "annotate":
-        # A directory with XML that is not JUnit: a warning.
-        inputs = tmp_path / "inputs-before"
-        inputs.mkdir(exist_ok=True)
-        (inputs / "junit.xml").write_bytes((SAMPLES / "before" / "junit.xml").read_bytes())
-        (inputs / "coverage.xml").write_bytes(
-            (ROOT / "tests" / "data" / "foreign" / "coverage.xml").read_bytes())
-        return ["--before", str(inputs), "--after", AFTER]
+    elif long == "goal" and command == "annotate":
+        # The goal shows in the verdict, which --fail-on turns into the exit
+        # status: partially_resolved, or with reach unblocked.
+        extra = ["--target", TARGET, "--fail-on", "any"]
     elif long == "root":
         # A regression whose trace names paths under /home/dev/shop.
         data = ROOT / "tests" / "data" / "annotate"

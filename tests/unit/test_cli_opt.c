@@ -11,7 +11,7 @@
 typedef struct test_opts {
 	fp_args inputs, before, targets;
 	const char *output, *title;
-	long long count;
+	uint64_t count;
 	int quiet, format;
 } test_opts;
 
