@@ -885,7 +885,7 @@ static int take_dir(capture_run *r, const char *path, int depth)
 	struct dirent *de;
 	char **names = NULL;
 	fp_buf b = FP_BUF_INIT;
-	size_t n = 0, i;
+	size_t n = 0, cap = 0, i;
 	struct stat st;
 	int err = 0;
 
@@ -896,7 +896,7 @@ static int take_dir(capture_run *r, const char *path, int depth)
 			continue;
 		fp_buf_clear(&b);
 		fp_buf_printf(&b, "%s/%s", path, de->d_name);
-		names = fp_xrealloc(names, (n + 1) * sizeof(char *));
+		FP_ARRAY_GROW(names, n + 1, cap);
 		names[n++] = fp_buf_detach(&b, NULL);
 	}
 	closedir(d);
@@ -1136,7 +1136,7 @@ int fp_capture_latest(char **older, char **newer, const char *runs)
 	fp_provenance *p;
 	fp_buf b = FP_BUF_INIT;
 	struct stat st;
-	size_t n = 0, i;
+	size_t n = 0, cap = 0, i;
 
 	while (d && (de = readdir(d))) {
 		if (de->d_name[0] == '.')
@@ -1149,7 +1149,7 @@ int fp_capture_latest(char **older, char **newer, const char *runs)
 		fp_buf_printf(&b, "/%s", FP_PROVENANCE_FILE);
 		if (stat(b.ptr, &st) != 0)
 			continue;
-		found = fp_xrealloc(found, (n + 1) * sizeof(*found));
+		FP_ARRAY_GROW(found, n + 1, cap);
 		found[n].dir = fp_xstrndup(b.ptr, b.len - strlen(FP_PROVENANCE_FILE) - 1);
 		found[n++].written = st.st_mtim;
 	}

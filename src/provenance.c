@@ -73,7 +73,7 @@ void fp_provenance_count_add(fp_provenance *p, const char *id, int passed, int f
 {
 	fp_provenance_count *c;
 
-	p->counts = fp_xrealloc(p->counts, (p->ncounts + 1) * sizeof(*p->counts));
+	FP_ARRAY_GROW(p->counts, p->ncounts + 1, p->counts_cap);
 	c = &p->counts[p->ncounts++];
 	c->id = fp_xstrdup(id);
 	c->passed = passed != 0;

@@ -64,7 +64,7 @@ typedef struct fp_provenance {
 	char *stderr_tail;    /* the command's last standard error, when it wrote no results */
 	int runs;             /* how many runs of the command this side stands for (prove --repeat) */
 	fp_provenance_count *counts; /* per test over several runs, sorted by id; none for one run */
-	size_t ncounts;
+	size_t ncounts, counts_cap;
 } fp_provenance;
 
 /* Counts one result of test `id` (`passed`, `failed`: which it was). Call
