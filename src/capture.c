@@ -792,6 +792,17 @@ static int capture_pytest(capture_run *r, size_t prefix)
 	return err;
 }
 
+/* Any other runner, as it is: execvp needs the arguments NULL-terminated,
+ * which the caller's list need not be. */
+static int capture_command(capture_run *r)
+{
+	const char **argv = pass_argv(r->o, NULL, 0);
+	int err = run_pass(r, argv, FP_CAPTURE_LOG);
+
+	free(argv);
+	return err;
+}
+
 /* Whether DIR/name holds pytest's output (a listing, or a session that
  * never started) that the collect-only reader takes. */
 static int pytest_text(const char *dir, const char *name)
@@ -1047,7 +1058,7 @@ int fp_capture_run(fp_capture **out, const fp_capture_opts *o)
 	r.dir = dir.ptr;
 	t0 = now_mono();
 	r.deadline = o->timeout > 0 ? t0 + o->timeout : 0;
-	err = prefix ? capture_pytest(&r, prefix) : run_pass(&r, o->argv, FP_CAPTURE_LOG);
+	err = prefix ? capture_pytest(&r, prefix) : capture_command(&r);
 	if (err == 0 && !prefix && r.last.cut == CUT_NONE)
 		err = collect_junit(&r);
 	if (err == 0) {

@@ -40,6 +40,7 @@ int fp_cli_report(int argc, char **argv);
 int fp_cli_post(int argc, char **argv);
 int fp_cli_rules(int argc, char **argv);
 int fp_cli_capture(int argc, char **argv);
+int fp_cli_prove(int argc, char **argv);
 int fp_cli_annotate(int argc, char **argv);
 
 /*

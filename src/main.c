@@ -21,6 +21,7 @@ static const command commands[] = {
 	{ "diff", fp_cli_diff, "compare a run before and after a fix; print the diff model" },
 	{ "report", fp_cli_report, "render the proof-of-resolution report (Markdown, HTML, JSON)" },
 	{ "capture", fp_cli_capture, "run the tests once and keep their results and provenance" },
+	{ "prove", fp_cli_prove, "run the tests before and after a fix; print the report" },
 	{ "annotate", fp_cli_annotate, "GitHub annotations for the tests that matter after a fix" },
 	{ "post", fp_cli_post, "post a report to a GitHub issue or pull request" },
 	{ "rules", fp_cli_rules, "print the effective classification rules as JSON" },

@@ -41,7 +41,7 @@ typedef struct fp_capture_opts {
 	size_t njunit;
 	double timeout;               /* seconds; 0: none */
 	const char *cwd;              /* where the command runs; NULL: the current directory */
-	const char *const *argv;      /* the command (borrowed) */
+	const char *const *argv;      /* the command, `argc` words (borrowed; need not end in NULL) */
 	size_t argc;
 	int echo;                     /* copy the command's output to standard error */
 } fp_capture_opts;

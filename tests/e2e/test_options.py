@@ -22,9 +22,10 @@ TOKEN = "ghp_fixproofOptionsToken0123456789"
 POST_ENV = {"GITHUB_TOKEN": "", "GH_TOKEN": "", "GITHUB_REPOSITORY": "", "GITHUB_EVENT_PATH": "",
             "GITHUB_REF": "", "GITHUB_API_URL": "", "GITHUB_STEP_SUMMARY": "",
             "FIXPROOF_RETRY_BASE_MS": "10"}
-# Options whose effect a run cannot show without a rate limit or a token that
-# cannot read /user: every form must still be accepted and do the same.
-INVISIBLE = {("post", "author"), ("post", "max-wait"), ("post", "quiet")}
+# Options whose effect these runs cannot show (it needs a rate limit, a token
+# that cannot read /user, or traces that name files, which the samples' lack):
+# every form must still be accepted and do the same.
+INVISIBLE = {("post", "author"), ("post", "max-wait"), ("post", "quiet"), ("annotate", "root")}
 
 # command -> [(long name, short alias or None, kind, a value, a bad value or None)]
 OPTIONS = {
@@ -65,6 +66,12 @@ OPTIONS = {
              ("max-wait", None, "int", "5", "-1"), ("dry-run", None, "flag", None, None),
              ("verbose", "v", "flag", None, None), ("quiet", "q", "flag", None, None)],
     "rules": [("rules", None, "string", "@rules", None)],
+    "annotate": [("before", None, "list", None, None), ("after", None, "list", None, None),
+                 ("target", None, "string", TARGET, None),
+                 ("rules", None, "string", "@rules", None), ("goal", None, "enum", "reach", "x"),
+                 ("fail-on", None, "enum", "any", "sometimes"),
+                 ("output", "o", "string", "@out", None), ("quiet", "q", "flag", None, None),
+                 ("root", None, "string", "/nonexistent", None)],
     "capture": [("output", "o", "string", "@dir", None), ("label", None, "string", "nightly", None),
                 ("junit", None, "string", "reports", None),
                 ("timeout", None, "string", "30", "0"), ("quiet", "q", "flag", None, None)],
