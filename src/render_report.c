@@ -34,8 +34,8 @@ static int read_text_file(fp_buf *out, const char *path, const char *what, int m
 				    what, path, MAX_TEMPLATE_BYTES);
 	if (err < 0 && errno == EINVAL)
 		return fp_error_set(FP_EUSAGE, "cannot read %s '%s': not a regular file", what, path);
-	if (err < 0)
-		return fp_error_set(FP_EUSAGE, "cannot read %s '%s': %s", what, path, strerror(errno));
+	if (err < 0) /* no such file, no permission: the open failed (as the message says) */
+		return fp_error_set(FP_EUSAGE, "cannot open %s '%s': %s", what, path, strerror(errno));
 	return 0;
 }
 

@@ -88,6 +88,16 @@ def cases(binary, tmp):
         ("missing file", ["parse", tmp / "missing.xml"], None),
         ("post --dry-run", ["post", "--dry-run", "--repo", "o/r", "--issue", "1",
                             "--marker", "leak", "-"], b"# report\n"),
+        # capture runs a command other than pytest, then one it stops; report
+        # reads both captures; prove fails on a revision before making anything.
+        ("capture a command", ["capture", "-q", "-o", tmp / "cap1", "--junit", tmp / "none.xml",
+                               "--", "sh", "-c", "echo said >&2"], None),
+        ("capture cut short", ["capture", "-q", "-o", tmp / "cap2", "--timeout", "0.5", "--",
+                               "sleep", "5"], None),
+        ("report on captures", ["report", "--before", tmp / "cap1", "--after", tmp / "cap2"], None),
+        ("prove --help", ["prove", "--help"], None),
+        ("prove unknown revision", ["prove", "--base", "no-such-revision-here", "--", "true"],
+         None),
     ]
     return out
 
