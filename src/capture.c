@@ -912,13 +912,16 @@ static int take_dir(capture_run *r, const char *path, int depth)
 	}
 	closedir(d);
 	fp_buf_free(&b);
-	qsort(names, n, sizeof(char *), cmp_str);
+	if (n > 1)
+		qsort(names, n, sizeof(char *), cmp_str);
 	for (i = 0; i < n; i++) {
-		if (err == 0 && lstat(names[i], &st) == 0 && S_ISDIR(st.st_mode))
-			err = take_dir(r, names[i], depth + 1);
-		else if (err == 0 && S_ISREG(st.st_mode) && strlen(names[i]) > 4 &&
-			 strcmp(names[i] + strlen(names[i]) - 4, ".xml") == 0)
-			err = take_junit(r, names[i]);
+		if (err == 0 && lstat(names[i], &st) == 0) {
+			if (S_ISDIR(st.st_mode))
+				err = take_dir(r, names[i], depth + 1);
+			else if (S_ISREG(st.st_mode) && strlen(names[i]) > 4 &&
+				 strcmp(names[i] + strlen(names[i]) - 4, ".xml") == 0)
+				err = take_junit(r, names[i]);
+		}
 		free(names[i]);
 	}
 	free(names);
