@@ -20,6 +20,7 @@
 
 #include "fixproof/capture.h"
 #include "fixproof/error.h"
+#include "fixproof/file.h"
 #include "fixproof/source.h"
 
 #define TAIL_KEEP FP_PROVENANCE_TAIL
@@ -841,27 +842,6 @@ static int newer_than(const struct stat *st, const struct timespec *t)
 	       (st->st_mtim.tv_sec == t->tv_sec && st->st_mtim.tv_nsec >= t->tv_nsec);
 }
 
-static int copy_file(const char *from, const char *to)
-{
-	char chunk[65536];
-	size_t n;
-	FILE *in = fopen(from, "rb"), *out = in ? fopen(to, "wb") : NULL;
-	int err = 0;
-
-	if (!in || !out)
-		err = fp_error_set(FP_EIO, "cannot copy '%s' to '%s': %s", from, to, strerror(errno));
-	while (err == 0 && (n = fread(chunk, 1, sizeof(chunk), in)) > 0)
-		if (fwrite(chunk, 1, n, out) != n)
-			err = fp_error_set(FP_EIO, "cannot write '%s': %s", to, strerror(errno));
-	if (err == 0 && ferror(in))
-		err = fp_error_set(FP_EIO, "cannot read '%s': %s", from, strerror(errno));
-	if (in)
-		fclose(in);
-	if (out && fclose(out) != 0 && err == 0)
-		err = fp_error_set(FP_EIO, "cannot write '%s': %s", to, strerror(errno));
-	return err;
-}
-
 /* Copies one file the run wrote to DIR/junit/N-NAME, as a result. */
 static int take_junit(capture_run *r, const char *path)
 {
@@ -877,7 +857,7 @@ static int take_junit(capture_run *r, const char *path)
 		err = fp_error_set(FP_EIO, "cannot make directory '%s': %s", to.ptr, strerror(errno));
 	fp_buf_clear(&to);
 	fp_buf_printf(&to, "%s/%s", r->dir, name.ptr);
-	if (err == 0 && (err = copy_file(path, to.ptr)) == 0)
+	if (err == 0 && (err = fp_file_copy(path, to.ptr)) == 0)
 		add_result(r->p, name.ptr);
 	fp_buf_free(&to);
 	fp_buf_free(&name);

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -58,5 +59,26 @@ int fp_file_read(fp_buf *out, const char *path, size_t cap, unsigned flags)
 	if (fd != STDIN_FILENO)
 		close(fd);
 	errno = e;
+	return err;
+}
+
+int fp_file_copy(const char *from, const char *to)
+{
+	char chunk[65536];
+	size_t n;
+	FILE *in = fopen(from, "rb"), *out = in ? fopen(to, "wb") : NULL;
+	int err = 0;
+
+	if (!in || !out)
+		err = fp_error_set(FP_EIO, "cannot copy '%s' to '%s': %s", from, to, strerror(errno));
+	while (err == 0 && (n = fread(chunk, 1, sizeof(chunk), in)) > 0)
+		if (fwrite(chunk, 1, n, out) != n)
+			err = fp_error_set(FP_EIO, "cannot write '%s': %s", to, strerror(errno));
+	if (err == 0 && ferror(in))
+		err = fp_error_set(FP_EIO, "cannot read '%s': %s", from, strerror(errno));
+	if (in)
+		fclose(in);
+	if (out && fclose(out) != 0 && err == 0)
+		err = fp_error_set(FP_EIO, "cannot write '%s': %s", to, strerror(errno));
 	return err;
 }

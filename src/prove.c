@@ -13,6 +13,7 @@
 
 #include "fixproof/capture.h"
 #include "fixproof/error.h"
+#include "fixproof/file.h"
 #include "fixproof/prove.h"
 
 /* What one proof works with until it returns. */
@@ -179,25 +180,12 @@ static int make_parents(const char *path)
 
 static int copy_one(const char *from, const char *to)
 {
-	char chunk[65536];
-	size_t n;
 	struct stat st;
-	FILE *in, *out;
 	int err = make_parents(to);
 
 	if (err < 0 || lstat(from, &st) != 0 || !S_ISREG(st.st_mode))
 		return err; /* gone from the working tree, or a link: nothing to copy */
-	in = fopen(from, "rb");
-	out = in ? fopen(to, "wb") : NULL;
-	if (!in || !out)
-		err = fp_error_set(FP_EIO, "cannot copy '%s' to '%s': %s", from, to, strerror(errno));
-	while (err == 0 && (n = fread(chunk, 1, sizeof(chunk), in)) > 0)
-		if (fwrite(chunk, 1, n, out) != n)
-			err = fp_error_set(FP_EIO, "cannot write '%s': %s", to, strerror(errno));
-	if (in)
-		fclose(in);
-	if (out && fclose(out) != 0 && err == 0)
-		err = fp_error_set(FP_EIO, "cannot write '%s': %s", to, strerror(errno));
+	err = fp_file_copy(from, to);
 	if (err == 0)
 		chmod(to, st.st_mode & 07777);
 	return err;

@@ -30,4 +30,11 @@ enum {
  */
 int fp_file_read(fp_buf *out, const char *path, size_t cap, unsigned flags);
 
+/*
+ * Copies the bytes of `from` into `to` (created or truncated, mode 0666
+ * less the umask). Returns 0, or FP_EIO with a message naming the file
+ * that could not be read or written.
+ */
+int fp_file_copy(const char *from, const char *to);
+
 #endif

@@ -123,6 +123,32 @@ static void test_file_read__whole_capped_missing_and_not_regular(void **state)
 	fp_buf_free(&dir);
 }
 
+static void test_file_copy__same_bytes_and_named_failures(void **state)
+{
+	fp_buf dir = FP_BUF_INIT, path = FP_BUF_INIT, to = FP_BUF_INIT, out = FP_BUF_INIT;
+
+	(void)state;
+	temp_file(&dir, &path, "line one\nline two\n");
+	fp_buf_printf(&to, "%s/copy", dir.ptr);
+	assert_int_equal(fp_file_copy(path.ptr, to.ptr), 0);
+	assert_int_equal(fp_file_read(&out, to.ptr, 100, 0), 0);
+	assert_string_equal(out.ptr, "line one\nline two\n");
+	unlink(to.ptr);
+	/* A source that is missing, a destination that cannot be made. */
+	fp_buf_clear(&to);
+	fp_buf_printf(&to, "%s/missing", dir.ptr);
+	assert_int_equal(fp_file_copy(to.ptr, path.ptr), FP_EIO);
+	assert_non_null(strstr(fp_error_message(), "cannot copy"));
+	assert_int_equal(fp_file_copy(path.ptr, "/dev/full"), FP_EIO);
+	assert_non_null(strstr(fp_error_message(), "cannot write '/dev/full'"));
+	unlink(path.ptr);
+	rmdir(dir.ptr);
+	fp_buf_free(&out);
+	fp_buf_free(&to);
+	fp_buf_free(&path);
+	fp_buf_free(&dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -130,6 +156,7 @@ int main(void)
 		cmocka_unit_test(test_uint_parse__digits_only_within_range),
 		cmocka_unit_test(test_uint_prefix__stops_at_the_first_non_digit),
 		cmocka_unit_test(test_file_read__whole_capped_missing_and_not_regular),
+		cmocka_unit_test(test_file_copy__same_bytes_and_named_failures),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
