@@ -15,7 +15,10 @@ from test_capture import commit, git, make_repo, processes_with
 
 PYTHON = "/usr/bin/python3"
 
+# Like any Python project's: running pytest in the working tree writes
+# __pycache__ (unless PYTHONDONTWRITEBYTECODE is set), which git must not show.
 BUGGY = {
+    ".gitignore": "__pycache__/\n",
     "calc/__init__.py": "def add(a, b):\n    return a - b\n",
     "tests/test_calc.py": "from calc import add\n\n\ndef test_zero():\n"
                           "    assert add(0, 0) == 0\n",
