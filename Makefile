@@ -56,13 +56,13 @@ FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(FUZZ_SRCS))
 
 LIB_OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS)) $(BUILD)/obj/embedded.o
 
-.PHONY: all demo check unit e2e asan asan-e2e leakcheck bench fuzz fuzz-build fuzz-smoke \
+.PHONY: all demo check check-build check-run unit e2e asan asan-e2e leakcheck bench fuzz fuzz-build fuzz-smoke \
 	install clean deps samples
 all: $(BUILD)/fixproof
 
 # Goals that run or build tests, and the files they build (the asan and
 # fuzz builds are sub-makes whose goals are files).
-TEST_GOALS := check unit e2e asan asan-e2e leakcheck fuzz fuzz-build fuzz-smoke bench samples \
+TEST_GOALS := check check-build check-run unit e2e asan asan-e2e leakcheck fuzz fuzz-build fuzz-smoke bench samples \
 	$(BUILD)/tests/% $(BUILD)/bin/%
 GOALS := $(or $(MAKECMDGOALS),all)
 WANT_TESTS := $(filter $(TEST_GOALS),$(GOALS))
@@ -178,8 +178,18 @@ asan-e2e: asan
 leakcheck: $(BUILD)/fixproof
 	FIXPROOF=$(abspath $(BUILD)/fixproof) $(PYTHON) tests/leakcheck.py
 
-check: all unit e2e asan-e2e leakcheck $(if $(FUZZ_NAMES),fuzz-smoke)
+# The builds (program, unit tests, the sanitizer and fuzz builds) use every
+# core; the suites then run one at a time, so their output and timings
+# do not mix.
+JOBS ?= $(shell nproc 2>/dev/null || echo 1)
+check:
+	@$(MAKE) --no-print-directory -j$(JOBS) check-build
+	@$(MAKE) --no-print-directory check-run
 	@echo "make check: all passed"
+
+check-build: all $(UNIT_BINS) asan $(if $(FUZZ_NAMES),fuzz-build)
+
+check-run: unit e2e asan-e2e leakcheck $(if $(FUZZ_NAMES),fuzz-smoke)
 
 # The sample project's story: "concurrent user sessions tests fail".
 DEMO_ARGS := --before samples/before --after samples/after \
