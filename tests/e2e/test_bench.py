@@ -9,8 +9,12 @@ import subprocess
 import sys
 
 from lxml import etree
+import pytest
 
-from conftest import ROOT, binary, run
+from conftest import ROOT, binary, run, sanitized
+
+pytestmark = pytest.mark.skipif(sanitized(), reason="times the benchmark script, not memory; "
+                                "checked once in the plain e2e run")
 
 GENERATOR = ROOT / "tests" / "gen_junit.py"
 BENCH = ROOT / "tests" / "bench" / "bench.py"

@@ -17,7 +17,10 @@ import sys
 
 import pytest
 
-from conftest import ROOT, binary
+from conftest import ROOT, binary, sanitized
+
+pytestmark = pytest.mark.skipif(sanitized(), reason="reads the plain build's objects and sources; "
+                                "checked once in the plain e2e run")
 
 MAX_FUNCTION_LINES = 80
 
