@@ -56,29 +56,20 @@ int fp_cli_annotate_diff(FILE *f, const fp_diff *diff, const char *root)
 	return fp_annotate_write(f, diff, &ao);
 }
 
+static int write_annotations(FILE *f, const fp_diff *d, const void *ctx)
+{
+	return fp_cli_annotate_diff(f, d, ctx);
+}
+
 int fp_cli_annotate(int argc, char **argv)
 {
 	annotate_opts o;
-	fp_run *before = NULL, *after = NULL;
-	fp_diff *diff = NULL;
-	fp_output out = FP_OUTPUT_INIT;
 	int err, status;
 
 	memset(&o, 0, sizeof(o));
 	err = fp_opt_parse(&annotate_command, &o, argc, argv);
-	if (err == 0)
-		err = fp_cli_side_check(&o.side, "annotate");
-	if (err == 0)
-		err = fp_cli_side_diff(&diff, &before, &after, &o.side, "annotate");
-	if (err == 0)
-		err = fp_output_open(&out, o.side.output);
-	if (err == 0)
-		err = fp_output_finish(&out, fp_cli_annotate_diff(out.f, diff, o.root));
-	fp_output_abort(&out);
-	status = err < 0 ? fp_cli_status(err) : fp_cli_side_status(&o.side, diff);
-	fp_diff_free(diff);
-	fp_run_free(before);
-	fp_run_free(after);
+	status = err < 0 ? fp_cli_status(err)
+			 : fp_cli_side_write(&o.side, "annotate", write_annotations, o.root);
 	fp_cli_side_free(&o.side);
 	fp_opt_free(&annotate_command, &o);
 	return status;

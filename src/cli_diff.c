@@ -39,29 +39,20 @@ static const fp_opt_command diff_command = {
 	0
 };
 
+static int write_json(FILE *f, const fp_diff *d, const void *ctx)
+{
+	return fp_diff_write_json(d, f, *(const int *)ctx);
+}
+
 int fp_cli_diff(int argc, char **argv)
 {
 	diff_opts o;
-	fp_run *before = NULL, *after = NULL;
-	fp_diff *diff = NULL;
-	fp_output out = FP_OUTPUT_INIT;
 	int err, status;
 
 	memset(&o, 0, sizeof(o));
 	err = fp_opt_parse(&diff_command, &o, argc, argv);
-	if (err == 0)
-		err = fp_cli_side_check(&o.side, "diff");
-	if (err == 0)
-		err = fp_cli_side_diff(&diff, &before, &after, &o.side, "diff");
-	if (err == 0)
-		err = fp_output_open(&out, o.side.output);
-	if (err == 0)
-		err = fp_output_finish(&out, fp_diff_write_json(diff, out.f, o.changed_only));
-	fp_output_abort(&out);
-	status = err < 0 ? fp_cli_status(err) : fp_cli_side_status(&o.side, diff);
-	fp_diff_free(diff);
-	fp_run_free(before);
-	fp_run_free(after);
+	status = err < 0 ? fp_cli_status(err)
+			 : fp_cli_side_write(&o.side, "diff", write_json, &o.changed_only);
 	fp_cli_side_free(&o.side);
 	fp_opt_free(&diff_command, &o);
 	return status;

@@ -83,3 +83,26 @@ void fp_cli_side_free(fp_cli_side *o)
 {
 	fp_cli_captures_free(&o->captures);
 }
+
+int fp_cli_side_write(fp_cli_side *o, const char *cmd, fp_cli_diff_writer write,
+		      const void *ctx)
+{
+	fp_run *before = NULL, *after = NULL;
+	fp_diff *diff = NULL;
+	fp_output out = FP_OUTPUT_INIT;
+	int err, status;
+
+	err = fp_cli_side_check(o, cmd);
+	if (err == 0)
+		err = fp_cli_side_diff(&diff, &before, &after, o, cmd);
+	if (err == 0)
+		err = fp_output_open(&out, o->output);
+	if (err == 0)
+		err = fp_output_finish(&out, write(out.f, diff, ctx));
+	fp_output_abort(&out);
+	status = err < 0 ? fp_cli_status(err) : fp_cli_side_status(o, diff);
+	fp_diff_free(diff);
+	fp_run_free(before);
+	fp_run_free(after);
+	return status;
+}

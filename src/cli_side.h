@@ -6,9 +6,12 @@
 #ifndef FIXPROOF_CLI_SIDE_H
 #define FIXPROOF_CLI_SIDE_H
 
+#include <stdio.h>
+
 #include "cli_args.h"
 #include "cli_capture.h"
 #include "cli_opt.h"
+
 #include "fixproof/diff.h"
 
 /* What --fail-on asks for. */
@@ -69,6 +72,15 @@ int fp_cli_side_diff(fp_diff **out, fp_run **before, fp_run **after, fp_cli_side
 /* The exit status once the output is written: FP_EXIT_VERDICT, with a
  * warning, when --fail-on says so, else FP_EXIT_OK. */
 int fp_cli_side_status(const fp_cli_side *o, const fp_diff *d);
+
+/* Writes one view of a diff to `f`; `ctx` is the command's own. */
+typedef int (*fp_cli_diff_writer)(FILE *f, const fp_diff *d, const void *ctx);
+
+/* A whole diff-shaped command after its options are parsed: checks them,
+ * diffs both sides, writes the diff with `write` to --output (standard
+ * output by default) and returns the exit status. */
+int fp_cli_side_write(fp_cli_side *o, const char *cmd, fp_cli_diff_writer write,
+		      const void *ctx);
 
 /* Frees what fp_cli_side_diff() keeps beyond the option lists. */
 void fp_cli_side_free(fp_cli_side *o);
