@@ -79,14 +79,16 @@ static int run_file(const char *path, int *total)
 static void test_mustache_spec_every_spec_file_passes(void **state)
 {
 	fp_buf pattern = FP_BUF_INIT;
+	char dir[4096];
 	glob_t g;
 	size_t i;
 	int passed = 0, total = 0;
 
 	(void)state;
-	fp_buf_printf(&pattern, "%s/mustache-spec", unit_shared_dir());
-	UNIT_NEED_SHARED(pattern.ptr);
-	fp_buf_puts(&pattern, "/*.json");
+	/* On the stack: a skip leaves the test at once, and must leak nothing. */
+	snprintf(dir, sizeof(dir), "%s/mustache-spec", unit_shared_dir());
+	UNIT_NEED_SHARED(dir);
+	fp_buf_printf(&pattern, "%s/*.json", dir);
 	if (glob(pattern.ptr, 0, NULL, &g) != 0)
 		fail_msg("no spec files at %s", pattern.ptr);
 	for (i = 0; i < g.gl_pathc; i++)
