@@ -425,8 +425,23 @@ static char *repo_url_of(const char *remote)
 	return fp_buf_detach(&b, NULL);
 }
 
-/* Dirty paths from `git status --porcelain -z`, captures left out. */
-static void dirty_paths(fp_provenance *p, const fp_buf *status)
+/* Whether status path `path` is a file copied in, or a new directory
+ * ("tests/", as git shows one that is untracked) holding one. */
+static int copied_in(const fp_capture_opts *o, const char *path)
+{
+	size_t i, n = strlen(path);
+	int dir = n && path[n - 1] == '/';
+
+	for (i = 0; i < o->ncopied_files; i++)
+		if (dir ? strncmp(o->copied_files[i], path, n) == 0 :
+			  strcmp(o->copied_files[i], path) == 0)
+			return 1;
+	return 0;
+}
+
+/* Dirty paths from `git status --porcelain -z`, captures and the tests
+ * prove copied in left out. */
+static void dirty_paths(fp_provenance *p, const fp_buf *status, const fp_capture_opts *o)
 {
 	const char *s = status->ptr, *end = status->ptr + status->len;
 
@@ -436,7 +451,8 @@ static void dirty_paths(fp_provenance *p, const fp_buf *status)
 		size_t n = strlen(path);
 		int renamed = s[0] == 'R' || s[0] == 'C';
 
-		if (strncmp(path, ".fixproof/", 10) != 0 && strcmp(path, ".fixproof") != 0) {
+		if (strncmp(path, ".fixproof/", 10) != 0 && strcmp(path, ".fixproof") != 0 &&
+		    !copied_in(o, path)) {
 			p->dirty = 1;
 			if (p->ndirty < FP_PROVENANCE_MAX_DIRTY) {
 				p->dirty_paths = fp_xrealloc(p->dirty_paths, (p->ndirty + 1) * sizeof(char *));
@@ -453,7 +469,7 @@ static void dirty_paths(fp_provenance *p, const fp_buf *status)
 
 /* The commit, branch, dirty paths and repository of `cwd`; sets *top to
  * the repository's top directory (NULL outside git). */
-static void git_facts(fp_provenance *p, char **top, const char *cwd)
+static void git_facts(fp_provenance *p, char **top, const fp_capture_opts *o)
 {
 	static const char *const top_argv[] = { "git", "rev-parse", "--show-toplevel", NULL };
 	static const char *const head_argv[] = { "git", "rev-parse", "--verify", "-q", "HEAD", NULL };
@@ -463,7 +479,9 @@ static void git_facts(fp_provenance *p, char **top, const char *cwd)
 						    "--untracked-files=normal", NULL };
 	static const char *const remote_argv[] = { "git", "remote", "get-url", "origin", NULL };
 	fp_buf status = FP_BUF_INIT;
+	const char *cwd = o->cwd;
 	char *remote, *prefix;
+	size_t i;
 
 	if (!(*top = helper_line(top_argv, cwd)))
 		return;
@@ -475,8 +493,13 @@ static void git_facts(fp_provenance *p, char **top, const char *cwd)
 		p->cwd[strlen(p->cwd) - 1] = '\0';
 	free(prefix);
 	if (fp_capture_output(&status, NULL, status_argv, cwd) == 0)
-		dirty_paths(p, &status);
+		dirty_paths(p, &status, o);
 	fp_error_clear();
+	p->tests_copied = fp_xcalloc(o->ntests_copied + 1, sizeof(char *));
+	for (i = 0; i < o->ntests_copied; i++)
+		p->tests_copied[i] = fp_xstrdup(o->tests_copied[i]);
+	p->ntests_copied = o->ntests_copied;
+	p->tests_from = o->ntests_copied && o->tests_from ? fp_xstrdup(o->tests_from) : NULL;
 	fp_buf_free(&status);
 	remote = helper_line(remote_argv, cwd);
 	p->repo_url = repo_url_of(remote);
@@ -999,7 +1022,7 @@ static int prepare(capture_run *r, fp_buf *dir, char *stamp, size_t nstamp, size
 	size_t i;
 	int err;
 
-	git_facts(r->p, &top, o->cwd);
+	git_facts(r->p, &top, o);
 	host_facts(r->p);
 	r->p->label = o->label ? fp_xstrdup(o->label) : NULL;
 	r->p->argv = fp_xcalloc(o->argc + 1, sizeof(char *));

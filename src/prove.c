@@ -24,6 +24,9 @@ typedef struct proof {
 	char *scratch;       /* temporary directory of the worktrees, or NULL */
 	char *base_wt;       /* worktree of the base commit */
 	char *head_wt;       /* worktree of the head commit, or NULL */
+	const char *head_sha;/* the head commit, or NULL: the working tree */
+	char **copied;       /* the files copied into the base, from the repository's top */
+	size_t ncopied, copied_cap;
 	fp_prove *result;
 } proof;
 
@@ -196,7 +199,7 @@ static int copy_one(const char *from, const char *to)
  * untracked but not ignored: a new test not yet committed counts) into
  * the base worktree, at the same place.
  */
-static int copy_tests(const proof *p, const char *head_dir)
+static int copy_tests(proof *p, const char *head_dir)
 {
 	static const char *const ls_files[] = { "git", "ls-files", "-z", "--cached", "--others",
 						"--exclude-standard", "--" };
@@ -220,6 +223,10 @@ static int copy_tests(const proof *p, const char *head_dir)
 		fp_buf_printf(&from, "%s/%s", here.ptr, s);
 		fp_buf_printf(&to, "%s/%s%s", p->base_wt, p->prefix, s);
 		err = copy_one(from.ptr, to.ptr);
+		fp_buf_clear(&from);
+		fp_buf_printf(&from, "%s%s", p->prefix, s);
+		FP_ARRAY_GROW(p->copied, p->ncopied + 1, p->copied_cap);
+		p->copied[p->ncopied++] = fp_buf_detach(&from, NULL);
 	}
 	free(args);
 	fp_buf_free(&list);
@@ -229,7 +236,8 @@ static int copy_tests(const proof *p, const char *head_dir)
 	return err;
 }
 
-/* One capture of the command in `root` (the same subdirectory of it). */
+/* One capture of the command in `root` (the same subdirectory of it);
+ * the run before records the tests copied into its tree. */
 static int capture_in(proof *p, const char *root, const char *name, char **dir_out)
 {
 	fp_capture_opts co;
@@ -249,6 +257,13 @@ static int capture_in(proof *p, const char *root, const char *name, char **dir_o
 	co.njunit = p->o->njunit;
 	co.timeout = p->o->timeout;
 	co.echo = p->o->echo;
+	if (root == p->base_wt && p->o->ntests) {
+		co.tests_copied = p->o->tests;
+		co.ntests_copied = p->o->ntests;
+		co.tests_from = p->head_sha;
+		co.copied_files = (const char *const *)p->copied;
+		co.ncopied_files = p->ncopied;
+	}
 	err = fp_capture_run(&c, &co);
 	if (c)
 		*dir_out = fp_xstrdup(c->dir);
@@ -394,6 +409,7 @@ int fp_prove_run(fp_prove **out, const fp_prove_opts *o)
 		err = add_worktree(&p, &p.base_wt, "base", base_sha);
 	if (err == 0 && head_sha)
 		err = add_worktree(&p, &p.head_wt, "head", head_sha);
+	p.head_sha = head_sha;
 	if (err == 0 && o->ntests)
 		err = copy_tests(&p, p.head_wt ? p.head_wt : p.top);
 	if (err == 0 && !fp_capture_interrupted())
@@ -404,6 +420,9 @@ int fp_prove_run(fp_prove **out, const fp_prove_opts *o)
 	clean_up(&p, err < 0);
 	free(base_sha);
 	free(head_sha);
+	while (p.ncopied)
+		free(p.copied[--p.ncopied]);
+	free(p.copied);
 	if (err < 0)
 		return err;
 	*out = p.result;

@@ -42,6 +42,7 @@ void fp_provenance_free(fp_provenance *p)
 		return;
 	free_list(p->argv, p->argc);
 	free_list(p->dirty_paths, p->ndirty);
+	free_list(p->tests_copied, p->ntests_copied);
 	free_list(p->results, p->nresults);
 	for (size_t i = 0; i < p->ncounts; i++)
 		free(p->counts[i].id);
@@ -55,6 +56,7 @@ void fp_provenance_free(fp_provenance *p)
 	free(p->end);
 	free(p->commit);
 	free(p->branch);
+	free(p->tests_from);
 	free(p->repo_url);
 	free(p->python_version);
 	free(p->pytest_version);
@@ -172,6 +174,14 @@ cJSON *fp_provenance_json_object(const fp_provenance *p)
 	put_list(git, "dirty_paths", p->dirty_paths, p->ndirty);
 	cJSON_AddNumberToObject(git, "dirty_more", (double)p->dirty_more);
 	put_str(git, "repository_url", p->repo_url);
+	if (p->ntests_copied) {
+		cJSON *copied = cJSON_AddObjectToObject(git, "tests_copied");
+
+		put_list(copied, "pathspecs", p->tests_copied, p->ntests_copied);
+		put_str(copied, "from", p->tests_from);
+	} else {
+		cJSON_AddNullToObject(git, "tests_copied");
+	}
 	put_str(o, "python_version", p->python_version);
 	put_str(o, "pytest_version", p->pytest_version);
 	put_str(o, "hostname", p->hostname);
@@ -252,6 +262,7 @@ static void from_json(fp_provenance *p, const cJSON *o)
 	const cJSON *git = cJSON_GetObjectItemCaseSensitive(o, "git");
 	const cJSON *ci = cJSON_GetObjectItemCaseSensitive(o, "github_actions");
 	const cJSON *dirty = cJSON_GetObjectItemCaseSensitive(git, "dirty");
+	const cJSON *copied;
 
 	p->label = get_str(o, "label");
 	p->argv = get_list(o, "argv", &p->argc);
@@ -271,6 +282,9 @@ static void from_json(fp_provenance *p, const cJSON *o)
 	p->dirty_paths = get_list(git, "dirty_paths", &p->ndirty);
 	p->dirty_more = (size_t)get_num(git, "dirty_more", 0);
 	p->repo_url = get_str(git, "repository_url");
+	copied = cJSON_GetObjectItemCaseSensitive(git, "tests_copied");
+	p->tests_copied = get_list(copied, "pathspecs", &p->ntests_copied);
+	p->tests_from = get_str(copied, "from");
 	p->python_version = get_str(o, "python_version");
 	p->pytest_version = get_str(o, "pytest_version");
 	p->hostname = get_str(o, "hostname");
@@ -421,6 +435,25 @@ static void add_text(cJSON *o, const char *key, const fp_buf *b)
 		cJSON_AddNullToObject(o, key);
 }
 
+/* ", with the fix's tests (`tests`) from `2d8e964`": what prove --tests
+ * copied into the tree before the run. */
+static void tests_copied_md(fp_buf *out, const fp_provenance *p)
+{
+	size_t i, n = p->tests_from ? strlen(p->tests_from) : 0;
+
+	fp_buf_puts(out, ", with the fix's tests (");
+	for (i = 0; i < p->ntests_copied; i++) {
+		if (i)
+			fp_buf_puts(out, ", ");
+		fp_markdown_code_span(out, p->tests_copied[i], strlen(p->tests_copied[i]));
+	}
+	fp_buf_puts(out, ") from ");
+	if (is_hex(p->tests_from))
+		fp_markdown_code_span(out, p->tests_from, n < 7 ? n : 7);
+	else
+		fp_buf_puts(out, "the working tree");
+}
+
 /* The commit as a Markdown link to the repository when both are known. */
 static void commit_md(fp_buf *out, const fp_provenance *p)
 {
@@ -436,8 +469,11 @@ static void commit_md(fp_buf *out, const fp_provenance *p)
 		fp_buf_puts(out, " on ");
 		fp_markdown_code_span(out, p->branch, strlen(p->branch));
 	}
+	if (p->ntests_copied)
+		tests_copied_md(out, p);
 	if (p->dirty == 1)
-		fp_buf_printf(out, ", with uncommitted changes (%zu %s)", p->ndirty + p->dirty_more,
+		fp_buf_printf(out, ", with %suncommitted changes (%zu %s)",
+			      p->ntests_copied ? "other " : "", p->ndirty + p->dirty_more,
 			      p->ndirty + p->dirty_more == 1 ? "path" : "paths");
 }
 

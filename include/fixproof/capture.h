@@ -44,6 +44,15 @@ typedef struct fp_capture_opts {
 	const char *const *argv;      /* the command, `argc` words (borrowed; need not end in NULL) */
 	size_t argc;
 	int echo;                     /* copy the command's output to standard error */
+	/* prove --tests: the pathspecs whose files were copied into this tree
+	 * (borrowed), from commit `tests_from` (NULL: the working tree); the
+	 * copied files, relative to the repository's top, are not counted as
+	 * uncommitted changes, which the record names apart. */
+	const char *const *tests_copied;
+	size_t ntests_copied;
+	const char *tests_from;
+	const char *const *copied_files;
+	size_t ncopied_files;
 } fp_capture_opts;
 
 /* A finished capture. */

@@ -51,10 +51,13 @@ typedef struct fp_provenance {
 	char *start, *end;    /* UTC, ISO 8601 ("2026-12-01T23:59:00Z") */
 	double duration;      /* seconds, or -1 */
 	char *commit, *branch;/* NULL outside git; branch NULL on a detached HEAD */
-	int dirty;            /* 1 dirty, 0 clean, -1 unknown */
+	int dirty;            /* 1 dirty, 0 clean, -1 unknown (tests_copied aside) */
 	char **dirty_paths;   /* up to FP_PROVENANCE_MAX_DIRTY */
 	size_t ndirty;
 	size_t dirty_more;    /* dirty paths not kept */
+	char **tests_copied;  /* prove --tests: pathspecs copied in from the fix; none otherwise */
+	size_t ntests_copied;
+	char *tests_from;     /* the commit they were copied from; NULL: the working tree */
 	char *repo_url;       /* https://HOST/OWNER/NAME when known, for commit links */
 	char *python_version, *pytest_version;
 	char *hostname;

@@ -2,6 +2,7 @@
 small Python package with a bug at commit A and the fix with its new test at
 commit B, run with the real pytest (issue 16, "Done means"). Every test
 checks that no worktree, temporary directory or child process is left."""
+import json
 import pathlib
 import signal
 import subprocess
@@ -56,7 +57,9 @@ def test_prove_resolved_names_the_new_test_commits_and_versions(tmp_path, scratc
     assert "| `tests/test_calc.py::test_add` | failed on business logic: assertion" in out
     assert "| ✅ fixed |" in out
     section = out.split("### How this was run", 1)[1]
-    assert f"`{base[:7]}`" in section and f"`{head[:7]}` on `main`" in section
+    # The run before ran the fix's tests on the base: said so, not as "uncommitted changes".
+    assert (f"| Commit | `{base[:7]}`, with the fix's tests (`tests`) from the working tree "
+            f"| `{head[:7]}` on `main` |") in section
     pytest_version = subprocess.run([PYTHON, "-m", "pytest", "--version"], text=True,
                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT).stdout.split()[1]
     assert f"pytest {pytest_version}" in section
@@ -131,6 +134,12 @@ def test_prove_head_keep_and_report_options(tmp_path, scratch):
     assert res.returncode == 0, res
     assert "Resolved" in (tmp_path / "report.md").read_text()
     assert sorted(p.name for p in keep.iterdir()) == ["after", "before"]
+    # The record says which tests came from which commit; the copies are not "dirty".
+    before = json.loads((keep / "before" / "provenance.json").read_text())["git"]
+    assert before["tests_copied"] == {"pathspecs": ["tests"], "from": head}
+    assert before["dirty"] is False and before["dirty_paths"] == []
+    after = json.loads((keep / "after" / "provenance.json").read_text())["git"]
+    assert after["tests_copied"] is None
     again = run("report", "--before", keep / "before", "--after", keep / "after")
     assert again.returncode == 0 and "Proof of resolution: Resolved" in again.out
     assert_nothing_left(repo, scratch)

@@ -115,21 +115,34 @@ static fp_provenance *sample(void)
 	return p;
 }
 
-static void test_provenance_json_round_trip(void **state)
+/* `p` written as provenance.json to a new directory, and read back. */
+static fp_provenance *written_and_read(const fp_provenance *p)
 {
 	char dir[] = "/tmp/fixproof-unit-XXXXXX";
-	fp_provenance *p = sample(), *back = NULL;
+	fp_provenance *back = NULL;
 	fp_buf json = FP_BUF_INIT, path = FP_BUF_INIT;
 	FILE *f;
 
-	(void)state;
 	assert_non_null(mkdtemp(dir));
 	fp_provenance_to_json(&json, p);
 	fp_buf_printf(&path, "%s/%s", dir, FP_PROVENANCE_FILE);
-	f = fopen(path.ptr, "w");
+	assert_non_null(f = fopen(path.ptr, "w"));
 	fwrite(json.ptr, 1, json.len, f);
 	fclose(f);
 	assert_int_equal(fp_provenance_load(&back, dir), 0);
+	unlink(path.ptr);
+	rmdir(dir);
+	fp_buf_free(&json);
+	fp_buf_free(&path);
+	return back;
+}
+
+static void test_provenance_json_round_trip(void **state)
+{
+	fp_provenance *p = sample(), *back;
+
+	(void)state;
+	back = written_and_read(p);
 	assert_int_equal(back->argc, 3);
 	assert_string_equal(back->argv[2], "pytest");
 	assert_string_equal(back->cwd, "pkg");
@@ -143,12 +156,10 @@ static void test_provenance_json_round_trip(void **state)
 	assert_string_equal(back->ci_run_url, p->ci_run_url);
 	assert_true(back->duration == 2.5);
 	assert_string_equal(back->results[0], "junit.xml");
-	unlink(path.ptr);
-	rmdir(dir);
+	assert_int_equal(back->ntests_copied, 0);
+	assert_null(back->tests_from);
 	fp_provenance_free(back);
 	fp_provenance_free(p);
-	fp_buf_free(&json);
-	fp_buf_free(&path);
 }
 
 static void test_provenance_load_refuses_other_json(void **state)
@@ -216,6 +227,44 @@ static void test_provenance_view_links_commits_and_marks_unknown_sides(void **st
 	fp_provenance_free(p);
 }
 
+/* prove --tests: the run before names the fix's tests it ran, and from
+ * where; only other changes count as uncommitted. */
+static void test_provenance_view_names_the_tests_copied_in(void **state)
+{
+	fp_provenance *p = sample(), *back;
+	cJSON *view;
+
+	(void)state;
+	p->tests_copied = calloc(3, sizeof(char *));
+	p->tests_copied[0] = fp_xstrdup("tests");
+	p->tests_copied[1] = fp_xstrdup("conftest.py");
+	p->ntests_copied = 2;
+	p->tests_from = fp_xstrdup("89abcdef0123456789abcdef0123456789abcdef");
+	back = written_and_read(p);
+	assert_int_equal(back->ntests_copied, 2);
+	assert_string_equal(back->tests_copied[1], "conftest.py");
+	assert_string_equal(back->tests_from, p->tests_from);
+	view = fp_provenance_view(back, NULL);
+	assert_string_equal(cell(view, "Commit", "before_md"),
+			    "[`0123456`](https://github.com/o/n/commit/"
+			    "0123456789abcdef0123456789abcdef01234567) on `main`, with the fix's tests "
+			    "(`tests`, `conftest.py`) from `89abcde`, with other uncommitted changes "
+			    "(3 paths)");
+	cJSON_Delete(view);
+	/* From the working tree (no --head), and nothing else changed. */
+	free(back->tests_from);
+	back->tests_from = NULL;
+	back->dirty = 0;
+	view = fp_provenance_view(back, NULL);
+	assert_string_equal(cell(view, "Commit", "before_md"),
+			    "[`0123456`](https://github.com/o/n/commit/"
+			    "0123456789abcdef0123456789abcdef01234567) on `main`, with the fix's tests "
+			    "(`tests`, `conftest.py`) from the working tree");
+	cJSON_Delete(view);
+	fp_provenance_free(back);
+	fp_provenance_free(p);
+}
+
 static void test_provenance_view_never_links_an_unsafe_url(void **state)
 {
 	fp_provenance *p = sample();
@@ -271,6 +320,7 @@ int main(void)
 		cmocka_unit_test(test_provenance_json_round_trip),
 		cmocka_unit_test(test_provenance_load_refuses_other_json),
 		cmocka_unit_test(test_provenance_view_links_commits_and_marks_unknown_sides),
+		cmocka_unit_test(test_provenance_view_names_the_tests_copied_in),
 		cmocka_unit_test(test_provenance_view_never_links_an_unsafe_url),
 		cmocka_unit_test(test_provenance_view_counts_repeated_runs),
 	};
