@@ -199,23 +199,22 @@ static void detail_step(detail *dt, const struct step *st)
 			dt->caps[*c] = st->cap;
 }
 
-/* Appends the change names whose lists are cut to `cap` rows and lose some. */
+/* Appends the lists cut to their cap (to none: `to_zero`) that lose rows,
+ * in the order they are cut. */
 static int cut_lists(fp_buf *out, const fp_diff *d, const detail *dt, int to_zero)
 {
-	size_t k;
+	size_t g;
+	const fp_change *c;
 	int n = 0;
 
-	for (k = 0; k < FP_CHANGE_COUNT; k++) {
-		if (d->changes[k] <= dt->caps[k] || (dt->caps[k] == 0) != to_zero)
-			continue;
-		const char *name = fp_change_name((fp_change)k);
-
-		if (n++)
-			fp_buf_puts(out, ", ");
-		for (; *name; name++)
-			fp_buf_putc(out, *name == '_' ? ' ' : *name);
-		if (!to_zero)
-			fp_buf_printf(out, " (first %zu kept)", dt->caps[k]);
+	for (g = 0; g < sizeof(groups) / sizeof(groups[0]); g++) {
+		for (c = groups[g]; *c != FP_CHANGE_COUNT; c++) {
+			if (d->changes[*c] <= dt->caps[*c] || (dt->caps[*c] == 0) != to_zero)
+				continue;
+			fp_buf_printf(out, "%s%s", n++ ? ", " : "", fp_change_label(*c));
+			if (!to_zero)
+				fp_buf_printf(out, " (first %zu kept)", dt->caps[*c]);
+		}
 	}
 	return n;
 }
@@ -247,12 +246,12 @@ static void shortened_notes(fp_buf *text, fp_buf *md, const fp_diff *d, const de
 
 	left_out(&what, d, dt);
 	fp_buf_clear(text);
-	fp_buf_printf(text, "This report was shortened to fit %zu bytes: it leaves out %s. ", max,
+	fp_buf_printf(text, "This report was shortened to fit %zu bytes: it leaves out %s.", max,
 		      what.ptr);
 	fp_buf_clear(md);
 	fp_markdown_escape(md, text->ptr, text->len);
-	fp_buf_puts(text, "Run fixproof diff on the same inputs for every test.");
-	fp_buf_puts(md, "Run `fixproof diff` on the same inputs for every test.");
+	fp_buf_puts(text, " Run fixproof diff on the same inputs for every test.");
+	fp_buf_puts(md, " Run `fixproof diff` on the same inputs for every test.");
 	fp_buf_free(&what);
 }
 

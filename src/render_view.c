@@ -108,9 +108,9 @@ void fp_report_heading(fp_buf *out, int verdict, const char *title)
 	fp_buf_puts(out, fp_verdict_label(verdict));
 }
 
-static const char *change_label(fp_change c)
+const char *fp_change_label(int change)
 {
-	switch (c) {
+	switch ((fp_change)change) {
 	case FP_CHANGE_FIXED: return "fixed";
 	case FP_CHANGE_REGRESSED: return "regressed";
 	case FP_CHANGE_PROGRESSED: return "progressed";
@@ -396,7 +396,7 @@ static cJSON *test_item(const fp_diff *d, const fp_diff_entry *e, const fp_view_
 	fp_buf_puts(tmp, change_icon((fp_change)e->change));
 	if (tmp->len)
 		fp_buf_putc(tmp, ' ');
-	fp_buf_puts(tmp, change_label((fp_change)e->change));
+	fp_buf_puts(tmp, fp_change_label(e->change));
 	add_buf(item, "change_label", tmp);
 	add_bool(item, "target", e->flags & FP_ENTRY_TARGET);
 	add_bool(item, "cause_changed", e->flags & FP_ENTRY_CAUSE_CHANGED);
@@ -776,6 +776,7 @@ static void add_reasons(cJSON *v, const fp_diff *d, fp_buf *tmp)
 static void add_verdict(cJSON *v, const fp_diff *d, const fp_view_opts *o, fp_buf *tmp)
 {
 	cJSON *verdict_is = cJSON_CreateObject();
+	int k;
 
 	add_str(v, "schema", "fixproof.view/1");
 	add_str(v, "title", o->title ? o->title : default_title(d->verdict));
@@ -785,7 +786,9 @@ static void add_verdict(cJSON *v, const fp_diff *d, const fp_view_opts *o, fp_bu
 	add_str(v, "verdict", fp_verdict_name(d->verdict));
 	add_str(v, "verdict_label", fp_verdict_label(d->verdict));
 	add_str(v, "verdict_icon", verdict_icon(d->verdict));
-	add_bool(verdict_is, fp_verdict_name(d->verdict), 1);
+	/* Every verdict's flag, so that a template may test any under --strict. */
+	for (k = FP_VERDICT_INCONCLUSIVE; k <= FP_VERDICT_UNBLOCKED; k++)
+		add_bool(verdict_is, fp_verdict_name((fp_verdict)k), k == (int)d->verdict);
 	cJSON_AddItemToObject(v, "verdict_is", verdict_is);
 	add_reasons(v, d, tmp);
 }
@@ -810,10 +813,50 @@ static void targets_sentence(fp_buf *out, const fp_diff *d)
 	fp_buf_putc(out, '.');
 }
 
+/* Where a change stands when a shortened target table keeps its rows:
+ * what a reader must see first (regressed, still failing, progressed,
+ * newly skipped, removed), fixed and unchanged last. */
+static const fp_change target_importance[] = {
+	FP_CHANGE_REGRESSED, FP_CHANGE_STILL_FAILING, FP_CHANGE_PROGRESSED,
+	FP_CHANGE_NEWLY_SKIPPED, FP_CHANGE_REMOVED, FP_CHANGE_NOT_RUN, FP_CHANGE_FLAKY,
+	FP_CHANGE_NEW, FP_CHANGE_COLLECTABLE, FP_CHANGE_NEWLY_RUN, FP_CHANGE_UNSKIPPED,
+	FP_CHANGE_FIXED, FP_CHANGE_UNCHANGED,
+};
+#define NIMPORTANCE (sizeof(target_importance) / sizeof(target_importance[0]))
+
+static size_t importance_of(unsigned change)
+{
+	size_t r;
+
+	for (r = 0; r < NIMPORTANCE; r++)
+		if ((unsigned)target_importance[r] == change)
+			return r;
+	return NIMPORTANCE;
+}
+
+/*
+ * Which target rows a table of at most `cap` keeps: every row of the
+ * most important changes, then the first rows of the change where the
+ * cap falls (*edge_keep of them); rows keep their order in the table.
+ */
+static size_t target_edge(const fp_diff *d, size_t cap, size_t *edge_keep)
+{
+	size_t count[NIMPORTANCE + 1] = { 0 }, i, r, kept = 0;
+
+	for (i = 0; i < d->nentries; i++)
+		if (d->entries[i].flags & FP_ENTRY_TARGET)
+			count[importance_of(d->entries[i].change)]++;
+	for (r = 0; r <= NIMPORTANCE && kept + count[r] <= cap; r++)
+		kept += count[r];
+	*edge_keep = cap - kept;
+	return r;
+}
+
 static void add_targets(cJSON *v, const fp_diff *d, const fp_view_opts *o, fp_buf *tmp)
 {
 	cJSON *arr = cJSON_CreateArray();
-	size_t i, shown = 0, cap = o->target_cap ? o->target_cap : o->list_cap;
+	size_t i, r, shown = 0, cap = o->target_cap ? o->target_cap : o->list_cap;
+	size_t edge = NIMPORTANCE + 1, edge_keep = 0;
 
 	add_num(v, "target_count", d->target_count);
 	add_bool(v, "targets_implicit", d->ntargets == 0);
@@ -830,9 +873,16 @@ static void add_targets(cJSON *v, const fp_diff *d, const fp_view_opts *o, fp_bu
 	}
 	cJSON_AddItemToObject(v, "target_patterns", arr);
 	arr = cJSON_CreateArray();
+	if (d->target_count > cap)
+		edge = target_edge(d, cap, &edge_keep);
 	for (i = 0; i < d->nentries && shown < cap; i++) {
 		if (!(d->entries[i].flags & FP_ENTRY_TARGET))
 			continue;
+		r = importance_of(d->entries[i].change);
+		if (r > edge || (r == edge && edge_keep == 0))
+			continue;
+		if (r == edge)
+			edge_keep--;
 		cJSON_AddItemToArray(arr, test_item(d, &d->entries[i], o, tmp));
 		shown++;
 	}
@@ -865,13 +915,13 @@ static void add_change_counts(cJSON *v, const fp_diff *d, fp_buf *tmp)
 			continue;
 		item = cJSON_CreateObject();
 		add_str(item, "key", list_kinds[k].key);
-		add_str(item, "label", change_label(c));
+		add_str(item, "label", fp_change_label(c));
 		add_num(item, "count", d->changes[c]);
 		add_bool(item, "last", 0);
 		cJSON_AddItemToArray(arr, item);
 		last = item;
 		fp_buf_printf(tmp, "%s%llu %s", cJSON_GetArraySize(arr) > 1 ? " \xc2\xb7 " : "",
-			      ull(d->changes[c]), change_label(c));
+			      ull(d->changes[c]), fp_change_label(c));
 	}
 	if (last)
 		cJSON_ReplaceItemInObject(last, "last", cJSON_CreateTrue());

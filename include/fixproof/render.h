@@ -291,6 +291,10 @@ size_t fp_report_warnings(fp_buf *out, const fp_diff *diff);
 /* "Resolved", "Partially resolved", ... for an fp_verdict. */
 const char *fp_verdict_label(int verdict);
 
+/* "still failing", "newly collectable", ... for an fp_change: its name in
+ * a report's words. */
+const char *fp_change_label(int change);
+
 /*
  * Appends the report's heading: "TITLE: Verdict label", or the label alone
  * when `title` is "". A NULL title is the default for the verdict: "Proof

@@ -137,6 +137,8 @@ def test_titles_follow_the_verdict(samples):
     assert out.startswith("## \U0001f534 Regressed\n")
     page = report(*pair("regressed"), "--title", "", "--format", "html").out
     assert "<title>Regressed</title>" in page
+    # A title of blanks is no title either.
+    assert report(*pair("regressed"), "--title", " \t ").out.startswith("## \U0001f534 Regressed\n")
 
 
 # ---- 5. copyable ids, each test once ----
@@ -174,6 +176,20 @@ def test_max_chars_drops_rows_of_the_least_important_lists_first(samples):
     note = next(l for l in out.splitlines() if l.startswith("> **Note:**"))
     assert f"shortened to fit {limit} bytes" in note
     assert "`fixproof diff`" in note and "&#96;" not in note
+
+
+def test_a_shortened_target_table_keeps_the_targets_that_still_fail(samples):
+    res = report(*pair("after"), "--max-chars", 6000)
+    assert res.returncode == 0, res
+    rows = [l for l in res.out.splitlines() if l.startswith("| `tests/")]
+    # 5 rows of 18 targets: the 3 still failing and the 2 progressed, not the first fixed ones.
+    assert [r.split(" | ")[-2] for r in rows] == \
+        ["❌ still failing", "❌ still failing", "⬆️ progressed", "⬆️ progressed", "❌ still failing"]
+    assert "… and 13 more targets." in res.out
+    # The note names the lists in plain words, in the order they were cut.
+    note = next(l for l in res.out.splitlines() if l.startswith("> **Note:**"))
+    assert ("every row of these lists: unchanged, fixed, new, newly collectable, removed, "
+            "progressed, still failing; target rows past the first 5. Run `fixproof diff`") in note
 
 
 def test_a_shortened_report_has_no_table_without_rows(samples):
@@ -245,6 +261,17 @@ def test_a_template_naming_a_missing_key_warns_or_fails_with_strict(samples, tmp
     res = report(*pair("after"), "--template", mine, "--strict")
     assert res.returncode == 3 and res.out == ""
     assert "no key 'verdict_lable'" in res.err
+
+
+def test_a_template_may_test_every_verdict_under_strict(samples, tmp_path):
+    mine = tmp_path / "mine.mustache"
+    mine.write_text("{{#verdict_is.resolved}}done{{/verdict_is.resolved}}"
+                    "{{^verdict_is.resolved}}not yet{{/verdict_is.resolved}}\n")
+    res = report(*pair("regressed"), "--template", mine, "--strict")
+    assert (res.returncode, res.out, res.err) == (0, "not yet\n", "")
+    flags = report(*pair("regressed"), "--format", "view").json()["verdict_is"]
+    assert flags == {"inconclusive": False, "regressed": True, "resolved": False,
+                     "partially_resolved": False, "unresolved": False, "unblocked": False}
 
 
 # ---- 11. durations ----
