@@ -46,6 +46,7 @@ static const char style[] =
 	"a{color:#0969da}\n"
 	"table{border-collapse:collapse;width:100%}\n"
 	"th,td{padding:6px 13px;border:1px solid #d1d9e0;text-align:left;vertical-align:top}\n"
+	"th[align=right],td[align=right]{text-align:right}\n"
 	"th{font-weight:600}tr:nth-child(2n){background:#f6f8fa}\n"
 	"code,pre{font:85%/1.45 ui-monospace,SFMono-Regular,\"SF Mono\",Menlo,Consolas,"
 	"monospace}\n"
@@ -250,13 +251,16 @@ static void add_banner(cmark_node *doc, int verdict, fp_buf *tmp)
 		cmark_node_prepend_child(doc, banner);
 }
 
-/* Inline code whose text may wrap after "::", '/' and '.', not mid-name. */
+/* Inline code whose text may wrap after "::", '/' and '.', not mid-name:
+ * a test id or a path (one word holding "::" or '/'); other code, such as
+ * evidence ("Decimal('89.00')"), wraps only where a browser would. */
 static void code_with_breaks(fp_buf *out, const char *s)
 {
 	size_t i, start = 0, n = strlen(s);
+	int id = !strpbrk(s, " \t") && (strstr(s, "::") || strchr(s, '/'));
 
 	fp_buf_puts(out, "<code>");
-	for (i = 0; i + 1 < n; i++) {
+	for (i = 0; id && i + 1 < n; i++) {
 		if (s[i] == '/' || s[i] == '.' || (s[i] == ':' && i > 0 && s[i - 1] == ':')) {
 			fp_html_escape(out, s + start, i + 1 - start);
 			fp_buf_puts(out, "<wbr />");

@@ -272,8 +272,61 @@ int fp_report_read_note(fp_buf *out, const char *arg)
 	return 0;
 }
 
-/* The --note as Markdown: its own Markdown, or text escaped line by line
- * (so its paragraphs stay paragraphs). */
+/* The fence (``` or ~~~, 3 or more) a Markdown line opens or closes a
+ * code block with, in *ch and *n; 0 when it is no fence line. */
+static int fence_of(const char *line, const char *end, char *ch, size_t *n)
+{
+	const char *p = line;
+	size_t k = 0;
+
+	while (p < end && *p == ' ' && p - line < 3)
+		p++;
+	if (p == end || (*p != '`' && *p != '~'))
+		return 0;
+	while (p + k < end && p[k] == *p)
+		k++;
+	if (k < 3)
+		return 0;
+	*ch = *p;
+	*n = k;
+	/* A closing fence has nothing after it but blanks. */
+	for (p += k; p < end && (*p == ' ' || *p == '\t'); p++)
+		;
+	return p == end ? 2 : 1;
+}
+
+/* Closes a code block the user's Markdown leaves open, so that it does
+ * not swallow the rest of the report. */
+static void close_open_fence(fp_buf *out, size_t from)
+{
+	const char *p = out->ptr + from, *end = out->ptr + out->len, *eol;
+	char open = 0, ch;
+	size_t open_n = 0, n;
+	int kind;
+
+	for (; p < end; p = eol + (eol < end)) {
+		eol = memchr(p, '\n', (size_t)(end - p));
+		if (!eol)
+			eol = end;
+		if (!(kind = fence_of(p, eol, &ch, &n)))
+			continue;
+		if (!open) {
+			open = ch;
+			open_n = n;
+		} else if (kind == 2 && ch == open && n >= open_n) {
+			open = 0;
+		}
+	}
+	if (open) {
+		if (out->len && out->ptr[out->len - 1] != '\n')
+			fp_buf_putc(out, '\n');
+		while (open_n--)
+			fp_buf_putc(out, open);
+	}
+}
+
+/* The --note as Markdown: its own Markdown (a code block it leaves open
+ * closed), or text escaped line by line (so its paragraphs stay paragraphs). */
 static void note_markdown(fp_buf *out, const fp_report_opts *o)
 {
 	const char *p = o->note, *end;
@@ -281,7 +334,10 @@ static void note_markdown(fp_buf *out, const fp_report_opts *o)
 	if (!p)
 		return;
 	if (o->note_is_markdown) {
+		size_t from = out->len;
+
 		fp_buf_puts(out, p);
+		close_open_fence(out, from);
 		return;
 	}
 	for (; *p; p = end + (*end != '\0')) {

@@ -357,6 +357,8 @@ static void add_side_detail(cJSON *item, const fp_test *t, const char *side, fp_
 	fp_buf_clear(tmp);
 	if (t && (t->flags & FP_TEST_RESULT))
 		duration_format(tmp, t->time);
+	else
+		fp_buf_puts(tmp, "\xe2\x80\x94"); /* no result on this side: an em dash */
 	fp_buf_clear(&key);
 	fp_buf_printf(&key, "time_%s", side);
 	add_buf(item, key.ptr, tmp);
@@ -533,8 +535,6 @@ static cJSON *metrics_view(const fp_diff *d)
 	fp_fraction pa = { d->after->summary.passed, ran(d->after) };
 	cJSON *arr = cJSON_CreateArray();
 
-	add_metric(arr, "Pass rate (of the tests that ran)", "tests that passed, of those that ran",
-		   &pb, &pa);
 	add_metric(arr, "Collection rate", "test files collected without error",
 		   &mb->collection_rate, &ma->collection_rate);
 	add_metric(arr, "Execution rate", "tests whose body ran, of every test",
@@ -542,6 +542,9 @@ static cJSON *metrics_view(const fp_diff *d)
 	add_metric(arr, "Business-logic reach",
 		   "tests that passed or failed on business logic, of those not skipped",
 		   &mb->business_logic_reach, &ma->business_logic_reach);
+	/* Last, right above the counts of the tests that ran and did not. */
+	add_metric(arr, "Pass rate (of the tests that ran)", "tests that passed, of those that ran",
+		   &pb, &pa);
 	return arr;
 }
 
@@ -956,9 +959,13 @@ static void add_slower(cJSON *v, const fp_diff *d, const fp_view_opts *o, fp_buf
 		add_bool(item, "target", e->flags & FP_ENTRY_TARGET);
 		add_side_detail(item, fp_diff_before(d, e), "before", tmp);
 		add_side_detail(item, fp_diff_after(d, e), "after", tmp);
+		add_bool(item, "last", 0);
 		cJSON_AddItemToArray(tests, item);
 		shown++;
 	}
+	if (shown) /* the last row shown: no separator after it */
+		cJSON_ReplaceItemInObjectCaseSensitive(cJSON_GetArrayItem(tests, (int)shown - 1), "last",
+						       cJSON_CreateTrue());
 	add_num(list, "count", count);
 	add_bool(list, "any", count > 0);
 	cJSON_AddItemToObject(list, "tests", tests);
@@ -1063,6 +1070,10 @@ static void add_notes(cJSON *v, const fp_diff *d, const fp_view_opts *o)
 	add_str(v, "pass_rate_about", "Pass rate: the tests that passed, of the tests that ran "
 		"(passed, failed or errored). Skipped, deselected and not-run tests are left out of "
 		"it and counted beside it.");
+	add_str(v, "metrics_about", "Collection rate: the test files collected without error, of "
+		"the test files seen. Execution rate: the tests whose body ran, of every test. "
+		"Business-logic reach: the tests that passed or failed on business logic, of the tests "
+		"not skipped.");
 	add_str(v, "note_md", o->note_md && *o->note_md ? o->note_md : NULL);
 	add_str(v, "generator", "fixproof " FIXPROOF_VERSION);
 	add_bool(v, "shortened", o->shortened_note != NULL);

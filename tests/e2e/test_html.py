@@ -105,6 +105,18 @@ def test_ids_wrap_between_their_parts_and_copy_whole(samples):
         for wbr in code.iter("wbr"):
             before = (wbr.getprevious().tail if wbr.getprevious() is not None else code.text) or ""
             assert before.endswith(("::", "/", ".")), before
+    # Evidence is not an id: a number in it does not wrap at its decimal point.
+    evidence = [c for c in doc.iter("code") if c.text_content().startswith("AssertionError")]
+    assert evidence and all(not list(c.iter("wbr")) for c in evidence)
+
+
+def test_numbers_are_right_aligned(samples):
+    doc = html.fromstring(page("regressed", "proof"))
+    style = doc.findtext(".//style")
+    # GFM marks a right-aligned column with align="right"; the page's own
+    # left alignment of cells must not override it.
+    assert "td[align=right]{text-align:right}" in style.replace("th[align=right],", "")
+    assert doc.xpath('//td[@align="right"]')
 
 
 def test_tables_use_the_page_width_and_the_page_prints(samples):

@@ -235,6 +235,19 @@ def test_note_markdown_is_kept(samples, tmp_path):
                       "No such file or directory\n"
 
 
+def test_note_markdown_that_leaves_a_code_block_open_does_not_swallow_the_report(samples, tmp_path):
+    note = tmp_path / "note.md"
+    note.write_text("Root cause:\n\n````text\nTraceback\n```\nstill inside\n")
+    out = report(*pair("resolved"), "--note-markdown", f"@{note}").out
+    assert "````text\nTraceback\n```\nstill inside\n````\n" in out
+    full = report(*pair("resolved"), "--format", "html").out
+    page = report(*pair("resolved"), "--format", "html", "--note-markdown", f"@{note}").out
+    assert page.count("<table") == full.count("<table") > 0
+    # A block the note closes itself is left as it is.
+    note.write_text("```\nTraceback\n```\n")
+    assert "```\nTraceback\n```\n\n" in report(*pair("resolved"), "--note-markdown", f"@{note}").out
+
+
 # ---- 8. template authors see what they can use ----
 
 def test_format_view_prints_every_key_the_templates_use(samples):
@@ -301,7 +314,8 @@ def test_durations_and_the_slower_section(samples, tmp_path):
                   if l.startswith("| `tests/test_sessions.py::test_concurrent_login`"))
     assert target.endswith("| 0 ms \u2192 3.50 s |")
     pr = report("--before", "samples/before", "--after", after, "--template", "pr-summary").out
-    assert "- **Slower (1):** `tests/test_sessions.py::test_concurrent_login` 0 ms \u2192 3.50 s;" in pr
+    # One test: no separator after it.
+    assert "- **Slower (1):** `tests/test_sessions.py::test_concurrent_login` 0 ms \u2192 3.50 s\n" in pr
     assert "Slower" not in report(*pair("resolved")).out
 
 
