@@ -460,8 +460,8 @@ static int inconclusive(fp_diff *d, const evidence *ev)
 		fired++;
 	}
 	if ((k = count(d, ev, pick_target_unrun_stopped))) {
-		reason_ids(d, ev, pick_target_unrun_stopped, "%llu %s never ran after the fix: the run "
-			   "after stopped at %llu collection %s", ull(k), plural(k, "target", "targets"),
+		reason_ids(d, ev, pick_target_unrun_stopped, "%llu %s never ran after the fix, since the "
+			   "run after stopped at %llu collection %s", ull(k), plural(k, "target", "targets"),
 			   ull(ev->module_errors[1]), plural(ev->module_errors[1], "error", "errors"));
 		fired++;
 	}
@@ -526,8 +526,11 @@ static void target_details(fp_diff *d, evidence *ev)
 
 		if (!(k = ev->change[tr->change]))
 			continue;
-		/* Said already, with the input that is cut short. */
+		/* Said already, with the input that is cut short, or with the
+		 * collection errors that stopped the run after. */
 		if (tr->change == FP_CHANGE_REMOVED && first_incomplete(d->after))
+			continue;
+		if (tr->change == FP_CHANGE_NOT_RUN && ev->stopped[1])
 			continue;
 		ev->want = tr->change;
 		reason_ids(d, ev, pick_target_change, "%llu %s", ull(k), k == 1 ? tr->one : tr->many);
@@ -544,6 +547,23 @@ static void regressions(fp_diff *d, const evidence *ev)
 
 	reason_ids(d, ev, pick_regressed, "%llu %s that passed before %s after the fix", ull(k),
 		   plural(k, "test", "tests"), plural(k, "fails", "fail"));
+}
+
+/* Beside a regression: how many of the targets pass, which the verdict
+ * alone does not say. */
+static void targets_standing(fp_diff *d, const evidence *ev)
+{
+	uint64_t n = ev->failed_before;
+	const char *of_them = d->target_count == n ? "" : " that failed before";
+
+	if (n == 1)
+		reason(d, "The target%s %s after the fix", of_them,
+		       ev->passing ? "passes" : "does not pass");
+	else if (n > 1 && ev->passing == n)
+		reason(d, "All %llu targets%s pass after the fix", ull(n), of_them);
+	else if (n > 1)
+		reason(d, "%llu of %llu targets%s %s after the fix", ull(ev->passing), ull(n), of_them,
+		       plural(ev->passing, "passes", "pass"));
 }
 
 /* The verdict when the evidence carries one and nothing regressed. */
@@ -640,6 +660,7 @@ void fp_diff_decide(fp_diff *d)
 	} else if (d->changes[FP_CHANGE_REGRESSED]) {
 		d->verdict = FP_VERDICT_REGRESSED;
 		regressions(d, &ev);
+		targets_standing(d, &ev);
 	} else {
 		judge(d, &ev);
 	}

@@ -249,3 +249,13 @@ def test_fail_on_unresolved_takes_unblocked_as_success_only_with_goal_reach(samp
               "--target", "TestConcurrentUsers", "--fail-on", "any", "-q"]
     assert run(*common, "--goal", "reach").returncode == 0
     assert run(*common).returncode == 1
+
+
+def test_a_regression_still_says_how_many_targets_pass():
+    samples = ROOT / "samples"
+    doc = diff([samples / "before"], [samples / "regressed"])
+    assert doc["verdict"] == "regressed"
+    assert doc["reasons"][0].startswith("1 test that passed before fails after the fix")
+    assert reason(doc, "16 of 18 targets pass after the fix") == "16 of 18 targets pass after the fix"
+    doc = diff([samples / "before"], [samples / "regressed"], "--target", "test_isolation")
+    assert reason(doc, "All 3 targets pass") == "All 3 targets pass after the fix"
