@@ -20,7 +20,8 @@
  *     "#\u206012"; this also breaks e-mail autolinks);
  *   - after "GH-" followed by a digit;
  *   - before ':' in "://" (scheme autolinks) and after "www" in "www.";
- *   - after the first ':' of ":name:" where name is [a-z0-9_+-]+ (emoji).
+ *   - after the first ':' of ":name:" where name is [a-z0-9_+-]+ (emoji),
+ *     but not digits alone ("10:00:00"), which name only :100: and :1234:.
  * A reader copying such a name gets the joiner too; the places are few.
  */
 #include "fixproof/render.h"
@@ -91,11 +92,17 @@ out:
 /* True when t[i..] is ":name:" with an emoji-like name. */
 static int emoji_at(const char *t, size_t m, size_t i)
 {
-	size_t j = i + 1;
+	size_t j = i + 1, digits = 0;
 
 	while (j < m && is_emoji_char(t[j]))
-		j++;
-	return j > i + 1 && j < m && t[j] == ':';
+		digits += is_digit(t[j++]);
+	if (j == i + 1 || j >= m || t[j] != ':')
+		return 0;
+	/* Digits alone name only :100: and :1234:; a time ("10:00:00") is no emoji. */
+	if (digits == j - i - 1)
+		return (j - i - 1 == 3 && memcmp(t + i + 1, "100", 3) == 0) ||
+		       (j - i - 1 == 4 && memcmp(t + i + 1, "1234", 4) == 0);
+	return 1;
 }
 
 /* True when t[lead..i) is a list number, so that t[i] ('.' or ')') ends it. */

@@ -40,6 +40,8 @@ def test_a_run_before_that_is_later_than_the_run_after_is_a_warning(samples, tem
     # The report says it too, once, as a warning a reader cannot miss.
     warned = [l for l in res.out.splitlines() if WARNING in l]
     assert len(warned) == 1 and warned[0].startswith("> **Warning:** the sides may be swapped")
+    # Its times copy as they read: no invisible joiner inside "10:00:00".
+    assert f"(the earliest: {earliest})" in warned[0] and "\u2060" not in warned[0]
     view = report("--before", "samples/regressed", "--after", "samples/before",
                   "--format", "view").json()
     assert len(view["warnings"]) == 1 and view["warnings"][0].startswith(WARNING)
