@@ -457,8 +457,8 @@ int fp_report_render(fp_buf *out, const fp_diff *diff, const fp_report_opts *opt
 	fp_buf text = FP_BUF_INIT, note_md = FP_BUF_INIT;
 	fp_buf attempt = FP_BUF_INIT, short_text = FP_BUF_INIT, short_md = FP_BUF_INIT;
 	fp_mustache_opts mo;
-	detail dt;
-	size_t si = 0;
+	detail dt, noted; /* what is left out; what the note says is (what made a difference) */
+	size_t si = 0, len;
 	int err;
 
 	memset(&mo, 0, sizeof(mo));
@@ -468,23 +468,33 @@ int fp_report_render(fp_buf *out, const fp_diff *diff, const fp_report_opts *opt
 	mo.missing = on_missing;
 	mo.missing_ctx = &mc;
 	detail_full(&dt);
+	detail_full(&noted);
 	note_markdown(&note_md, opts);
 	report_warnings(diff, opts);
 	if ((err = load_main(&lk, &text, opts->template_name ? opts->template_name : "proof")) < 0)
 		goto out;
-	for (;;) {
-		err = render_level(&attempt, diff, opts, &dt, &note_md, &short_text, &short_md,
-				   &text, &mo);
-		if (err < 0 || !opts->max_chars || attempt.len <= opts->max_chars)
-			break;
+	err = render_level(&attempt, diff, opts, &dt, &note_md, &short_text, &short_md, &text, &mo);
+	while (err == 0 && opts->max_chars && attempt.len > opts->max_chars) {
 		if (si == NSTEPS) {
 			err = fp_error_set(FP_ELIMIT, "the report needs %zu bytes even in its shortest "
 					   "form; --max-chars %zu is too small", attempt.len,
 					   opts->max_chars);
 			break;
 		}
-		detail_step(&dt, &steps[si++]);
-		shortened_notes(&short_text, &short_md, diff, &dt, opts->max_chars);
+		/* A step the template does not show (pr-summary has no traces)
+		 * changes nothing, and the note does not name it. */
+		len = attempt.len;
+		detail_step(&dt, &steps[si]);
+		err = render_level(&attempt, diff, opts, &dt, &note_md, &short_text, &short_md,
+				   &text, &mo);
+		if (err < 0 || attempt.len == len) {
+			si++;
+			continue;
+		}
+		detail_step(&noted, &steps[si++]);
+		shortened_notes(&short_text, &short_md, diff, &noted, opts->max_chars);
+		err = render_level(&attempt, diff, opts, &dt, &note_md, &short_text, &short_md,
+				   &text, &mo);
 	}
 	if (err == 0)
 		fp_buf_add(out, attempt.ptr, attempt.len);

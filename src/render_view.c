@@ -439,8 +439,10 @@ static void compact_ids(fp_buf *out, const fp_diff *d, fp_change c, uint64_t cou
 			fp_buf_puts(out, " (target)");
 		named++;
 	}
-	if (count > named)
-		fp_buf_printf(out, named ? " and %llu more" : "%llu tests", ull(count - named));
+	if (count > named && named)
+		fp_buf_printf(out, " and %llu more", ull(count - named));
+	else if (count > named) /* --max-chars left every id out */
+		fp_buf_puts(out, "not named here, to fit the report's size limit");
 }
 
 /*

@@ -186,10 +186,23 @@ def test_a_shortened_target_table_keeps_the_targets_that_still_fail(samples):
     assert [r.split(" | ")[-2] for r in rows] == \
         ["❌ still failing", "❌ still failing", "⬆️ progressed", "⬆️ progressed", "❌ still failing"]
     assert "… and 13 more targets." in res.out
-    # The note names the lists in plain words, in the order they were cut.
+    # The note names the lists in plain words, in the order they were cut, and
+    # only those that lost rows here: every fixed or still failing test is a target.
     note = next(l for l in res.out.splitlines() if l.startswith("> **Note:**"))
-    assert ("every row of these lists: unchanged, fixed, new, newly collectable, removed, "
-            "progressed, still failing; target rows past the first 5. Run `fixproof diff`") in note
+    assert ("it leaves out the traces; every row of these lists: unchanged, new, newly "
+            "collectable, removed; target rows past the first 5. Run `fixproof diff`") in note
+
+
+def test_a_shortened_pr_summary_notes_only_what_it_left_out(samples):
+    res = report(*pair("skipped"), "--template", "pr-summary", "--max-chars", 2000)
+    assert res.returncode == 0, res
+    # pr-summary shows no traces and no unchanged list: the note does not name them.
+    note = next(l for l in res.out.splitlines() if l.startswith("> **Note:**"))
+    assert note == ("> **Note:** This report was shortened to fit 2000 bytes: it leaves out every "
+                    "row of these lists: newly skipped, still failing. Run `fixproof diff` on the "
+                    "same inputs for every test.")
+    # A list that lost every id says why instead of a bare count.
+    assert "- **Still failing (14):** not named here, to fit the report's size limit" in res.out
 
 
 def test_a_shortened_report_has_no_table_without_rows(samples):
