@@ -423,7 +423,7 @@ static void join(fp_diff *d, join_state *js)
 
 /* ---- changes ---- */
 
-static fp_change change_of(fp_outcome b, fp_outcome a, int flaky_after)
+static fp_change change_of(fp_outcome b, fp_outcome a, int flaky_before, int flaky_after)
 {
 	if (b == FP_OUTCOME_ABSENT)
 		return FP_CHANGE_NEW;
@@ -440,8 +440,10 @@ static fp_change change_of(fp_outcome b, fp_outcome a, int flaky_after)
 	if (b == FP_OUTCOME_PASSED)
 		return a == FP_OUTCOME_PASSED ? FP_CHANGE_UNCHANGED : FP_CHANGE_REGRESSED;
 	/* b is a failure from here on. A test whose results after disagree
-	 * passed on one attempt only: flaky, whatever its worst result. */
-	if (flaky_after)
+	 * passed on one attempt only: flaky, whatever its worst result. One
+	 * whose results before disagree passed then too: passing after is no
+	 * fix (prove --repeat: failed 2/3 before, passed 3/3 after). */
+	if (flaky_after || (flaky_before && a == FP_OUTCOME_PASSED))
 		return FP_CHANGE_FLAKY;
 	if (a == FP_OUTCOME_PASSED)
 		return FP_CHANGE_FIXED;
@@ -489,9 +491,9 @@ static void count_changes(fp_diff *d)
 
 	for (i = 0; i < d->nentries; i++) {
 		fp_diff_entry *e = &d->entries[i];
-		const fp_test *a = fp_diff_after(d, e);
+		const fp_test *b = fp_diff_before(d, e), *a = fp_diff_after(d, e);
 		fp_change c = change_of((fp_outcome)e->outcome_before, (fp_outcome)e->outcome_after,
-					a && (a->flags & FP_TEST_FLAKY));
+					b && (b->flags & FP_TEST_FLAKY), a && (a->flags & FP_TEST_FLAKY));
 
 		if (c == FP_CHANGE_NEW && (e->flags & FP_ENTRY_BROKEN_MODULE))
 			c = FP_CHANGE_COLLECTABLE;

@@ -499,8 +499,7 @@ static const struct target_reason {
 	{ FP_CHANGE_PROGRESSED, "target now reaches the code under test and fails on business logic",
 	  "targets now reach the code under test and fail on business logic" },
 	{ FP_CHANGE_STILL_FAILING, "target still fails", "targets still fail" },
-	{ FP_CHANGE_FLAKY, "target passes only on a rerun (flaky), which does not count as fixed",
-	  "targets pass only on a rerun (flaky), which does not count as fixed" },
+	{ FP_CHANGE_FLAKY, NULL, NULL }, /* said by flaky_targets: flaky after, or before */
 	{ FP_CHANGE_NEWLY_SKIPPED, "target is skipped after the fix, and a skip is not a fix",
 	  "targets are skipped after the fix, and a skip is not a fix" },
 	{ FP_CHANGE_REMOVED,
@@ -514,6 +513,42 @@ static int pick_target_change(const fp_diff *d, const fp_diff_entry *e, const ev
 {
 	(void)d;
 	return is_target(e) && e->change == ev->want;
+}
+
+/* A flaky target whose results before disagreed and that passes after. */
+static int flaky_before(const fp_diff *d, const fp_diff_entry *e)
+{
+	const fp_test *a = fp_diff_after(d, e);
+
+	return e->change == FP_CHANGE_FLAKY && !(a && (a->flags & FP_TEST_FLAKY));
+}
+
+static int pick_target_flaky_after(const fp_diff *d, const fp_diff_entry *e, const evidence *ev)
+{
+	(void)ev;
+	return is_target(e) && e->change == FP_CHANGE_FLAKY && !flaky_before(d, e);
+}
+
+static int pick_target_flaky_before(const fp_diff *d, const fp_diff_entry *e, const evidence *ev)
+{
+	(void)ev;
+	return is_target(e) && flaky_before(d, e);
+}
+
+/* Flaky targets: those that pass after only on a rerun, and those that
+ * passed in some run before too. */
+static void flaky_targets(fp_diff *d, const evidence *ev)
+{
+	uint64_t k;
+
+	if ((k = count(d, ev, pick_target_flaky_after)))
+		reason_ids(d, ev, pick_target_flaky_after, "%llu %s", ull(k),
+			   k == 1 ? "target passes only on a rerun (flaky), which does not count as fixed" :
+			   "targets pass only on a rerun (flaky), which does not count as fixed");
+	if ((k = count(d, ev, pick_target_flaky_before)))
+		reason_ids(d, ev, pick_target_flaky_before, "%llu %s before the fix too, in some of "
+			   "%s runs (flaky), so passing after is no evidence of a fix", ull(k),
+			   plural(k, "target passed", "targets passed"), plural(k, "its", "their"));
 }
 
 static void target_details(fp_diff *d, evidence *ev)
@@ -532,6 +567,10 @@ static void target_details(fp_diff *d, evidence *ev)
 			continue;
 		if (tr->change == FP_CHANGE_NOT_RUN && ev->stopped[1])
 			continue;
+		if (tr->change == FP_CHANGE_FLAKY) {
+			flaky_targets(d, ev);
+			continue;
+		}
 		ev->want = tr->change;
 		reason_ids(d, ev, pick_target_change, "%llu %s", ull(k), k == 1 ? tr->one : tr->many);
 	}

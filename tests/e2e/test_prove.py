@@ -109,6 +109,27 @@ def test_prove_repeat_calls_a_fix_that_passes_two_runs_in_three_flaky(tmp_path, 
     assert_nothing_left(repo, scratch)
 
 
+def test_prove_repeat_a_target_that_passed_in_a_run_before_is_never_fixed(tmp_path, scratch):
+    counter = tmp_path / "calls"
+    counter.write_text("0")
+    # The bug hides on its second call: the test passes in one run of three before.
+    buggy = ("import pathlib\n\n_CALLS = pathlib.Path(%r)\n\n\ndef add(a, b):\n"
+             "    n = int(_CALLS.read_text()) + 1\n    _CALLS.write_text(str(n))\n"
+             "    return a + b if n == 2 else a - b\n" % str(counter))
+    repo = make_repo(tmp_path / "repo", dict(BUGGY, **{"calc/__init__.py": buggy}))
+    base = git(repo, "rev-parse", "HEAD")
+    commit(repo, FIX, "fix add, test it")
+    res = prove(repo, scratch, "--base", base, "--tests", "tests", "--repeat", "3",
+                "--target", "test_add", "--", PYTHON, "-m", "pytest", "-k", "test_add")
+    assert res.returncode == 0, res
+    assert "- `tests/test_calc.py::test_add`: failed 2/3 before, passed 3/3 after" in res.out
+    assert "Resolved" not in res.out.split("\n", 1)[0]
+    assert ("- 1 target passed before the fix too, in some of its runs (flaky), so passing after "
+            "is no evidence of a fix: `tests/test_calc.py::test_add`") in res.out
+    assert "✅ fixed" not in res.out
+    assert_nothing_left(repo, scratch)
+
+
 def test_prove_repeat_resolved_when_every_run_agrees(tmp_path, scratch):
     repo = make_repo(tmp_path / "repo", BUGGY)
     base = git(repo, "rev-parse", "HEAD")

@@ -518,6 +518,32 @@ static void test_diff_rerun_pass_is_flaky_not_fixed(void **state)
 	free_all(d, b, a);
 }
 
+/* Runs before that disagree (prove --repeat: failed 2/3) passed then too:
+ * passing after is no fix. */
+static void test_diff_flaky_before_then_passing_is_flaky_not_fixed(void **state)
+{
+	fp_run *b = RUN({ "t.py::a", 'R' }, { "t.py::b", 'P' });
+	fp_run *a = RUN({ "t.py::a", 'P' }, { "t.py::b", 'P' });
+	fp_diff *d;
+	size_t i;
+	int said = 0;
+
+	(void)state;
+	d = diff_of(b, a, NULL, 0);
+	assert_int_equal(entry(d, "t.py::a")->change, FP_CHANGE_FLAKY);
+	assert_int_not_equal(d->verdict, FP_VERDICT_RESOLVED);
+	for (i = 0; i < d->nreasons; i++) {
+		fp_buf text = FP_BUF_INIT;
+
+		fp_reason_format(&text, &d->reasons[i]);
+		said += strcmp(text.ptr, "1 target passed before the fix too, in some of its runs "
+				   "(flaky), so passing after is no evidence of a fix: t.py::a") == 0;
+		fp_buf_free(&text);
+	}
+	assert_int_equal(said, 1);
+	free_all(d, b, a);
+}
+
 static void test_diff_target_takes_its_module_failure(void **state)
 {
 	static const char *const pat[] = { "test_gold" };
@@ -701,6 +727,7 @@ int main(void)
 		cmocka_unit_test(test_diff_collect_only_after_is_inconclusive),
 		cmocka_unit_test(test_diff_target_that_passed_before_proves_nothing),
 		cmocka_unit_test(test_diff_rerun_pass_is_flaky_not_fixed),
+		cmocka_unit_test(test_diff_flaky_before_then_passing_is_flaky_not_fixed),
 		cmocka_unit_test(test_diff_target_takes_its_module_failure),
 		cmocka_unit_test(test_diff_suite_is_tied_to_its_tests_by_file),
 		cmocka_unit_test(test_diff_stopped_run_missing_test_is_inconclusive),
