@@ -577,29 +577,29 @@ static char *shebang_of(const char *script)
 	return s;
 }
 
-/* Python and pytest versions: `LAUNCHER --version` and `PYTHON --version`
- * (a collect-only pass with -q prints no session header to read them from). */
+/*
+ * Python's and pytest's versions, asked of the interpreter that runs
+ * pytest (a collect-only pass with -q prints no session header to read
+ * them from). Not `pytest --version`: that loads the project's conftest.py,
+ * which may hang or fail before the run, where no --timeout covers it.
+ */
 static void pytest_versions(fp_provenance *p, const char *const *argv, size_t prefix,
 			    const char *cwd)
 {
-	const char *v[16];
+	static const char probe[] =
+		"import platform\n"
+		"print('Python ' + platform.python_version())\n"
+		"try:\n"
+		"    import pytest\n"
+		"    print('pytest ' + pytest.__version__)\n"
+		"except Exception:\n"
+		"    pass\n";
 	char *python = prefix > 1 ? fp_xstrdup(argv[0]) : shebang_of(argv[0]);
+	const char *v[] = { python, "-c", probe, NULL };
 	fp_buf out = FP_BUF_INIT;
-	size_t i;
 
-	for (i = 0; i < prefix && i < 14; i++)
-		v[i] = argv[i];
-	v[i++] = "--version";
-	v[i] = NULL;
-	if (fp_capture_output(&out, &out, v, cwd) == 0)
+	if (python && fp_capture_output(&out, NULL, v, cwd) == 0)
 		fp_capture_parse_versions(out.ptr, &p->python_version, &p->pytest_version);
-	if (python && !p->python_version) {
-		const char *pv[] = { python, "--version", NULL };
-
-		fp_buf_clear(&out);
-		if (fp_capture_output(&out, &out, pv, cwd) == 0)
-			fp_capture_parse_versions(out.ptr, &p->python_version, &p->pytest_version);
-	}
 	fp_error_clear();
 	fp_buf_free(&out);
 	free(python);

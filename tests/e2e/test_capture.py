@@ -247,6 +247,25 @@ def test_capture_timeout_stops_the_whole_process_group(tmp_path):
     assert processes_with(marker) == []
 
 
+def test_capture_timeout_covers_a_conftest_that_hangs(tmp_path):
+    # pytest loads conftest.py before anything else; fixproof's own version
+    # probe must not, or the run would wait for it with no timeout at all.
+    marker = f"{uuid.uuid4().int % 10**6 + 1000}.75"
+    repo = make_repo(tmp_path / "repo", dict(BUGGY, **{
+        "conftest.py": f"import subprocess\nsubprocess.run(['sleep', '{marker}'])\n"}))
+    start = time.monotonic()
+    res = run("capture", "-q", "-o", tmp_path / "cap", "--timeout", "2", "--",
+              PYTHON, "-m", "pytest", cwd=repo)
+    took = time.monotonic() - start
+    p = provenance(captured(res))
+    assert p["cut_short"] == "timeout"
+    assert took < 60, took  # the 2 s of the collect-only pass, not 1000 s and more
+    version = subprocess.run([PYTHON, "-c", "import pytest; print(pytest.__version__)"],
+                             stdout=subprocess.PIPE, text=True, check=True).stdout.strip()
+    assert p["pytest_version"] == version
+    assert processes_with(marker) == []
+
+
 def test_capture_ctrl_c_stops_everything_and_records_it(tmp_path):
     marker = f"{uuid.uuid4().int % 10**6 + 1000}.25"
     proc = subprocess.Popen([binary(), "capture", "-q", "-o", str(tmp_path / "cap"), "--junit",
