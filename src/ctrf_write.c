@@ -61,8 +61,13 @@ static void add_extra(fp_buf *b, const fp_test *t)
 		      t->flags & FP_TEST_SESSION ? "true" : "false");
 }
 
-static void format_test(fp_buf *b, fp_buf *id, const fp_test *t)
+/* Test `i` of `run`; its reruns are CTRF's retries (one for a flaky test
+ * that had no testcase of its own per attempt, like Surefire's flakyFailure). */
+static void format_test(fp_buf *b, fp_buf *id, const fp_run *run, size_t i)
 {
+	const fp_test *t = &run->tests[i];
+	uint64_t retries = fp_test_runs(run, i) - 1;
+
 	fp_test_id(id, t);
 	fp_buf_puts(b, "{\"name\":");
 	fp_json_buf_str(b, id->len ? id->ptr : "(unnamed)");
@@ -79,8 +84,12 @@ static void format_test(fp_buf *b, fp_buf *id, const fp_test *t)
 		fp_buf_printf(b, ",\"line\":%lu", (unsigned long)t->line);
 	add_member(b, "message", fp_test_message(t));
 	add_member(b, "trace", fp_test_trace(t));
+	if ((t->flags & FP_TEST_FLAKY) && retries == 0)
+		retries = 1;
 	if (t->flags & FP_TEST_FLAKY)
-		fp_buf_puts(b, ",\"flaky\":true,\"retries\":1");
+		fp_buf_puts(b, ",\"flaky\":true");
+	if (retries)
+		fp_buf_printf(b, ",\"retries\":%llu", (unsigned long long)retries);
 	add_extra(b, t);
 	fp_buf_putc(b, '}');
 }
@@ -148,7 +157,7 @@ int fp_ctrf_write(const fp_run *run, FILE *f)
 	for (i = 0; i < run->ntests; i++) {
 		fp_buf_clear(&b);
 		fp_buf_puts(&b, i ? ",\n" : "\n");
-		format_test(&b, &id, &run->tests[i]);
+		format_test(&b, &id, run, i);
 		fwrite(b.ptr, 1, b.len, f);
 	}
 	fputs("\n]}}\n", f);

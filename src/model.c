@@ -30,6 +30,7 @@ void fp_run_free(fp_run *run)
 	free(run->inputs);
 	free(run->warnings);
 	free(run->tests);
+	free(run->reruns);
 	fp_strset_free(&run->strings);
 	fp_arena_free(&run->arena);
 	free(run);
@@ -398,6 +399,16 @@ static uint32_t test_hash(const fp_test *t, fp_buf *key)
 
 #define PREFETCH_AHEAD 16
 
+/* One more run of test `k` (merge_entries; the table has room for every
+ * entry before the merge, and is made on the first rerun only). */
+static void count_rerun(fp_run *run, uint32_t k)
+{
+	if (!run->reruns)
+		run->reruns = fp_xcalloc(run->ntests, sizeof(*run->reruns));
+	if (run->reruns[k] < UINT32_MAX)
+		run->reruns[k]++;
+}
+
 /*
  * Merges the entries of one key in place, keeping the first entry's place.
  * Returns how many merges joined the two halves of one run (merge_test).
@@ -437,7 +448,13 @@ static uint64_t merge_entries(fp_run *run)
 				break;
 			}
 			if (slot >> 32 == hash && fp_test_same_key(&run->tests[(uint32_t)slot], t)) {
-				one_run += (uint64_t)merge_test(&run->tests[(uint32_t)slot], t);
+				fp_test *dst = &run->tests[(uint32_t)slot];
+				int both = (dst->flags & FP_TEST_RESULT) && (t->flags & FP_TEST_RESULT);
+				int half = merge_test(dst, t);
+
+				one_run += (uint64_t)half;
+				if (both && !half)
+					count_rerun(run, (uint32_t)slot);
 				break;
 			}
 		}
@@ -449,6 +466,8 @@ static uint64_t merge_entries(fp_run *run)
 		run->tests = fp_xrealloc(run->tests, kept * sizeof(*run->tests));
 		run->tests_cap = kept;
 	}
+	if (run->reruns && kept)
+		run->reruns = fp_xrealloc(run->reruns, kept * sizeof(*run->reruns));
 	run->ntests = kept;
 	return one_run;
 }

@@ -272,10 +272,14 @@ static int add_entries(fp_run *run, uint32_t input, const ctrf_test *ct)
 		t->status = (uint8_t)status;
 		if (status == FP_STATUS_PASSED)
 			continue;
-		if (i == ct->retries && (ct->det.message || ct->det.trace || ct->det.type))
-			*fp_test_detail(run, t) = ct->det;
-		else if (i < ct->retries)
+		if (i < ct->retries)
 			attempt_detail(run, t, ct, i);
+		/* The final attempt's words; an earlier attempt that ended the
+		 * same way and says nothing itself takes them too, since the run
+		 * model keeps the first of equal results. */
+		if ((i == ct->retries || (!t->detail && status == ct->status)) &&
+		    (ct->det.message || ct->det.trace || ct->det.type))
+			*fp_test_detail(run, t) = ct->det;
 	}
 	return 0;
 }

@@ -195,6 +195,10 @@ typedef struct fp_run {
 	size_t nwarnings, warnings_cap, warnings_dropped;
 	fp_test *tests;
 	size_t ntests, tests_cap;
+	/* Set by fp_run_finish when some test had reruns (several testcases
+	 * with results): reruns[i] is how many more runs test i had; NULL when
+	 * none did. See fp_test_runs. */
+	uint32_t *reruns;
 	fp_collection collection;
 	fp_summary summary;       /* set by fp_run_finish */
 	uint64_t infrastructure;  /* failed/errored tests per category, */
@@ -207,6 +211,12 @@ typedef struct fp_run {
 	fp_arena arena;
 	fp_strset strings;
 } fp_run;
+
+/* How many runs test `i` of a finished run had: 1, or more with reruns. */
+static inline uint64_t fp_test_runs(const fp_run *run, size_t i)
+{
+	return 1 + (run->reruns ? run->reruns[i] : 0);
+}
 
 /* A new empty run; free it with fp_run_free. Never fails. */
 fp_run *fp_run_new(void);

@@ -8,12 +8,12 @@ import json
 import jsonschema
 import pytest
 
-from conftest import DATA, SAMPLES, run
+from conftest import DATA, SAMPLES, need_shared, run
 
 SCHEMA = json.loads((DATA / "ctrf" / "ctrf-schema-0.0.json").read_text())
 JEST = DATA / "ctrf" / "jest.json"
 STATES = ["before", "after", "resolved", "skipped", "regressed", "flaky"]
-COUNTS = ["tests", "passed", "failed", "errors", "skipped", "not_run", "flaky"]
+COUNTS = ["tests", "runs", "passed", "failed", "errors", "skipped", "not_run", "flaky"]
 
 
 def ok(res):
@@ -70,6 +70,18 @@ def test_ctrf_round_trip_gives_the_same_counts_and_statuses(state, tmp_path):
     assert tests(got) == tests(want)
 
 
+# Reruns as other tools write them: Surefire's rerunFailingTestsCount (pulsar),
+# jest-junit's duplicate testcases, pytest-rerunfailures (samples/flaky above).
+@pytest.mark.parametrize("name", ["java__pulsar-test-report.xml", "jest__jest-test-results.xml"])
+def test_ctrf_round_trip_keeps_every_rerun(name, tmp_path):
+    junit = need_shared("corpus", "junit", name)
+    path = tmp_path / "ctrf.json"
+    path.write_text(json.dumps(ctrf_of(junit)))
+    want, got = model_of(junit)["summary"], model_of(path)["summary"]
+    assert want["runs"] > want["tests"]  # the file has reruns
+    assert got == want
+
+
 def test_ctrf_pair_gives_the_verdict_of_the_junit_pair(tmp_path):
     for side in ("before", "regressed"):
         (tmp_path / f"{side}.json").write_text(json.dumps(ctrf_of(SAMPLES / side)))
@@ -100,6 +112,25 @@ def test_ctrf_input_from_a_jest_reporter():
     assert flaky["flaky"] is True and flaky["message"] == "Timeout"
     assert by_name["checkout ships abroad"]["status"] == "skipped"
     assert by_name["checkout survives a crash"]["status"] == "error"
+
+
+@pytest.mark.parametrize("retries", [0, 1, 3])
+def test_ctrf_retried_failure_keeps_its_words_and_its_class(tmp_path, retries):
+    message = "Cannot find module 'foo' from 'src/x.js'"
+    doc = {"results": {"tool": {"name": "jest"},
+                       "summary": {"tests": 1, "passed": 0, "failed": 1, "skipped": 0,
+                                   "pending": 0, "other": 0, "start": 0, "stop": 1},
+                       "tests": [{"name": "imports", "status": "failed", "duration": 1,
+                                  "retries": retries, "message": message,
+                                  "trace": f"Error: {message}\n    at x (src/x.js:1:1)"}]}}
+    path = tmp_path / "ctrf.json"
+    path.write_text(json.dumps(doc))
+    model = model_of(path)
+    test = model["tests"][0]
+    # Every attempt failed the same way: the words and the class are the same as without retries.
+    assert (test["category"], test["cause"]) == ("infrastructure", "import_error")
+    assert test["message"] == message and "src/x.js:1:1" in test["trace"]
+    assert model["summary"]["runs"] == retries + 1 and not test.get("flaky")
 
 
 def test_ctrf_found_in_a_directory_beside_junit(tmp_path):
