@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fixproof/annotate.h"
@@ -76,6 +77,10 @@ static int repo_path(fp_buf *out, const char *path, size_t n, const char *root)
 		n -= 2;
 	}
 	fp_buf_add(out, path, n);
+	/* A runner on Windows writes "__tests__\\main.test.js"; GitHub wants '/'. */
+	for (size_t i = 0; i < out->len; i++)
+		if (out->ptr[i] == '\\')
+			out->ptr[i] = '/';
 	if (n == 0 || out->ptr[0] == '<' || strncmp(out->ptr, "../", 3) == 0 ||
 	    strstr(out->ptr, "site-packages/") || strstr(out->ptr, "dist-packages/") ||
 	    strstr(out->ptr, "node_modules/") || strchr(out->ptr, ' '))
@@ -138,6 +143,25 @@ static int frame_of(const char *s, size_t len, const char **path, size_t *n, uns
 	return 0;
 }
 
+/*
+ * Whether a relative path of an "at" frame is a file of the repository:
+ * such frames also name files relative to nothing in it (Java's
+ * "Assert.java", Node's "internal/process/task_queues.js"), which GitHub
+ * would put on no line of the diff. Python's relative frames are relative
+ * to pytest's rootdir, the repository's top, and are taken as they are.
+ */
+static int in_checkout(const char *root, const fp_buf *rel)
+{
+	fp_buf path = FP_BUF_INIT;
+	struct stat st;
+	int ok;
+
+	fp_buf_printf(&path, "%s/%s", root, rel->ptr);
+	ok = stat(path.ptr, &st) == 0 && S_ISREG(st.st_mode);
+	fp_buf_free(&path);
+	return ok;
+}
+
 int fp_annotate_trace_frame(fp_buf *file, unsigned long *line, const char *trace,
 			    const char *root)
 {
@@ -154,7 +178,8 @@ int fp_annotate_trace_frame(fp_buf *file, unsigned long *line, const char *trace
 
 		/* The deepest frame is the last of a Python traceback and the
 		 * first of a JavaScript stack. */
-		if (kind && !first_at && repo_path(&rel, path, n, root)) {
+		if (kind && !first_at && repo_path(&rel, path, n, root) &&
+		    (path[0] == '/' || kind == 1 || in_checkout(root, &rel))) {
 			fp_buf_clear(file);
 			fp_buf_add(file, rel.ptr, rel.len);
 			*line = l;

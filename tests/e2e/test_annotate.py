@@ -8,7 +8,7 @@ from xml.sax.saxutils import quoteattr
 
 import pytest
 
-from conftest import SAMPLES, run
+from conftest import SAMPLES, need_shared, run
 
 REGRESSED_LINE = (
     "::error file=tests/test_inventory.py,line=22,title=tests/test_inventory.py%3A%3A"
@@ -153,3 +153,19 @@ def test_annotate_usage_errors(args, message):
     res = run("annotate", *args)
     assert res.returncode == 2, res
     assert message in res.err and res.err.count("\n") == 1
+
+
+def test_annotate_puts_nothing_on_frames_outside_the_checkout():
+    corpus = need_shared("corpus", "junit")
+    # A Node internal frame of jest-junit's stacks and Java's bare file names
+    # ("Assert.java") are no files of the repository: no file= for them.
+    res = ok(run("annotate", "--before", corpus / "empty__java-junit.xml",
+                 "--after", corpus / "jest-junit.xml"))
+    files = [p.get("file") for _, p, _ in commands(res.out)]
+    assert files and "internal/process/task_queues.js" not in files
+    # The file attribute written on Windows is made a path GitHub knows.
+    assert "__tests__/main.test.js" in files and not any("\\" in (f or "") for f in files)
+    res = ok(run("annotate", "--before", corpus / "empty__java-junit.xml",
+                 "--after", corpus / "java__pulsar-test-report.xml"))
+    cmds = commands(res.out)
+    assert cmds and all(not (p.get("file") or "").endswith("Assert.java") for _, p, _ in cmds)
