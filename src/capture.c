@@ -392,27 +392,34 @@ static void utc_now(char **out, char *stamp, size_t nstamp)
 		strftime(stamp, nstamp, "%Y%m%dT%H%M%SZ", &tm);
 }
 
-/*
- * The repository's address for links, from a remote URL: https URLs lose
- * any user name or token, scp-like `git@host:owner/name.git` becomes
- * https://host/owner/name, and a trailing ".git" goes. Others give NULL.
- */
-static char *repo_url_of(const char *remote)
+char *fp_capture_repo_url(const char *remote)
 {
+	static const char *const schemes[] = { "https://", "ssh://", "git+ssh://", "git://" };
 	fp_buf b = FP_BUF_INIT;
-	const char *host, *path, *at;
+	const char *host = NULL, *path, *at, *end;
+	size_t i;
+	int web = 0; /* https: its port is the web server's too */
 
 	if (!remote)
 		return NULL;
-	if (strncmp(remote, "https://", 8) == 0) {
-		host = remote + 8;
+	for (i = 0; i < sizeof(schemes) / sizeof(schemes[0]) && !host; i++)
+		if (strncmp(remote, schemes[i], strlen(schemes[i])) == 0) {
+			host = remote + strlen(schemes[i]);
+			web = i == 0;
+		}
+	if (host) {
+		/* [user[:token]@]host[:port]/owner/name: the web address has
+		 * neither the user nor an ssh port. */
 		path = strchr(host, '/');
 		if (!path)
 			return NULL;
 		at = memchr(host, '@', (size_t)(path - host));
 		if (at)
 			host = at + 1;
-		fp_buf_printf(&b, "https://%.*s%s", (int)(path - host), host, path);
+		end = web ? path : memchr(host, ':', (size_t)(path - host));
+		if (!end)
+			end = path;
+		fp_buf_printf(&b, "https://%.*s%s", (int)(end - host), host, path);
 	} else if (!strstr(remote, "://") && (at = strchr(remote, '@')) && (path = strchr(at, ':'))) {
 		fp_buf_printf(&b, "https://%.*s/%s", (int)(path - at - 1), at + 1, path + 1);
 	} else {
@@ -502,7 +509,7 @@ static void git_facts(fp_provenance *p, char **top, const fp_capture_opts *o)
 	p->tests_from = o->ntests_copied && o->tests_from ? fp_xstrdup(o->tests_from) : NULL;
 	fp_buf_free(&status);
 	remote = helper_line(remote_argv, cwd);
-	p->repo_url = repo_url_of(remote);
+	p->repo_url = fp_capture_repo_url(remote);
 	free(remote);
 }
 

@@ -90,6 +90,14 @@ size_t fp_capture_pytest_prefix(const char *const *argv, size_t argc);
  */
 void fp_capture_parse_versions(const char *text, char **python, char **pytest);
 
+/*
+ * The repository's web address for links, from a git remote URL, to free:
+ * https URLs lose any user name or token; ssh:// and git:// ones become
+ * https://HOST/PATH (no user, no ssh port); scp-like `git@host:owner/name`
+ * becomes https://host/owner/name; a trailing ".git" goes. NULL for others.
+ */
+char *fp_capture_repo_url(const char *remote);
+
 /* Catches SIGINT, SIGTERM and SIGHUP for the process: a running command is
  * then stopped, and fp_capture_interrupted() says so. */
 void fp_capture_catch_signals(void);

@@ -82,6 +82,35 @@ static void test_capture_versions_from_header_and_version_output(void **state)
 	assert_null(pytest);
 }
 
+static void test_capture_repo_url_from_every_remote_form(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "https://github.com/acme/w.git", "https://github.com/acme/w" },
+		{ "https://x-access-token:ghs_secret@github.com/acme/w", "https://github.com/acme/w" },
+		{ "https://git.example:8443/team/w/", "https://git.example:8443/team/w" },
+		{ "git@github.com:acme/w.git", "https://github.com/acme/w" },
+		{ "ssh://git@github.com/acme/w", "https://github.com/acme/w" },
+		{ "ssh://git@gitlab.example:2222/group/sub/w.git", "https://gitlab.example/group/sub/w" },
+		{ "git+ssh://github.com/acme/w.git", "https://github.com/acme/w" },
+		{ "git://github.com/acme/w.git", "https://github.com/acme/w" },
+		{ "/srv/git/w.git", NULL },
+		{ "file:///srv/git/w.git", NULL },
+		{ "ssh://github.com", NULL },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *url = fp_capture_repo_url(cases[i][0]);
+
+		if (cases[i][1])
+			assert_string_equal(url, cases[i][1]);
+		else
+			assert_null(url);
+		free(url);
+	}
+}
+
 static fp_provenance *sample(void)
 {
 	fp_provenance *p = fp_provenance_new();
@@ -316,6 +345,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_capture_pytest_prefix_names_every_launcher),
 		cmocka_unit_test(test_capture_pytest_prefix_refuses_other_commands),
+		cmocka_unit_test(test_capture_repo_url_from_every_remote_form),
 		cmocka_unit_test(test_capture_versions_from_header_and_version_output),
 		cmocka_unit_test(test_provenance_json_round_trip),
 		cmocka_unit_test(test_provenance_load_refuses_other_json),
