@@ -44,13 +44,10 @@ int fp_cli_side_diff(fp_diff **out, fp_run **before, fp_run **after, fp_cli_side
 		return err;
 	err = fp_cli_read_runs(before, after, &o->before, &o->after, rules);
 	if (err == 0) {
-		fp_diff_opts dopts = { o->targets.v, o->targets.n, (fp_goal)o->goal };
+		fp_diff_opts dopts = { o->targets.v, o->targets.n, (fp_goal)o->goal,
+				       { o->captures.prov[0], o->captures.prov[1] } };
 
 		err = fp_diff_runs(out, *before, *after, &dopts);
-	}
-	if (err == 0) {
-		(*out)->provenance[0] = o->captures.prov[0];
-		(*out)->provenance[1] = o->captures.prov[1];
 	}
 	fp_rules_free(rules);
 	return err;

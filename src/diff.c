@@ -765,6 +765,8 @@ int fp_diff_runs(fp_diff **out, const fp_run *before, const fp_run *after,
 	d->before = before;
 	d->after = after;
 	d->goal = opts->goal;
+	d->provenance[0] = opts->provenance[0];
+	d->provenance[1] = opts->provenance[1];
 	join(d, &js);
 	if ((err = mark_targets(d, opts->patterns, opts->npatterns)) < 0) {
 		join_state_free(&js);

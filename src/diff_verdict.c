@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "fixproof/error.h"
+#include "fixproof/provenance.h"
 
 /* What the rules look at, counted once over the entries. */
 typedef struct evidence {
@@ -382,9 +383,32 @@ static int same_inputs(const fp_run *b, const fp_run *a)
 
 /* The evidence of both runs as a whole: returns 1 when it cannot carry
  * any verdict (the reasons say why), before anything is compared. */
+/* A run fixproof stopped (capture's --timeout, Ctrl-C): what it left is
+ * part of a run, whatever it holds. */
+static int cut_short(fp_diff *d, int side)
+{
+	const fp_provenance *p = d->provenance[side];
+	const char *which = side ? "after" : "before";
+
+	if (!p || !p->cut_short)
+		return 0;
+	if (strcmp(p->cut_short, "timeout") == 0 && p->timeout > 0)
+		reason(d, "The run %s was stopped after its %g s timeout: its results are cut short "
+			  "and cannot show what the fix changed", which, p->timeout);
+	else
+		reason(d, "The run %s was stopped before it ended (%s): its results are cut short "
+			  "and cannot show what the fix changed", which, p->cut_short);
+	return 1;
+}
+
 static int no_evidence(fp_diff *d, const evidence *ev)
 {
-	int none = never_started(d, d->before, "before");
+	int none = cut_short(d, 0);
+
+	none |= cut_short(d, 1);
+	if (none)
+		return 1;
+	none = never_started(d, d->before, "before");
 
 	none |= never_started(d, d->after, "after");
 	if (none)

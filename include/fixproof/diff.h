@@ -152,8 +152,9 @@ typedef struct fp_diff {
 	fp_verdict verdict;
 	fp_reason *reasons;      /* the verdict's first, each naming its numbers */
 	size_t nreasons, reasons_cap;
-	/* How each run was made ([0] before, [1] after; provenance.h), set by
-	 * the caller after fp_diff_runs: borrowed, NULL when not captured. */
+	/* How each run was made ([0] before, [1] after; provenance.h), from
+	 * fp_diff_opts: borrowed, NULL when not captured. A run cut short
+	 * (a timeout, Ctrl-C) makes the verdict inconclusive. */
 	const struct fp_provenance *provenance[2];
 } fp_diff;
 
@@ -162,6 +163,7 @@ typedef struct fp_diff_opts {
 	const char *const *patterns; /* the --target patterns (borrowed) */
 	size_t npatterns;
 	fp_goal goal;
+	const struct fp_provenance *provenance[2]; /* capture records, or NULL (borrowed) */
 } fp_diff_opts;
 
 /* The test of entry `e` before the fix, or NULL when it is absent then. */

@@ -266,6 +266,24 @@ def test_capture_timeout_covers_a_conftest_that_hangs(tmp_path):
     assert processes_with(marker) == []
 
 
+def test_a_run_cut_short_by_its_timeout_is_never_evidence(tmp_path):
+    slow = {"calc/__init__.py": "import time\n\n\ndef add(a, b):\n    time.sleep(60)\n"
+                                "    return a - b\n"}
+    repo = make_repo(tmp_path / "repo", dict(BUGGY, **slow))
+    captured(run("capture", "-q", "--timeout", "3", "--label", "base", "--",
+                 PYTHON, "-m", "pytest", cwd=repo))
+    commit(repo, FIXED, "fix add")
+    captured(run("capture", "-q", "--label", "fix", "--", PYTHON, "-m", "pytest", cwd=repo))
+    res = run("diff", "--before", repo / ".fixproof/runs/base",
+              "--after", repo / ".fixproof/runs/fix", cwd=repo)
+    doc = res.json()
+    # Not "nothing failed before": the run before was stopped, and says so first.
+    assert doc["verdict"] == "inconclusive"
+    assert doc["reasons"][0] == ("The run before was stopped after its 3 s timeout: its results "
+                                 "are cut short and cannot show what the fix changed")
+    assert not any(r.startswith("No test failed before") for r in doc["reasons"])
+
+
 def test_capture_ctrl_c_stops_everything_and_records_it(tmp_path):
     marker = f"{uuid.uuid4().int % 10**6 + 1000}.25"
     proc = subprocess.Popen([binary(), "capture", "-q", "-o", str(tmp_path / "cap"), "--junit",

@@ -77,7 +77,7 @@ static char *annotate_samples(const char *after_dir, const char *const *targets,
 	fp_rules *rules = NULL;
 	fp_run *before, *after;
 	fp_diff *d = NULL;
-	fp_diff_opts dopts = { targets, ntargets, FP_GOAL_PASS };
+	fp_diff_opts dopts = { .patterns = targets, .npatterns = ntargets, .goal = FP_GOAL_PASS };
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f;

@@ -4,6 +4,7 @@
 #include "fixproof/diff.h"
 #include "fixproof/error.h"
 #include "fixproof/model.h"
+#include "fixproof/provenance.h"
 
 /* Compact test specs: "P" passed, "S" skipped, "N" not run (collected),
  * "I" infrastructure failure, "B" business-logic failure, "C" a collection
@@ -120,7 +121,7 @@ static void assert_reason(const fp_diff *d, size_t i, const char *want)
 
 static fp_diff *diff_goal(fp_run *b, fp_run *a, const char *const *pat, size_t npat, fp_goal goal)
 {
-	fp_diff_opts o = { pat, npat, goal };
+	fp_diff_opts o = { .patterns = pat, .npatterns = npat, .goal = goal };
 	fp_diff *d = NULL;
 
 	assert_int_equal(fp_diff_runs(&d, b, a, &o), 0);
@@ -371,7 +372,7 @@ static void test_diff_targets_by_pattern_and_glob(void **state)
 	assert_int_equal(d->target_count, 1);
 	fp_diff_free(d);
 	/* A glob: `*` and `?` only; `[` is literal, so this matches nothing. */
-	fp_diff_opts og = { glob, 1, FP_GOAL_PASS }, on = { none, 1, FP_GOAL_PASS };
+	fp_diff_opts og = { .patterns = glob, .npatterns = 1 }, on = { .patterns = none, .npatterns = 1 };
 
 	assert_int_equal(fp_diff_runs(&d, b, a, &og), FP_EUSAGE);
 	assert_int_equal(fp_diff_runs(&d, b, a, &on), FP_EUSAGE);
@@ -625,6 +626,26 @@ static void test_diff_target_unrun_in_stopped_run_after_is_inconclusive(void **s
 	free_all(d, b, a);
 }
 
+/* A run that capture stopped (Ctrl-C here) is no evidence, even when what
+ * it left reads like a fix. */
+static void test_diff_run_cut_short_after_is_inconclusive(void **state)
+{
+	fp_run *b = RUN({ "t.py::a", 'B' }, { "t.py::b", 'P' });
+	fp_run *a = RUN({ "t.py::a", 'P' }, { "t.py::b", 'P' });
+	fp_provenance *p = fp_provenance_new();
+	fp_diff_opts o = { .provenance = { NULL, p } };
+	fp_diff *d = NULL;
+
+	(void)state;
+	p->cut_short = fp_xstrdup("interrupted");
+	assert_int_equal(fp_diff_runs(&d, b, a, &o), 0);
+	assert_int_equal(d->verdict, FP_VERDICT_INCONCLUSIVE);
+	assert_reason(d, 0, "The run after was stopped before it ended (interrupted): its results "
+			    "are cut short and cannot show what the fix changed");
+	free_all(d, b, a);
+	fp_provenance_free(p);
+}
+
 static void test_diff_more_deselected_after_is_inconclusive(void **state)
 {
 	fp_run *b = RUN({ "t.py::a", 'B' }, { "t.py::b", 'P' });
@@ -727,6 +748,7 @@ int main(void)
 		cmocka_unit_test(test_diff_collect_only_after_is_inconclusive),
 		cmocka_unit_test(test_diff_target_that_passed_before_proves_nothing),
 		cmocka_unit_test(test_diff_rerun_pass_is_flaky_not_fixed),
+		cmocka_unit_test(test_diff_run_cut_short_after_is_inconclusive),
 		cmocka_unit_test(test_diff_flaky_before_then_passing_is_flaky_not_fixed),
 		cmocka_unit_test(test_diff_target_takes_its_module_failure),
 		cmocka_unit_test(test_diff_suite_is_tied_to_its_tests_by_file),
