@@ -56,13 +56,13 @@ FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(FUZZ_SRCS))
 
 LIB_OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS)) $(BUILD)/obj/embedded.o
 
-.PHONY: all demo check check-build check-run unit e2e asan asan-e2e leakcheck bench fuzz fuzz-build fuzz-smoke \
+.PHONY: all demo check check-build check-run unit e2e asan asan-e2e e2e-both leakcheck bench fuzz fuzz-build fuzz-smoke \
 	install clean deps samples
 all: $(BUILD)/fixproof
 
 # Goals that run or build tests, and the files they build (the asan and
 # fuzz builds are sub-makes whose goals are files).
-TEST_GOALS := check check-build check-run unit e2e asan asan-e2e leakcheck fuzz fuzz-build fuzz-smoke bench samples \
+TEST_GOALS := check check-build check-run unit e2e asan asan-e2e e2e-both leakcheck fuzz fuzz-build fuzz-smoke bench samples \
 	$(BUILD)/tests/% $(BUILD)/bin/%
 GOALS := $(or $(MAKECMDGOALS),all)
 WANT_TESTS := $(filter $(TEST_GOALS),$(GOALS))
@@ -159,7 +159,7 @@ unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; ./$$t; done
 
 e2e: $(BUILD)/fixproof
-	FIXPROOF=$(abspath $(BUILD)/fixproof) $(PYTHON) -m pytest -q tests/e2e
+	FIXPROOF=$(abspath $(BUILD)/fixproof) $(PYTHON) -m pytest -q -p no:cacheprovider tests/e2e
 
 # The sanitizer build: everything again with ASan+UBSan, then the
 # end-to-end suite against it. -O1 comes after CFLAGS, so it wins.
@@ -173,14 +173,16 @@ asan-e2e: asan
 	  echo "== $$t (asan)"; ASAN_OPTIONS=detect_leaks=1 ./$$t; done
 	FIXPROOF=$(abspath $(BUILD)/asan/fixproof) FIXPROOF_SANITIZED=1 \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-		$(PYTHON) -m pytest -q tests/e2e
+		$(PYTHON) -m pytest -q -p no:cacheprovider tests/e2e
 
 leakcheck: $(BUILD)/fixproof
 	FIXPROOF=$(abspath $(BUILD)/fixproof) $(PYTHON) tests/leakcheck.py
 
 # The builds (program, unit tests, the sanitizer and fuzz builds) use every
-# core; the suites then run one at a time, so their output and timings
-# do not mix.
+# core; the suites then run one after another, but for the two end-to-end
+# passes (plain and sanitizer builds): each is one process that waits on
+# the binary, so with two cores or more they run side by side, each into
+# its own log, shown whole when both have ended (e2e-both).
 JOBS ?= $(shell nproc 2>/dev/null || echo 1)
 check:
 	@$(MAKE) --no-print-directory -j$(JOBS) check-build
@@ -189,7 +191,17 @@ check:
 
 check-build: all $(UNIT_BINS) asan $(if $(FUZZ_NAMES),fuzz-build)
 
-check-run: unit e2e asan-e2e leakcheck $(if $(FUZZ_NAMES),fuzz-smoke)
+check-run: unit $(if $(filter 1,$(JOBS)),e2e asan-e2e,e2e-both) leakcheck $(if $(FUZZ_NAMES),fuzz-smoke)
+
+e2e-both: $(BUILD)/fixproof asan
+	@echo "e2e and asan-e2e side by side: logs in $(BUILD)/logs/"
+	@mkdir -p $(BUILD)/logs; \
+	 $(MAKE) --no-print-directory e2e > $(BUILD)/logs/e2e.log 2>&1 & plain=$$!; \
+	 $(MAKE) --no-print-directory asan-e2e > $(BUILD)/logs/asan-e2e.log 2>&1; asan=$$?; \
+	 wait $$plain; plain=$$?; \
+	 echo "== e2e (exit $$plain)"; cat $(BUILD)/logs/e2e.log; \
+	 echo "== asan-e2e (exit $$asan)"; cat $(BUILD)/logs/asan-e2e.log; \
+	 test $$plain = 0 && test $$asan = 0
 
 # The sample project's story: "concurrent user sessions tests fail".
 DEMO_ARGS := --before samples/before --after samples/after \
