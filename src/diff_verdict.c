@@ -381,8 +381,6 @@ static int same_inputs(const fp_run *b, const fp_run *a)
 	return same;
 }
 
-/* The evidence of both runs as a whole: returns 1 when it cannot carry
- * any verdict (the reasons say why), before anything is compared. */
 /* A run fixproof stopped (capture's --timeout, Ctrl-C): what it left is
  * part of a run, whatever it holds. */
 static int cut_short(fp_diff *d, int side)
@@ -401,6 +399,8 @@ static int cut_short(fp_diff *d, int side)
 	return 1;
 }
 
+/* The evidence of both runs as a whole: returns 1 when it cannot carry
+ * any verdict (the reasons say why), before anything is compared. */
 static int no_evidence(fp_diff *d, const evidence *ev)
 {
 	int none = cut_short(d, 0);
