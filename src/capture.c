@@ -614,41 +614,6 @@ static void pytest_versions(fp_provenance *p, const char *const *argv, size_t pr
 
 /* ---- the capture directory ---- */
 
-static int make_dirs(const char *path)
-{
-	fp_buf b = FP_BUF_INIT;
-	size_t i;
-	int err = 0;
-
-	fp_buf_puts(&b, path);
-	for (i = 1; i <= b.len && err == 0; i++) {
-		if (b.ptr[i] != '/' && b.ptr[i] != '\0')
-			continue;
-		b.ptr[i] = '\0';
-		if (mkdir(b.ptr, 0777) != 0 && errno != EEXIST)
-			err = fp_error_set(FP_EIO, "cannot make directory '%s': %s", b.ptr, strerror(errno));
-		if (i < b.len)
-			b.ptr[i] = '/';
-	}
-	fp_buf_free(&b);
-	return err;
-}
-
-/* 1 when `path` is a directory with something in it, 0 when it is empty or missing. */
-static int dir_in_use(const char *path)
-{
-	DIR *d = opendir(path);
-	struct dirent *de;
-	int used = 0;
-
-	if (!d)
-		return errno != ENOENT;
-	while (!used && (de = readdir(d)))
-		used = strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0;
-	closedir(d);
-	return used;
-}
-
 static void absolute(fp_buf *out, const char *path)
 {
 	char here[4096];
@@ -679,14 +644,14 @@ static int choose_dir(fp_buf *dir, const fp_capture_opts *o, const char *top, co
 		fp_buf_printf(dir, "/%s/%s", FP_CAPTURE_RUNS, label);
 	}
 	base = dir->len;
-	for (k = 2; !o->dir && !o->label && dir_in_use(dir->ptr) && k < 1000; k++) {
+	for (k = 2; !o->dir && !o->label && fp_file_dir_in_use(dir->ptr) && k < 1000; k++) {
 		fp_buf_truncate(dir, base);
 		fp_buf_printf(dir, "-%zu", k);
 	}
-	if (dir_in_use(dir->ptr))
+	if (fp_file_dir_in_use(dir->ptr))
 		return fp_error_set(FP_EUSAGE, "capture directory '%s' is not empty; choose another "
 				    "with -o or --label", dir->ptr);
-	return make_dirs(dir->ptr);
+	return fp_file_mkdirs(dir->ptr);
 }
 
 static FILE *open_in(const char *dir, const char *name, int *err)
@@ -883,8 +848,7 @@ static int take_junit(capture_run *r, const char *path)
 		return 0;
 	fp_buf_printf(&name, "%s/%zu-%s", FP_CAPTURE_JUNIT_DIR, r->p->nresults + 1, base_name(path));
 	fp_buf_printf(&to, "%s/%s", r->dir, FP_CAPTURE_JUNIT_DIR);
-	if (mkdir(to.ptr, 0777) != 0 && errno != EEXIST)
-		err = fp_error_set(FP_EIO, "cannot make directory '%s': %s", to.ptr, strerror(errno));
+	err = fp_file_mkdirs(to.ptr);
 	fp_buf_clear(&to);
 	fp_buf_printf(&to, "%s/%s", r->dir, name.ptr);
 	if (err == 0 && (err = fp_file_copy(path, to.ptr)) == 0)

@@ -1,6 +1,8 @@
-/* file.c - reading a whole small file up to a cap; see file.h. */
+/* file.c - reading a whole small file up to a cap, copying one, making
+ * directories; see file.h. */
 #include "fixproof/file.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -81,4 +83,38 @@ int fp_file_copy(const char *from, const char *to)
 	if (out && fclose(out) != 0 && err == 0)
 		err = fp_error_set(FP_EIO, "cannot write '%s': %s", to, strerror(errno));
 	return err;
+}
+
+int fp_file_mkdirs(const char *path)
+{
+	fp_buf b = FP_BUF_INIT;
+	size_t i;
+	int err = 0;
+
+	fp_buf_puts(&b, path);
+	for (i = 1; i <= b.len && err == 0; i++) {
+		if (b.ptr[i] != '/' && b.ptr[i] != '\0')
+			continue;
+		b.ptr[i] = '\0';
+		if (mkdir(b.ptr, 0777) != 0 && errno != EEXIST)
+			err = fp_error_set(FP_EIO, "cannot make directory '%s': %s", b.ptr, strerror(errno));
+		if (i < b.len)
+			b.ptr[i] = '/';
+	}
+	fp_buf_free(&b);
+	return err;
+}
+
+int fp_file_dir_in_use(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *de;
+	int used = 0;
+
+	if (!d)
+		return errno != ENOENT;
+	while (!used && (de = readdir(d)))
+		used = strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0;
+	closedir(d);
+	return used;
 }

@@ -162,22 +162,18 @@ static void remove_worktree(const proof *p, const char *path)
 	fp_error_clear();
 }
 
+/* Makes the directories above file `path`. */
 static int make_parents(const char *path)
 {
-	fp_buf b = FP_BUF_INIT;
-	size_t i;
-	int err = 0;
+	const char *slash = strrchr(path, '/');
+	char *dir;
+	int err;
 
-	fp_buf_puts(&b, path);
-	for (i = 1; i < b.len && err == 0; i++) {
-		if (b.ptr[i] != '/')
-			continue;
-		b.ptr[i] = '\0';
-		if (mkdir(b.ptr, 0777) != 0 && errno != EEXIST)
-			err = fp_error_set(FP_EIO, "cannot make directory '%s': %s", b.ptr, strerror(errno));
-		b.ptr[i] = '/';
-	}
-	fp_buf_free(&b);
+	if (!slash || slash == path)
+		return 0;
+	dir = fp_xstrndup(path, (size_t)(slash - path));
+	err = fp_file_mkdirs(dir);
+	free(dir);
 	return err;
 }
 
@@ -296,20 +292,6 @@ static int run_sides(proof *p, const char *head_root)
 	return err;
 }
 
-static int dir_empty_or_new(const char *path)
-{
-	DIR *d = opendir(path);
-	struct dirent *de;
-	int empty = 1;
-
-	if (!d)
-		return errno == ENOENT;
-	while (empty && (de = readdir(d)))
-		empty = strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0;
-	closedir(d);
-	return empty;
-}
-
 /* The repository's top, the current directory under it, and the commits. */
 static int locate(proof *p, char **base_sha, char **head_sha)
 {
@@ -340,13 +322,10 @@ static int result_dir(proof *p)
 		p->result->dir = temp_dir("runs", &err);
 		return err;
 	}
-	if (!dir_empty_or_new(p->o->keep))
+	if (fp_file_dir_in_use(p->o->keep))
 		return fp_error_set(FP_EUSAGE, "prove: --keep directory '%s' is not empty", p->o->keep);
 	p->result->dir = fp_xstrdup(p->o->keep);
-	if (mkdir(p->o->keep, 0777) != 0 && errno != EEXIST)
-		return fp_error_set(FP_EIO, "cannot make directory '%s': %s", p->o->keep,
-				    strerror(errno));
-	return 0;
+	return fp_file_mkdirs(p->o->keep);
 }
 
 /* Removes the worktrees, the scratch directory and, after a failure, the

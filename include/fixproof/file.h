@@ -37,4 +37,15 @@ int fp_file_read(fp_buf *out, const char *path, size_t cap, unsigned flags);
  */
 int fp_file_copy(const char *from, const char *to);
 
+/*
+ * Makes directory `path` and any parent it lacks (mode 0777 less the
+ * umask), like mkdir -p. Returns 0, or FP_EIO with a message naming the
+ * directory that could not be made.
+ */
+int fp_file_mkdirs(const char *path);
+
+/* 1 when `path` is a directory with something in it (or cannot be read),
+ * 0 when it is empty or missing. */
+int fp_file_dir_in_use(const char *path);
+
 #endif

@@ -76,6 +76,22 @@ def processes_with(marker):
     return found
 
 
+def interrupt_when_running(proc, marker, count, wait):
+    """Sends Ctrl-C to `proc` once `count` `sleep MARKER` processes run
+    (waiting up to `wait` s); returns its standard error. Kills it if it
+    has not ended after that."""
+    try:
+        deadline = time.monotonic() + wait
+        while len(processes_with(marker)) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(processes_with(marker)) == count
+        proc.send_signal(signal.SIGINT)
+        return proc.communicate(timeout=wait + 10)[1]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
 def provenance(capture_dir):
     return json.loads((pathlib.Path(capture_dir) / "provenance.json").read_text())
 
@@ -289,16 +305,7 @@ def test_capture_ctrl_c_stops_everything_and_records_it(tmp_path):
     proc = subprocess.Popen([binary(), "capture", "-q", "-o", str(tmp_path / "cap"), "--junit",
                              "x.xml", "--", "sh", "-c", f"sleep {marker} & sleep {marker}; wait"],
                             cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 20
-        while len(processes_with(marker)) < 2 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert len(processes_with(marker)) == 2
-        proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
+    err = interrupt_when_running(proc, marker, 2, 20)
     assert proc.returncode == 130, err
     assert b"interrupted" in err
     assert provenance(tmp_path / "cap")["cut_short"] == "interrupted"

@@ -4,15 +4,13 @@ commit B, run with the real pytest (issue 16, "Done means"). Every test
 checks that no worktree, temporary directory or child process is left."""
 import json
 import pathlib
-import signal
 import subprocess
-import time
 import uuid
 
 import pytest
 
 from conftest import binary, run
-from test_capture import commit, git, make_repo, processes_with
+from test_capture import commit, git, interrupt_when_running, make_repo, processes_with
 
 PYTHON = "/usr/bin/python3"
 
@@ -192,16 +190,7 @@ def test_prove_ctrl_c_removes_the_worktree_and_stops_the_tests(tmp_path, scratch
     proc = subprocess.Popen([binary(), "prove", "-q", "--base", "HEAD", "--", PYTHON, "-m",
                              "pytest"], cwd=repo, env={"TMPDIR": str(scratch), "PATH": "/usr/bin:/bin"},
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 60
-        while not processes_with(marker) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert processes_with(marker)
-        proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
+    err = interrupt_when_running(proc, marker, 1, 60)
     assert proc.returncode == 130, err
     assert processes_with(marker) == []
     assert_nothing_left(repo, scratch)

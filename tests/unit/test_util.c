@@ -149,6 +149,38 @@ static void test_file_copy__same_bytes_and_named_failures(void **state)
 	fp_buf_free(&dir);
 }
 
+/* mkdir -p, and whether a directory holds anything (capture's and
+ * prove's directories both ask). */
+static void test_file_mkdirs__parents_and_dir_in_use(void **state)
+{
+	fp_buf dir = FP_BUF_INIT, path = FP_BUF_INIT, deep = FP_BUF_INIT;
+
+	(void)state;
+	temp_file(&dir, &path, "x");
+	fp_buf_printf(&deep, "%s/a/b/c", dir.ptr);
+	assert_int_equal(fp_file_dir_in_use(deep.ptr), 0);          /* missing */
+	assert_int_equal(fp_file_mkdirs(deep.ptr), 0);
+	assert_int_equal(fp_file_mkdirs(deep.ptr), 0);              /* already there */
+	assert_int_equal(fp_file_dir_in_use(deep.ptr), 0);          /* empty */
+	assert_int_equal(fp_file_dir_in_use(dir.ptr), 1);           /* holds a file */
+	fp_buf_clear(&deep);
+	fp_buf_printf(&deep, "%s/sub", path.ptr);                    /* under a file */
+	assert_int_equal(fp_file_mkdirs(deep.ptr), FP_EIO);
+	assert_non_null(strstr(fp_error_message(), "cannot make directory"));
+	fp_buf_clear(&deep);
+	fp_buf_printf(&deep, "%s/a/b/c", dir.ptr);
+	rmdir(deep.ptr);
+	fp_buf_truncate(&deep, deep.len - 2);
+	rmdir(deep.ptr);
+	fp_buf_truncate(&deep, deep.len - 2);
+	rmdir(deep.ptr);
+	unlink(path.ptr);
+	rmdir(dir.ptr);
+	fp_buf_free(&deep);
+	fp_buf_free(&path);
+	fp_buf_free(&dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -157,6 +189,7 @@ int main(void)
 		cmocka_unit_test(test_uint_prefix__stops_at_the_first_non_digit),
 		cmocka_unit_test(test_file_read__whole_capped_missing_and_not_regular),
 		cmocka_unit_test(test_file_copy__same_bytes_and_named_failures),
+		cmocka_unit_test(test_file_mkdirs__parents_and_dir_in_use),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
