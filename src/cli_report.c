@@ -198,8 +198,7 @@ static int report_setup(fp_report_opts *ro, fp_buf *note, const report_opts *o)
 		return fp_error_set(FP_EUSAGE, "report: give --note or --note-markdown, not both");
 	ro->template_name = o->template_name;
 	ro->templates_dir = o->templates_dir;
-	/* A title of blanks is no title: no heading of a lone colon. */
-	ro->title = o->title && !o->title[strspn(o->title, " \t\r\n")] ? "" : o->title;
+	ro->title = o->title;
 	ro->max_chars = (size_t)o->max_chars;
 	ro->strict = o->strict;
 	ro->warn = report_warn;

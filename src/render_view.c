@@ -99,10 +99,18 @@ static const char *default_title(fp_verdict v)
 	}
 }
 
-void fp_report_heading(fp_buf *out, int verdict, const char *title)
+/* The title a report shows: the default for the verdict when none was
+ * given, and none ("") for one of blanks, which would leave a lone colon. */
+static const char *shown_title(const char *title, int verdict)
 {
 	if (!title)
-		title = default_title((fp_verdict)verdict);
+		return default_title((fp_verdict)verdict);
+	return title[strspn(title, " \t\r\n")] ? title : "";
+}
+
+void fp_report_heading(fp_buf *out, int verdict, const char *title)
+{
+	title = shown_title(title, verdict);
 	if (*title)
 		fp_buf_printf(out, "%s: ", title);
 	fp_buf_puts(out, fp_verdict_label(verdict));
@@ -784,7 +792,7 @@ static void add_verdict(cJSON *v, const fp_diff *d, const fp_view_opts *o, fp_bu
 	int k;
 
 	add_str(v, "schema", "fixproof.view/1");
-	add_str(v, "title", o->title ? o->title : default_title(d->verdict));
+	add_str(v, "title", shown_title(o->title, d->verdict));
 	fp_buf_clear(tmp);
 	fp_report_heading(tmp, d->verdict, o->title);
 	add_buf(v, "heading", tmp);
